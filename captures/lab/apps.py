@@ -1,0 +1,399 @@
+#!/usr/bin/python3
+"""Client and server programs for the capture lab: real sockets, real Linux stacks.
+
+    apps.py server NAME     run the server side of scenario NAME (in rx-sv)
+    apps.py client NAME     run the client side of scenario NAME (in rx-cl)
+
+Each scenario makes the kernel send (or not send) RSTs for a known reason; the
+orchestrator (run.py) records the kernel's own reason from tcp:tcp_send_reset.
+Phases that need the orchestrator (restart the server, change the NAT, ...) are
+synchronised through files in SYNC_DIR: the client writes "<name>.ready" and
+waits for "<name>.go".
+"""
+import os
+import socket
+import struct
+import sys
+import time
+
+SERVER4 = "203.0.113.2"
+SERVER6 = "2001:db8:2::2"
+SYNC_DIR = "/run/rx-lab"
+REQUEST = b"GET /index.html HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
+
+
+def response(size):
+    body = b"x" * size
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size + body
+
+
+def linger_zero(sock):
+    """SO_LINGER {on, 0 s}: close() aborts with a RST instead of a FIN."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def listener(port, family=socket.AF_INET, backlog=16):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
+    s.listen(backlog)
+    return s
+
+
+def connect(port, host=SERVER4, family=socket.AF_INET, timeout=5.0):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect((host, port))
+    return s
+
+
+def recv_http(sock):
+    """Reads one response with Content-Length; returns bytes read."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return data
+
+
+def recv_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def signal_ready_and_wait(name, timeout=30.0):
+    open(os.path.join(SYNC_DIR, name + ".ready"), "w").close()
+    go = os.path.join(SYNC_DIR, name + ".go")
+    deadline = time.time() + timeout
+    while not os.path.exists(go):
+        if time.time() > deadline:
+            raise SystemExit("no go signal for " + name)
+        time.sleep(0.05)
+
+
+def report(what):
+    print(what, flush=True)
+
+
+def try_recv(sock, n=65536):
+    try:
+        return sock.recv(n)
+    except OSError as err:
+        report("recv: %s" % (err.strerror or err))
+        return None
+
+
+# ---------------------------------------------------------------- servers
+
+def serve_http(port, size=5000, family=socket.AF_INET):
+    """A well-behaved server: answers one request per connection, then closes."""
+    lst = listener(port, family)
+    while True:
+        conn, _ = lst.accept()
+        if recv_request(conn):
+            conn.sendall(response(size))
+        conn.close()
+
+
+def serve_keepalive_http(port, size=1000):
+    """Answers requests until the client goes away (HTTP keep-alive)."""
+    lst = listener(port)
+    while True:
+        conn, _ = lst.accept()
+        while True:
+            try:
+                req = recv_request(conn)
+            except OSError:
+                break
+            if not req:
+                break
+            conn.sendall(response(size))
+        conn.close()
+
+
+def server_linger0_after_response():
+    lst = listener(8003)
+    while True:
+        conn, _ = lst.accept()
+        recv_request(conn)
+        conn.sendall(response(300))
+        linger_zero(conn)        # abortive close right after the response
+        conn.close()
+
+
+def server_close_unread():
+    lst = listener(8004)
+    while True:
+        conn, _ = lst.accept()
+        time.sleep(0.3)          # the request arrives and is never read
+        conn.close()             # close() with unread data: Linux aborts with RST
+
+
+def server_data_after_close():
+    """First connection: close() (Linux turns the orphaned FIN_WAIT2 socket into
+    a time-wait socket).  Second: shutdown(SHUT_RDWR) with the descriptor kept
+    open (a full socket in FIN_WAIT2 that no longer reads).  The client keeps
+    sending after the FIN both times."""
+    lst = listener(8006)
+    kept = []
+    for how in ("close", "shutdown"):
+        conn, _ = lst.accept()
+        recv_request(conn)
+        conn.sendall(response(300))
+        if how == "close":
+            conn.close()
+        else:
+            conn.shutdown(socket.SHUT_RDWR)
+            kept.append(conn)
+    time.sleep(3600)
+
+
+def server_restart():
+    """Sets SO_LINGER 0 so that when the orchestrator kills this process (while
+    the server's output is dropped) its sockets vanish at once: the state is lost
+    as in a crash.  The orchestrator then starts a fresh listener."""
+    lst = listener(8007)
+    conns = []
+    while True:
+        conn, _ = lst.accept()
+        linger_zero(conn)
+        conns.append(conn)
+        req = recv_request(conn)
+        if req:
+            conn.sendall(response(500))
+
+
+def server_accept_overflow():
+    lst = listener(8009, backlog=1)   # never accepts: the accept queue fills up
+    time.sleep(3600)
+    lst.close()
+
+
+def server_idle():
+    """Accepts and answers one request, then keeps the connection open silently."""
+    lst = listener(8010)
+    conns = []
+    while True:
+        conn, _ = lst.accept()
+        conns.append(conn)
+        recv_request(conn)
+        conn.sendall(response(100))
+
+
+def server_icmp_quoted():
+    import threading
+    threading.Thread(target=serve_keepalive_http, args=(8012,), daemon=True).start()
+    lst = listener(8012, socket.AF_INET6)
+    while True:
+        conn, _ = lst.accept()
+        req = recv_request(conn)
+        if req:
+            conn.sendall(response(300))
+
+
+SERVERS = {
+    "normal": lambda: serve_http(8080),
+    "client-abort": lambda: serve_keepalive_http(8005, 1000),
+    "linger0-after-response": server_linger0_after_response,
+    "close-unread": server_close_unread,
+    "data-after-close": server_data_after_close,
+    "server-restart": server_restart,
+    "server-restart-2": lambda: serve_keepalive_http(8007),
+    "nat-rebind": lambda: serve_keepalive_http(8008),
+    "accept-overflow": server_accept_overflow,
+    "keepalive-timeout": server_idle,
+    "firewall-reject": lambda: serve_http(8002),
+    "forged-handshake": lambda: serve_http(8443),
+    "invalid-ack": lambda: serve_http(8011),
+    "icmp-quoted": server_icmp_quoted,
+}
+
+# ---------------------------------------------------------------- clients
+
+
+def client_refused(host, family):
+    try:
+        connect(8001, host, family)
+        report("connected?!")
+    except OSError as err:
+        report("connect: " + err.strerror)
+
+
+def client_normal():
+    s = connect(8080)
+    s.sendall(REQUEST)
+    got = recv_http(s)
+    report("got %d bytes" % len(got))
+    s.recv(1)                    # the server's FIN
+    s.close()
+
+
+def client_expect_reset(port):
+    s = connect(port)
+    s.sendall(REQUEST)
+    time.sleep(0.5)
+    try:
+        got = s.recv(65536)
+        report("got %d bytes" % len(got))
+        got = s.recv(65536)
+        report("then %d bytes" % len(got))
+    except OSError as err:
+        report("recv: %s" % (err.strerror or err))
+    s.close()
+
+
+def client_abort():
+    s = connect(8005)
+    s.sendall(REQUEST)
+    recv_http(s)
+    time.sleep(0.2)
+    linger_zero(s)               # the client application aborts the connection
+    s.close()
+
+
+def client_data_after_close():
+    for _ in range(2):
+        s = connect(8006)
+        s.sendall(REQUEST)
+        got = recv_http(s)
+        report("got %d bytes" % len(got))
+        report("eof: %r" % s.recv(1))   # the server's FIN
+        time.sleep(0.2)
+        s.sendall(b"MORE DATA AFTER YOUR FIN\r\n")   # the server has closed: it resets
+        time.sleep(0.3)
+        try_recv(s)
+        s.close()
+
+
+def client_two_phases(name, port):
+    """One exchange, then wait while the orchestrator changes the world, then
+    a second request on the same connection."""
+    s = connect(port, timeout=10)
+    s.sendall(REQUEST)
+    recv_http(s)
+    signal_ready_and_wait(name)
+    try:
+        s.sendall(REQUEST)
+        time.sleep(0.5)
+        got = s.recv(65536)
+        report("second answer: %d bytes" % len(got))
+    except OSError as err:
+        report("second request: " + err.strerror)
+    s.close()
+
+
+def client_accept_overflow():
+    """The first connection fills the accept queue halfway; then three SYNs at
+    once: Linux lets as many handshakes start as the queue can hold, so by the
+    time the last of them completes the queue is full."""
+    first = connect(8009)
+    socks = [first]
+    for _ in range(3):
+        s = socket.socket()
+        s.setblocking(False)
+        try:
+            s.connect((SERVER4, 8009))
+        except BlockingIOError:
+            pass
+        socks.append(s)
+    time.sleep(0.5)
+    for s in socks:
+        try:
+            s.send(b"hello\r\n")
+        except OSError as err:
+            report("send: %s" % (err.strerror or err))
+    time.sleep(0.5)
+    for s in socks:
+        try_recv(s)
+        s.close()
+
+
+def client_keepalive_timeout():
+    s = connect(8010, timeout=30)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+    s.sendall(REQUEST)
+    recv_http(s)
+    signal_ready_and_wait("keepalive-timeout")   # now the server drops everything
+    try_recv(s)                                   # ETIMEDOUT after the probes
+    s.close()
+
+
+def client_forged_handshake():
+    try:
+        s = connect(8443)
+        report("connected")
+        s.close()
+    except OSError as err:
+        report("connect: " + err.strerror)
+
+
+def client_lets_forger_act():
+    """The crafted client lives in the forger's namespace; tell it to start."""
+    open(os.path.join(SYNC_DIR, "forger.go"), "w").close()
+    time.sleep(1.5)
+
+
+def client_icmp_quoted():
+    for host, family in ((SERVER4, socket.AF_INET), (SERVER6, socket.AF_INET6)):
+        s = connect(8012, host, family)
+        s.sendall(REQUEST)
+        recv_http(s)
+        linger_zero(s)           # the router answers this RST with an ICMP error
+        s.close()
+        time.sleep(0.2)
+
+
+CLIENTS = {
+    "refused-v4": lambda: client_refused(SERVER4, socket.AF_INET),
+    "refused-v6": lambda: client_refused(SERVER6, socket.AF_INET6),
+    "firewall-reject": lambda: client_refused_port(8002),
+    "normal": client_normal,
+    "linger0-after-response": lambda: client_expect_reset(8003),
+    "close-unread": lambda: client_expect_reset(8004),
+    "client-abort": client_abort,
+    "data-after-close": client_data_after_close,
+    "server-restart": lambda: client_two_phases("server-restart", 8007),
+    "nat-rebind": lambda: client_two_phases("nat-rebind", 8008),
+    "accept-overflow": client_accept_overflow,
+    "keepalive-timeout": client_keepalive_timeout,
+    "forged-handshake": client_forged_handshake,
+    "icmp-quoted": client_icmp_quoted,
+    "invalid-ack": client_lets_forger_act,
+}
+
+
+def client_refused_port(port):
+    try:
+        connect(port)
+        report("connected?!")
+    except OSError as err:
+        report("connect: " + err.strerror)
+
+
+def main():
+    role, name = sys.argv[1], sys.argv[2]
+    table = SERVERS if role == "server" else CLIENTS
+    table[name]()
+
+
+if __name__ == "__main__":
+    main()

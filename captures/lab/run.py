@@ -1,0 +1,518 @@
+#!/usr/bin/python3
+"""Makes the project's captures with real Linux stacks and labels every RST.
+
+    sudo /usr/bin/python3 captures/lab/run.py [SCENARIO ...]
+
+For each scenario it starts the server (rx-sv), the forging device if any
+(rx-inj) and the client (rx-cl), captures at the client (captures/NAME.pcapng)
+and at the server (captures/server-side/NAME.pcapng), and records the kernel's
+own reason for every RST it sent (tracepoint tcp:tcp_send_reset).  Netfilter's
+"reject with tcp reset" does not pass through that tracepoint: those RSTs are
+known from the scenario's firewall rule.  Forged frames are known from the
+forger's log.
+
+Labels (captures/labels.tsv) come from how each RST was made, never from the
+plugin: every RST frame in a capture is matched, in order, against the list of
+RSTs the scenario declares (who sends it, and for a kernel RST the reason the
+kernel must report).  A capture that does not match its declaration fails the
+run, so a label cannot silently drift.
+"""
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CAPTURES = os.path.dirname(HERE)
+PY = "/usr/bin/python3"
+SYNC_DIR = "/run/rx-lab"
+TRACE = "/sys/kernel/tracing"
+
+CLIENT_IP = {"198.51.100.10", "2001:db8:1::10"}
+SERVER_IP = {"203.0.113.2", "2001:db8:2::2"}
+NAT_IP = {"203.0.113.1", "203.0.113.11"}
+CRAFTED_CLIENT_IP = {"198.51.100.20"}
+MAC = {"02:00:00:00:01:0a": "client", "02:00:00:00:01:66": "forger",
+       "02:00:00:00:01:01": "router", "02:00:00:00:02:01": "router",
+       "02:00:00:00:02:02": "server"}
+
+
+class Expect:
+    """One RST the scenario makes, in the order a capture point sees it.
+
+    sender: who really sent it: "client", "server" (their kernels), "firewall"
+    (netfilter reject on the server host), "forger".  kernel_reason: the reason
+    the tracepoint must report (kernel RSTs only).  cause / injected: the label.
+    repeat: "+" when the same RST may occur one or more times (timing-dependent).
+    views: the capture points where it appears ("client", "server").
+    """
+
+    def __init__(self, sender, cause, kernel_reason=None, injected=False, evidence="",
+                 repeat="", views=("client", "server"), why=""):
+        self.sender, self.cause, self.kernel_reason = sender, cause, kernel_reason
+        self.injected, self.evidence, self.repeat = injected, evidence, repeat
+        self.views, self.why = views, why
+
+
+def sh(cmd, check=True):
+    return subprocess.run(cmd, shell=True, check=check, capture_output=True, text=True)
+
+
+def ns(name, cmd, check=True):
+    return sh("ip netns exec %s %s" % (name, cmd), check=check)
+
+
+def spawn(name, args, log=None):
+    out = open(log, "w") if log else subprocess.DEVNULL
+    return subprocess.Popen(["ip", "netns", "exec", name] + args, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def wait_file(path, timeout=20.0):
+    deadline = time.time() + timeout
+    while not os.path.exists(path):
+        if time.time() > deadline:
+            raise SystemExit("timed out waiting for " + path)
+        time.sleep(0.05)
+
+
+# ------------------------------------------------------------ scenario hooks
+
+def nft(name, ruleset):
+    path = os.path.join(SYNC_DIR, "nft.rules")
+    with open(path, "w") as fh:
+        fh.write(ruleset)
+    ns(name, "nft -f " + path)
+
+
+def host_firewall_reject():
+    nft("rx-sv", """table inet rxlab {
+  chain fw_input { type filter hook input priority 0;
+    tcp dport 8002 reject with tcp reset
+  }
+}
+""")
+
+
+def server_restart_phase(ctx):
+    # The server host "crashes": its output is dropped while the process dies
+    # (its SO_LINGER 0 sockets vanish, the RSTs they send never leave), then a
+    # fresh server process listens on the same port.
+    nft("rx-sv", """table inet rxlab {
+  chain fw_output { type filter hook output priority 0;
+    tcp sport 8007 drop
+  }
+}
+""")
+    stop(ctx["server"])
+    time.sleep(0.3)
+    # RSTs traced so far were dropped by the rule above: never on the wire.
+    ctx["off_wire"] = len(trace_read())
+    ns("rx-sv", "nft delete table inet rxlab")
+    ctx["server"] = spawn("rx-sv", [PY, os.path.join(HERE, "apps.py"), "server", "server-restart-2"])
+    time.sleep(0.5)
+
+
+def nat_setup():
+    ns("rx-rt", "ip addr add 203.0.113.11/24 dev rtout")
+    nft("rx-rt", """table ip rxnat {
+  chain nat_post { type nat hook postrouting priority 100;
+    oifname "rtout" ip saddr 198.51.100.0/24 snat to 203.0.113.1
+  }
+}
+""")
+
+
+def nat_rebind_phase(_ctx):
+    # The NAT's egress address changes and it forgets the mapping: the client's
+    # next segment leaves from another address, which the server has never seen.
+    ns("rx-rt", "nft flush chain ip rxnat nat_post")
+    ns("rx-rt", "nft add rule ip rxnat nat_post oifname rtout ip saddr 198.51.100.0/24 "
+                "snat to 203.0.113.11")
+    ns("rx-rt", "conntrack -D -p tcp --orig-port-dst 8008", check=False)
+
+
+def nat_teardown():
+    ns("rx-rt", "nft delete table ip rxnat", check=False)
+    ns("rx-rt", "ip addr del 203.0.113.11/24 dev rtout", check=False)
+
+
+def keepalive_phase(_ctx):
+    # The server host's firewall starts dropping everything from the client:
+    # the client's keepalive probes go unanswered.
+    nft("rx-sv", """table inet rxlab {
+  chain fw_input { type filter hook input priority 0;
+    tcp dport 8010 drop
+  }
+}
+""")
+
+
+def accept_overflow_setup():
+    ns("rx-sv", "sysctl -qw net.ipv4.tcp_abort_on_overflow=1")
+    ns("rx-sv", "sysctl -qw net.ipv4.tcp_syncookies=0")
+
+
+def accept_overflow_teardown():
+    ns("rx-sv", "sysctl -qw net.ipv4.tcp_abort_on_overflow=0")
+    ns("rx-sv", "sysctl -qw net.ipv4.tcp_syncookies=1")
+
+
+def icmp_quoted_setup():
+    # The router refuses to forward the client's RSTs to port 8012 and says so
+    # with an ICMP error that quotes the RST's headers.
+    nft("rx-rt", """table inet rxlab {
+  chain fw_forward { type filter hook forward priority 0;
+    meta nfproto ipv4 tcp dport 8012 tcp flags & rst == rst reject with icmp type admin-prohibited
+    meta nfproto ipv6 tcp dport 8012 tcp flags & rst == rst reject with icmpv6 type admin-prohibited
+  }
+}
+""")
+
+
+def teardown_fw():
+    for name in ("rx-sv", "rx-rt"):
+        ns(name, "nft delete table inet rxlab", check=False)
+
+
+# ------------------------------------------------------------ scenarios
+
+SCENARIOS = [
+    {"name": "refused-v4", "server": None,
+     "what": "SYN to a port with no listener (IPv4)",
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001")]},
+    {"name": "refused-v6", "server": None,
+     "what": "SYN to a port with no listener (IPv6)",
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001")]},
+    {"name": "firewall-reject", "setup": host_firewall_reject,
+     "what": "the server host's own nftables rule 'tcp dport 8002 reject with tcp reset' "
+             "(a listener is running behind it)",
+     "rsts": [Expect("firewall", "refused", why="server host nft reject with tcp reset")]},
+    {"name": "linger0-after-response",
+     "what": "server sends a response then closes with SO_LINGER {1, 0}",
+     "rsts": [Expect("server", "abort", "TCP_STATE", why="SO_LINGER 0 close after the response"),
+              Expect("server", "no-connection", "TCP_FLAGS", repeat="?",
+                     why="the client's ACK of the response crossed the RST; the listener answers it")]},
+    {"name": "close-unread",
+     "what": "server closes without reading the request it received",
+     "rsts": [Expect("server", "abort", "TCP_ABORT_ON_CLOSE", why="close() with unread data")]},
+    {"name": "client-abort",
+     "what": "client reads the response, then closes with SO_LINGER {1, 0}",
+     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close")]},
+    {"name": "data-after-close",
+     "what": "server answers and closes (FIN), first with close(), then with "
+             "shutdown(SHUT_RDWR); the client sends more data afterwards",
+     "rsts": [Expect("server", "data-after-close", "TCP_TIMEWAIT_SOCKET",
+                     why="data arrived after the server's close() (orphaned FIN_WAIT2 "
+                         "is a time-wait socket)"),
+              Expect("server", "data-after-close", "TCP_ABORT_ON_DATA",
+                     why="data arrived after the server's shutdown(SHUT_RDWR)")]},
+    {"name": "server-restart", "phase": server_restart_phase,
+     "what": "server process dies without its FIN/RST reaching the wire and a new one "
+             "listens; the client's next request reaches a host without the connection",
+     "rsts": [Expect("server", "no-connection", "TCP_FLAGS",
+                     why="the restarted server has no socket for the connection: its "
+                         "listener answers the ACK-bearing segment")]},
+    {"name": "nat-rebind", "setup": nat_setup, "phase": nat_rebind_phase,
+     "teardown": nat_teardown,
+     "what": "the client's NAT changes its egress address mid-connection; the server "
+             "answers the segment from the unknown address with a RST",
+     "rsts": [Expect("server", "no-connection", None,
+                     why="segment from the NAT's new address matches no connection")]},
+    {"name": "accept-overflow", "setup": accept_overflow_setup,
+     "teardown": accept_overflow_teardown,
+     "what": "listen(backlog 1), never accept(), tcp_abort_on_overflow=1, no SYN "
+             "cookies; one client connection, then three SYNs at once",
+     "rsts": [Expect("server", "accept-queue-overflow", "INVALID_SYN",
+                     why="accept queue full with tcp_abort_on_overflow=1")]},
+    {"name": "keepalive-timeout", "phase": keepalive_phase,
+     "what": "client keepalive (idle 1 s, interval 1 s, 3 probes); the server host starts "
+             "dropping the client's segments",
+     "rsts": [Expect("client", "keepalive-timeout", "TCP_KEEPALIVE_TIMEOUT",
+                     why="keepalive probes unanswered")]},
+    {"name": "normal", "what": "request, response, FIN both ways: no RST", "rsts": []},
+    {"name": "forged-handshake",
+     "forger": ["handshake-rst", "8443", "64"],
+     "what": "a device on the client's segment answers the SYN with a RST/ACK in the "
+             "server's name (its own MAC, TTL 64 against the server's 63) before the "
+             "real SYN-ACK arrives; the client then resets the real SYN-ACK",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac",
+                     views=("client",), why="forger log"),
+              Expect("client", "no-connection", "NO_SOCKET",
+                     why="the real SYN-ACK reaches a client whose attempt was reset")]},
+    {"name": "invalid-ack",
+     "forger": ["bad-ack-client", "8011"],
+     "what": "a crafted client answers the SYN-ACK with an ACK for 1000 bytes the "
+             "server never sent; the server's kernel resets",
+     "rsts": [Expect("server", "invalid-segment", None,
+                     why="ACK acknowledges data never sent")]},
+    {"name": "icmp-quoted", "setup": icmp_quoted_setup,
+     "what": "client aborts (IPv4 then IPv6); the router rejects its RSTs with ICMP "
+             "errors that quote them",
+     "rsts": [Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0"),
+              Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0")]},
+]
+
+
+# ------------------------------------------------------------ trace
+
+def trace_reset():
+    if not os.path.exists(os.path.join(TRACE, "events")):
+        sh("mount -t tracefs nodev " + TRACE)
+    with open(os.path.join(TRACE, "events/tcp/tcp_send_reset/enable"), "w") as fh:
+        fh.write("1")
+    with open(os.path.join(TRACE, "trace"), "w") as fh:
+        fh.write("")
+
+
+TRACE_LINE = re.compile(r"tcp_send_reset: .*src=(\S+) dest=(\S+) state=(\S+) reason=(\S+)")
+
+
+def split_hostport(text):
+    if text.startswith("["):
+        host, port = text[1:].split("]:")
+    else:
+        host, port = text.rsplit(":", 1)
+    return host, int(port)
+
+
+def trace_read():
+    """Kernel RSTs of our lab hosts, in order: (src, sport, dst, dport, state, reason)."""
+    events = []
+    with open(os.path.join(TRACE, "trace")) as fh:
+        for line in fh:
+            m = TRACE_LINE.search(line)
+            if not m:
+                continue
+            (src, sport), (dst, dport) = split_hostport(m.group(1)), split_hostport(m.group(2))
+            lab = CLIENT_IP | SERVER_IP | NAT_IP | CRAFTED_CLIENT_IP
+            listener = m.group(3) == "TCP_LISTEN" and src in ("0.0.0.0", "::") \
+                and 8000 <= sport < 9000        # the lab's server ports
+            if dst in lab or src in lab or listener:
+                events.append((src, sport, dst, dport, m.group(3), m.group(4)))
+    return events
+
+
+# ------------------------------------------------------------ labelling
+
+def rst_frames(pcap):
+    """RST segments in a capture (not the ones quoted inside ICMP errors)."""
+    out = sh("tshark -r %s -Y 'tcp.flags.reset == 1 && !icmp && !icmpv6' -T fields "
+             "-E separator=/t -e frame.number -e eth.src -e ip.src -e ipv6.src -e ip.dst "
+             "-e ipv6.dst -e tcp.srcport -e tcp.dstport" % pcap).stdout
+    frames = []
+    for line in out.splitlines():
+        f = line.split("\t")
+        frames.append({"frame": int(f[0]), "mac": f[1], "src": f[2] or f[3],
+                       "dst": f[4] or f[5], "sport": int(f[6]), "dport": int(f[7])})
+    return frames
+
+
+def true_sender(frame):
+    who = MAC.get(frame["mac"], "?")
+    if who in ("client", "forger", "server"):
+        return who
+    # Frames forwarded by the router: the IP source names the host.
+    if frame["src"] in SERVER_IP:
+        return "server"
+    if frame["src"] in CLIENT_IP | NAT_IP:
+        return "client"
+    if frame["src"] in CRAFTED_CLIENT_IP:
+        return "forger"
+    return "?"
+
+
+def kernel_sender(event):
+    """Which lab host's kernel sent a traced RST.  A RST sent by a listening
+    socket is traced with the listener's own address (0.0.0.0:PORT or [::]:PORT,
+    state TCP_LISTEN); only the server runs listeners in this lab."""
+    src = event[0]
+    if src in CLIENT_IP:
+        return "client"
+    if src in SERVER_IP or (event[4] == "TCP_LISTEN" and src in ("0.0.0.0", "::")):
+        return "server"
+    return "?"
+
+
+def attach_sources(frames, trace, forger_log, scn):
+    """Gives every captured RST its real origin: a kernel trace line (in order,
+    per sending host and port), the forger's log, or the host firewall."""
+    by_host = {"client": [], "server": []}
+    for ev in trace:
+        host = kernel_sender(ev)
+        if host in by_host:
+            by_host[host].append(ev)
+    firewall = any(e.sender == "firewall" for e in scn["rsts"])
+    for frame in frames:
+        sender = true_sender(frame)
+        frame["sender"], frame["event"] = sender, None
+        if sender == "server" and firewall:
+            frame["sender"] = "firewall"
+        elif sender in by_host:
+            events = by_host[sender]
+            match = next((i for i, ev in enumerate(events) if ev[1] == frame["sport"]), None)
+            if match is None:
+                raise SystemExit("%s frame %d: no kernel trace line for this RST (%s)"
+                                 % (scn["name"], frame["frame"], sender))
+            frame["event"] = events.pop(match)
+        elif sender == "forger":
+            if not any(e["sport"] == frame["sport"] and e["dport"] == frame["dport"]
+                       and "R" in e["flags"] for e in forger_log):
+                raise SystemExit("%s frame %d: not in the forger's log" % (scn["name"], frame["frame"]))
+
+
+def fits(frame, exp):
+    if frame["sender"] != exp.sender:
+        return False
+    return not exp.kernel_reason or (frame["event"] and frame["event"][5] == exp.kernel_reason)
+
+
+def match_declared(frames, expects, scn, view):
+    """Pairs captured RSTs with declared ones; repeat "" = exactly one, "?" = at
+    most one, "+" = one or more, "*" = any number."""
+    pairs, i = [], 0
+    for exp in expects:
+        lo, hi = {"": (1, 1), "?": (0, 1), "+": (1, 10**6), "*": (0, 10**6)}[exp.repeat]
+        n = 0
+        while n < hi and i < len(frames) and fits(frames[i], exp):
+            pairs.append((frames[i], exp))
+            i += 1
+            n += 1
+        if n < lo:
+            got = frames[i] if i < len(frames) else None
+            raise SystemExit("%s (%s view): expected %s RST (%s), got %s"
+                             % (scn["name"], view, exp.sender, exp.kernel_reason,
+                                got and (got["frame"], got["sender"], got["event"])))
+    if i != len(frames):
+        raise SystemExit("%s (%s view): undeclared RSTs from frame %d on: %s"
+                         % (scn["name"], view, frames[i]["frame"],
+                            [(f["frame"], f["sender"], f["event"]) for f in frames[i:]]))
+    return pairs
+
+
+def label_view(scn, view, pcap, trace, forger_log):
+    frames = rst_frames(pcap)
+    attach_sources(frames, list(trace), forger_log, scn)
+    expects = [e for e in scn["rsts"] if view in e.views]
+    rows = []
+    for frame, exp in match_declared(frames, expects, scn, view):
+        if frame["event"]:
+            ev = frame["event"]
+            how = "%s kernel: tcp_send_reset reason=%s state=%s" % (exp.sender, ev[5], ev[4])
+        elif exp.sender == "firewall":
+            how = "server host nftables 'reject with tcp reset' (no kernel trace line)"
+        else:
+            how = "forger log: RST sent by the device on the client's segment"
+        rows.append({"capture": os.path.relpath(pcap, CAPTURES), "frame": frame["frame"],
+                     "sender": exp.sender, "cause": exp.cause,
+                     "injected": "yes" if exp.injected else "no",
+                     "evidence": exp.evidence, "how_known": how + "; " + exp.why})
+    return rows
+
+
+# ------------------------------------------------------------ running
+
+def run_scenario(scn):
+    name = scn["name"]
+    print("==", name, flush=True)
+    for f in os.listdir(SYNC_DIR):
+        os.unlink(os.path.join(SYNC_DIR, f))
+    ctx = {"server": None, "off_wire": 0}
+    if scn.get("setup"):
+        scn["setup"]()
+    if scn.get("server", name) is not None:
+        ctx["server"] = spawn("rx-sv", [PY, os.path.join(HERE, "apps.py"), "server", name])
+    forger = None
+    forger_log = os.path.join(SYNC_DIR, "forger.jsonl")
+    open(forger_log, "w").close()
+    if scn.get("forger"):
+        ready = os.path.join(SYNC_DIR, "forger.ready")
+        forger = spawn("rx-inj", [PY, os.path.join(HERE, "forger.py"), forger_log, ready]
+                       + scn["forger"], log=os.path.join(SYNC_DIR, "forger.out"))
+        wait_file(ready, 30)
+    client_pcap = os.path.join(CAPTURES, name + ".pcapng")
+    server_pcap = os.path.join(CAPTURES, "server-side", name + ".pcapng")
+    capture_filter = "tcp or icmp or (icmp6 and ip6[40] < 128)"
+    dumps = [spawn(nsn, ["tcpdump", "-U", "-n", "-i", ifn, "-s", "0", "--time-stamp-precision",
+                         "micro", "-w", path, capture_filter], log=os.path.join(SYNC_DIR, ifn + ".log"))
+             for nsn, ifn, path in (("rx-cl", "cl0", client_pcap + ".tmp"),
+                                    ("rx-sv", "sv0", server_pcap + ".tmp"))]
+    time.sleep(1.5)
+    trace_reset()
+    client = spawn("rx-cl", [PY, os.path.join(HERE, "apps.py"), "client", name],
+                   log=os.path.join(SYNC_DIR, "client.out"))
+    if scn.get("phase"):
+        wait_file(os.path.join(SYNC_DIR, name + ".ready"))
+        scn["phase"](ctx)
+        open(os.path.join(SYNC_DIR, name + ".go"), "w").close()
+    client.wait(60)
+    time.sleep(1.0)
+    trace = trace_read()[ctx["off_wire"]:]
+    for p in dumps + [forger, ctx["server"]]:
+        stop(p)
+    teardown_fw()
+    if scn.get("teardown"):
+        scn["teardown"]()
+    print(open(os.path.join(SYNC_DIR, "client.out")).read().strip(), flush=True)
+    # pcapng with the lab's comment; tcpdump writes pcap.
+    for tmp, final in ((client_pcap + ".tmp", client_pcap), (server_pcap + ".tmp", server_pcap)):
+        sh("editcap -F pcapng --capture-comment 'rst-explain lab: %s (%s view)' %s %s"
+           % (name, "client" if final == client_pcap else "server", tmp, final))
+        os.unlink(tmp)
+    with open(forger_log) as fh:
+        forged = [json.loads(line) for line in fh if line.strip()]
+    rows = label_view(scn, "client", client_pcap, trace, forged)
+    rows += label_view(scn, "server", server_pcap, trace, forged)
+    with open(os.path.join(CAPTURES, "lab-logs", name + ".trace"), "w") as fh:
+        for t in trace:
+            fh.write("src=%s:%d dest=%s:%d state=%s reason=%s\n" % t)
+    if forged:
+        shutil.copy(forger_log, os.path.join(CAPTURES, "lab-logs", name + ".forger.jsonl"))
+    return rows
+
+
+def main():
+    wanted = sys.argv[1:]
+    os.makedirs(SYNC_DIR, exist_ok=True)
+    os.makedirs(os.path.join(CAPTURES, "server-side"), exist_ok=True)
+    os.makedirs(os.path.join(CAPTURES, "lab-logs"), exist_ok=True)
+    sh("bash %s up" % os.path.join(HERE, "topology.sh"))
+    labels_path = os.path.join(CAPTURES, "labels.tsv")
+    fields = ["capture", "frame", "sender", "cause", "injected", "evidence", "how_known"]
+    old = []
+    if wanted and os.path.exists(labels_path):
+        with open(labels_path) as fh:
+            old = [r for r in csv.DictReader(fh, delimiter="\t")
+                   if os.path.basename(r["capture"]).replace(".pcapng", "") not in wanted]
+    rows = []
+    try:
+        for scn in SCENARIOS:
+            if not wanted or scn["name"] in wanted:
+                rows += run_scenario(scn)
+    finally:
+        sh("bash %s down" % os.path.join(HERE, "topology.sh"), check=False)
+    rows = sorted(old + rows, key=lambda r: (r["capture"], int(r["frame"])))
+    with open(labels_path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    print("wrote", labels_path, len(rows), "labelled RSTs")
+
+
+if __name__ == "__main__":
+    main()
