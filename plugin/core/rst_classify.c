@@ -1,0 +1,229 @@
+/* rst_classify.c: why a RST was sent, if its claimed sender sent it.
+ *
+ * Every stack builds a RST in one of two ways (RFC 9293 3.10.7.1, Linux
+ * tcp_v4_send_reset / tcp_send_active_reset):
+ *
+ *  - as a reply to a segment it will not accept ("passive"): if that segment
+ *    carried an ACK, <SEQ=SEG.ACK><CTL=RST> (a bare RST); otherwise
+ *    <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, which is what answers a SYN
+ *    to a closed port;
+ *  - on its own initiative in a live connection ("active"): RST/ACK with
+ *    seq = SND.NXT and ack = RCV.NXT, when the application aborts or a timer
+ *    gives up.
+ *
+ * So the RST's shape says which segment it answers, and the sender's state
+ * just before it (its FIN, its SYN-ACK, the peer's unanswered probes...) says
+ * why.  This file decides the genuine cause; rst_score.c decides whether the
+ * claimed sender sent it at all.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_internal.h"
+
+/* The sequence number right after a segment (what a RST/ACK acknowledges). */
+static uint32_t seg_end(const struct rst_last_seg *seg)
+{
+    return seg->seq + seg_space(seg->flags, seg->len);
+}
+
+static bool is_syn(const struct rst_last_seg *seg)
+{
+    return (seg->flags & (RST_TH_SYN | RST_TH_ACK)) == RST_TH_SYN;
+}
+
+static bool is_syn_ack(const struct rst_last_seg *seg)
+{
+    return (seg->flags & (RST_TH_SYN | RST_TH_ACK)) == (RST_TH_SYN | RST_TH_ACK);
+}
+
+/* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>: a reply to a segment without ACK. */
+static bool acks_segment(const struct rst_segment *rst, const struct rst_last_seg *seg)
+{
+    return (rst->flags & RST_TH_ACK) && rst->ack == seg_end(seg);
+}
+
+/* <SEQ=SEG.ACK><CTL=RST>: the reply to an ACK-bearing segment the sender
+ * does not accept.  Linux and the BSDs leave the ACK flag off. */
+static bool bare_reply_to(const struct rst_segment *rst, const struct rst_last_seg *seg)
+{
+    return !(rst->flags & RST_TH_ACK) && (seg->flags & RST_TH_ACK) && rst->seq == seg->ack;
+}
+
+/* A RST at the sender's own next sequence number: not a reply but the end
+ * of a connection the sender had.  RFC 9293 3.10.4 ABORT sends
+ * <SEQ=SND.NXT><CTL=RST>; Linux (tcp_send_active_reset) adds the ACK. */
+static bool is_active(const struct rst_side *x, const struct rst_side *y,
+                      const struct rst_segment *rst)
+{
+    if (x->snd_known)
+        return seq_leq(x->last.seq, rst->seq) && seq_leq(rst->seq, x->snd_max);
+    /* The sender said nothing yet: its SND.NXT is what the peer acknowledged. */
+    return (rst->flags & RST_TH_ACK) && y->ack_known && rst->seq == y->max_ack;
+}
+
+static void answer(struct rst_record *rec, const struct rst_last_seg *seg, enum rst_cause cause)
+{
+    rec->answers_frame = seg->frame;
+    rec->answered_flags = seg->flags;
+    rec->answered_len = seg->len;
+    rec->genuine_cause = (uint8_t)cause;
+}
+
+/* The sender's connection attempt is pending: it sent a SYN, the peer has
+ * not sent its SYN-ACK before. */
+static bool in_syn_sent(const struct rst_conn *c, unsigned from)
+{
+    return c->client == (int)from && !c->side[!from].syn_frame;
+}
+
+/* A reply to the SYN-ACK (or, in SYN-SENT, to any ACK-bearing segment): the
+ * host no longer has that connection attempt (it was reset, or it never sent
+ * the SYN), or the segment acknowledges something other than its SYN
+ * (RFC 9293 3.10.7.3: SYN-SENT, unacceptable ACK -> <SEQ=SEG.ACK><CTL=RST>). */
+static void answer_handshake(const struct rst_side *x, const struct rst_side *y,
+                             const struct rst_last_seg *seg, struct rst_record *rec)
+{
+    if (x->syn_frame && seg->ack != x->isn + 1) {
+        answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
+        rec->note = RST_NOTE_ACK_NOT_SYN;
+        return;
+    }
+    answer(rec, seg, RST_CAUSE_NO_CONNECTION);
+    if (y->rst_frame) {
+        rec->note = RST_NOTE_PEER_RESET;
+        rec->context_frame = y->rst_frame;
+    }
+}
+
+/* A bare RST answering an ACK-bearing segment: the sender had no connection
+ * that accepts it. */
+static void answer_rejected(const struct rst_conn *c, unsigned from, const struct rst_last_seg *seg,
+                            struct rst_record *rec)
+{
+    const struct rst_side *x = &c->side[from], *y = &c->side[!from];
+
+    /* The segment acknowledges data the sender never sent (RFC 9293
+     * 3.10.7.4: in SYN-RECEIVED an unacceptable ACK draws a RST). */
+    if (x->snd_known && seq_gt(seg->ack, x->snd_max)) {
+        answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
+        rec->detail = seg->ack - x->snd_max;
+        return;
+    }
+    /* The server sent its SYN-ACK and nothing since; the RST answers the
+     * client's very next segment, a plain ACK or data, and nobody reset the
+     * connection before: the handshake completed at the client but the server
+     * dropped it (Linux: accept queue full, tcp_abort_on_overflow). */
+    if (c->client == (int)!from && x->syn_frame && x->last.frame == x->syn_frame
+        && seg->frame == c->first_after_synack && c->rst_count == 0
+        && !(seg->flags & (RST_TH_SYN | RST_TH_FIN))) {
+        answer(rec, seg, RST_CAUSE_ACCEPT_QUEUE_OVERFLOW);
+        rec->context_frame = x->syn_frame;
+        return;
+    }
+    answer(rec, seg, RST_CAUSE_NO_CONNECTION);
+    if (x->rst_frame) {
+        rec->note = RST_NOTE_OWN_RESET;
+        rec->context_frame = x->rst_frame;
+    } else if (y->rst_frame) {
+        rec->note = RST_NOTE_PEER_RESET;
+        rec->context_frame = y->rst_frame;
+    }
+}
+
+/* An active RST: which timer, if any, ended the connection. */
+static void classify_active(const struct rst_conn *c, unsigned from, const struct rst_segment *rst,
+                            const struct rst_params *params, struct rst_record *rec)
+{
+    const struct rst_side *x = &c->side[from], *y = &c->side[!from];
+
+    if (params->keepalive_probes && x->keepalives >= params->keepalive_probes) {
+        /* Linux tcp_keepalive_timer: tcp_keepalive_probes unanswered -> RST. */
+        rec->genuine_cause = RST_CAUSE_KEEPALIVE_TIMEOUT;
+        rec->detail = x->keepalives;
+        rec->context_frame = x->last.frame;
+        return;
+    }
+    if (params->retransmissions && x->retransmissions >= params->retransmissions) {
+        rec->genuine_cause = RST_CAUSE_RETRANSMISSION_TIMEOUT;
+        rec->detail = x->retransmissions;
+        rec->context_frame = x->last.frame;
+        return;
+    }
+    if (c->last_frame && params->idle_seconds
+        && rst->time_us - c->last_time_us >= (int64_t)params->idle_seconds * 1000000) {
+        rec->genuine_cause = RST_CAUSE_IDLE_TIMEOUT;
+        rec->detail = (uint32_t)((rst->time_us - c->last_time_us) / 1000000);
+        rec->context_frame = c->last_frame;
+        return;
+    }
+    rec->genuine_cause = RST_CAUSE_ABORT;
+    /* close() with unread data (Linux TCP_ABORT_ON_CLOSE): the RST acknowledges
+     * data the sender had never acknowledged. */
+    if (x->ack_known && y->snd_known && seq_gt(rst->ack, x->max_ack))
+        rec->note = RST_NOTE_UNREAD_DATA;
+}
+
+/* seq 0 is what a host without the connection puts in its reply to a SYN;
+ * it is wrong where the sender knows its own sequence numbers (it sent its
+ * SYN or SYN-ACK already) or where the answered segment carried an ACK (the
+ * reply must then take SEG.ACK as its seq). */
+static void check_seq_zero(const struct rst_side *x, const struct rst_side *y,
+                           const struct rst_segment *rst, struct rst_record *rec)
+{
+    if (rst->seq != 0)
+        return;
+    /* A reply to a segment whose ACK field is 0 takes seq 0: the rule itself. */
+    if (y->last.frame && (y->last.flags & RST_TH_ACK) && y->last.ack == 0)
+        return;
+    if (x->syn_frame && x->isn + 1 != 0) {
+        rec->seq_zero_forbidden = true;
+        rec->seq_zero_after_synack = true;
+        rec->seq_zero_ref = x->syn_frame;
+    } else if (y->last.frame && (y->last.flags & RST_TH_ACK)) {
+        rec->seq_zero_forbidden = true;
+        rec->seq_zero_ref = y->last.frame;
+    }
+}
+
+void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segment *rst,
+                  const struct rst_params *params, struct rst_record *rec)
+{
+    const struct rst_side *x = &c->side[from], *y = &c->side[!from];
+    const struct rst_last_seg *trigger = y->last.frame ? &y->last : NULL;
+
+    rec->genuine_cause = RST_CAUSE_UNKNOWN;
+    rec->mid_connection = !c->side[0].syn_frame && !c->side[1].syn_frame;
+    check_seq_zero(x, y, rst, rec);
+
+    if (trigger && is_syn(trigger) && acks_segment(rst, trigger)) {
+        answer(rec, trigger, RST_CAUSE_REFUSED);
+        return;
+    }
+    if (trigger && (is_syn_ack(trigger) || in_syn_sent(c, from)) && bare_reply_to(rst, trigger)) {
+        answer_handshake(x, y, trigger, rec);
+        return;
+    }
+    /* RFC 1122 4.2.2.13: a host that has closed (sent its FIN, or closed its
+     * read side) and then receives data must reset. */
+    if (trigger && x->fin_frame && trigger->frame > x->fin_frame && trigger->len > 0
+        && (bare_reply_to(rst, trigger) || acks_segment(rst, trigger))) {
+        answer(rec, trigger, RST_CAUSE_DATA_AFTER_CLOSE);
+        rec->context_frame = x->fin_frame;
+        return;
+    }
+    if (trigger && bare_reply_to(rst, trigger)) {
+        answer_rejected(c, from, trigger, rec);
+        return;
+    }
+    /* RST/ACK with seq 0 answering a non-SYN segment without ACK (a bare FIN,
+     * a NULL probe): the sender has no connection for it. */
+    if (trigger && !(trigger->flags & RST_TH_ACK) && acks_segment(rst, trigger)) {
+        answer(rec, trigger, RST_CAUSE_NO_CONNECTION);
+        return;
+    }
+    if (!rec->seq_zero_forbidden && is_active(x, y, rst)) {
+        classify_active(c, from, rst, params, rec);
+        return;
+    }
+    rec->note = trigger ? RST_NOTE_NO_MATCH : RST_NOTE_NO_PEER_SEGMENT;
+}

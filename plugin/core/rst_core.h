@@ -1,0 +1,163 @@
+/* rst_core.h: why was this TCP RST sent, and was it forged on the path?
+ *
+ * The classification core of rst-explain.  It knows TCP and IP and nothing
+ * of Wireshark: segments go in (in capture order), a verdict with its
+ * evidence comes out for every RST.  The Wireshark layer (packet-rst.c) only
+ * finds header bytes, feeds them here and renders the verdict.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_CORE_H
+#define RST_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* TCP header flag bits, byte 13 of the header (RFC 9293 3.1). */
+#define RST_TH_FIN 0x01
+#define RST_TH_SYN 0x02
+#define RST_TH_RST 0x04
+#define RST_TH_PSH 0x08
+#define RST_TH_ACK 0x10
+#define RST_TH_URG 0x20
+
+/* Why a RST was sent.  The names (rst_cause_name) are the public values of
+ * the rst.cause field; scripts depend on them. */
+enum rst_cause {
+    RST_CAUSE_UNKNOWN = 0,
+    RST_CAUSE_REFUSED,
+    RST_CAUSE_NO_CONNECTION,
+    RST_CAUSE_ACCEPT_QUEUE_OVERFLOW,
+    RST_CAUSE_ABORT,
+    RST_CAUSE_DATA_AFTER_CLOSE,
+    RST_CAUSE_INVALID_SEGMENT,
+    RST_CAUSE_KEEPALIVE_TIMEOUT,
+    RST_CAUSE_RETRANSMISSION_TIMEOUT,
+    RST_CAUSE_IDLE_TIMEOUT,
+    RST_CAUSE_INJECTED,
+    RST_CAUSE_COUNT
+};
+
+/* Who sent the RST, by who sent the SYN. */
+enum rst_role { RST_ROLE_UNKNOWN = 0, RST_ROLE_CLIENT, RST_ROLE_SERVER };
+
+/* The pieces of evidence that a device on the path forged the RST. */
+enum rst_evidence_kind {
+    RST_EV_TTL = 0,     /* TTL / hop limit differs from the claimed sender's */
+    RST_EV_MAC,         /* source MAC differs from the claimed sender's */
+    RST_EV_SEQ_ZERO,    /* seq 0 where the RST generation rule forbids it */
+    RST_EV_COUNT
+};
+
+/* One TCP segment as seen at the capture point. */
+struct rst_segment {
+    uint32_t frame;           /* capture frame number, from 1 */
+    int64_t time_us;          /* capture time, microseconds */
+    uint32_t view;            /* capture point / encapsulation context */
+    uint8_t ip_version;       /* 4 or 6 */
+    uint8_t src[16], dst[16]; /* IPv4 uses the first 4 bytes */
+    uint16_t sport, dport;
+    uint8_t ttl;              /* IPv4 TTL or IPv6 hop limit */
+    bool has_ip_id;           /* IPv4 only */
+    uint16_t ip_id;
+    bool df;
+    bool has_mac;             /* link layer with a source MAC */
+    uint8_t src_mac[6];
+    uint32_t seq, ack;
+    uint8_t flags;            /* RST_TH_* */
+    uint16_t window;          /* raw window field, unscaled */
+    uint32_t payload_len;
+    bool has_timestamps;      /* RFC 7323 option present */
+    uint32_t tsval, tsecr;
+};
+
+enum rst_parse_status {
+    RST_PARSE_OK = 0,
+    RST_PARSE_TRUNCATED,      /* too few bytes captured to read the TCP flags */
+    RST_PARSE_MALFORMED       /* not a plausible IP + TCP header */
+};
+
+/* Reads the IP and TCP headers of one segment.
+ *   ip, ip_len:    the IP header's bytes as captured (from its first byte)
+ *   tcp, tcp_len:  the TCP header's bytes as captured
+ *   tcp_offset:    distance from the IP header's start to the TCP header's
+ *                  when both lie in one buffer, else -1 (reassembled IP)
+ *   tcp_reported:  bytes from the TCP header to the end of its buffer as
+ *                  reported on the wire (used when tcp_offset is -1)
+ * Fills everything in seg but frame, time_us, view and the MAC. */
+enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
+                                       const uint8_t *tcp, size_t tcp_len,
+                                       long tcp_offset, uint32_t tcp_reported,
+                                       struct rst_segment *seg);
+
+/* Tunables (Wireshark preferences). */
+struct rst_params {
+    unsigned threshold;           /* suspicion at which a RST counts as injected */
+    unsigned weight_ttl;          /* TTL differs by 2 or more (1: five eighths) */
+    unsigned weight_mac;
+    unsigned weight_seq_zero;
+    unsigned keepalive_probes;    /* unanswered probes before keepalive-timeout */
+    unsigned retransmissions;     /* unanswered retransmissions before retransmission-timeout */
+    unsigned idle_seconds;        /* silence before idle-timeout */
+};
+
+void rst_params_default(struct rst_params *params);
+
+struct rst_evidence {
+    enum rst_evidence_kind kind;
+    unsigned weight;             /* what it added to the suspicion score */
+    uint32_t ref_frame;          /* the packet compared against, 0 if none */
+    int32_t observed, expected;  /* TTL: the RST's and the sender's usual */
+    uint8_t observed_mac[6], expected_mac[6];
+};
+
+#define RST_EXPLANATION_MAX 640
+
+struct rst_verdict {
+    enum rst_cause cause;          /* injected wins over the genuine cause */
+    enum rst_cause genuine_cause;  /* what the RST means if its claimed sender sent it */
+    enum rst_role sender;
+    uint32_t answers_frame;        /* the segment this RST replies to, 0 if none */
+    unsigned suspicion;            /* 0..100 */
+    bool injected;
+    unsigned n_evidence;
+    struct rst_evidence evidence[RST_EV_COUNT];
+    char explanation[RST_EXPLANATION_MAX];
+};
+
+struct rst_core;
+
+struct rst_core *rst_core_new(void);
+void rst_core_free(struct rst_core *core);
+
+/* Feeds one segment; call once per segment, in capture order.  Returns the
+ * id (> 0) under which the verdict of a RST can be asked for, 0 for other
+ * segments (and when memory runs out). */
+uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
+                      const struct rst_params *params);
+
+/* The verdict on a RST from everything fed so far: segments after the RST
+ * (the real SYN-ACK arriving late) count as soon as they have been fed. */
+bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
+                      const struct rst_params *params, struct rst_verdict *verdict);
+
+/* Bytes the core holds, for the benchmark. */
+size_t rst_core_memory(const struct rst_core *core);
+size_t rst_core_connections(const struct rst_core *core);
+
+const char *rst_cause_name(enum rst_cause cause);
+const char *rst_role_name(enum rst_role role);
+
+/* "203.0.113.2" / "2001:db8::2" (RFC 5952); buf of at least 46 bytes. */
+void rst_format_address(uint8_t ip_version, const uint8_t *addr, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RST_CORE_H */

@@ -1,0 +1,234 @@
+/* rst_explain.c: the verdict in one or two plain sentences.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+struct text {
+    char *buf;
+    size_t size, pos;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void put(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    if (t->pos >= t->size)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->pos, t->size - t->pos, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->pos += (size_t)n;
+    if (t->pos >= t->size)
+        t->pos = t->size;   /* truncated, still terminated */
+}
+
+static const char *segment_name(uint8_t flags, uint32_t len)
+{
+    if ((flags & (RST_TH_SYN | RST_TH_ACK)) == RST_TH_SYN)
+        return "SYN";
+    if (flags & RST_TH_SYN)
+        return "SYN-ACK";
+    if (len > 0)
+        return "data segment";
+    if (flags & RST_TH_FIN)
+        return "FIN";
+    return (flags & RST_TH_ACK) ? "ACK" : "segment";
+}
+
+/* "the server", "the client", or the address where roles are unknown. */
+static void put_endpoint_as(struct text *t, const struct rst_conn *c, unsigned side, bool capital)
+{
+    char addr[64];
+    if (c->client >= 0) {
+        put(t, "%s %s", capital ? "The" : "the", c->client == (int)side ? "client" : "server");
+        return;
+    }
+    rst_format_address(c->key.ip_version, c->key.addr[side], addr, sizeof addr);
+    put(t, c->key.ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key.port[side]);
+}
+
+static void put_endpoint(struct text *t, const struct rst_conn *c, unsigned side)
+{
+    put_endpoint_as(t, c, side, false);
+}
+
+static void put_host_port(struct text *t, const struct rst_conn *c, unsigned side)
+{
+    char addr[64];
+    rst_format_address(c->key.ip_version, c->key.addr[side], addr, sizeof addr);
+    put(t, c->key.ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key.port[side]);
+}
+
+static void explain_no_connection(struct text *t, const struct rst_conn *c,
+                                  const struct rst_record *r)
+{
+    const char *what = segment_name(r->answered_flags, r->answered_len);
+    if ((r->answered_flags & (RST_TH_SYN | RST_TH_ACK)) == (RST_TH_SYN | RST_TH_ACK)) {
+        put(t, "Answers the SYN-ACK in frame %u: ", r->answers_frame);
+        put_endpoint(t, c, r->from);
+        put(t, " has no such connection attempt");
+        if (r->note == RST_NOTE_PEER_RESET)
+            put(t, " any more: it accepted the RST in frame %u", r->context_frame);
+        put(t, " (bare RST, seq = the SYN-ACK's ACK).");
+        return;
+    }
+    put(t, "Answers the %s in frame %u: ", what, r->answers_frame);
+    put_endpoint(t, c, r->from);
+    if (!(r->answered_flags & RST_TH_ACK)) {
+        put(t, " has no connection for this segment (RST/ACK acknowledging it).");
+        return;
+    }
+    put(t, " has no connection that accepts it (bare RST, seq = that segment's ACK).");
+    if (r->note == RST_NOTE_OWN_RESET)
+        put(t, " It had reset this connection itself in frame %u; these are the peer's late packets.",
+            r->context_frame);
+    else if (r->note == RST_NOTE_PEER_RESET)
+        put(t, " The connection was reset in frame %u; these are late packets.", r->context_frame);
+    else
+        put(t, " The host lost the connection: restart, NAT or address change, or a half-open "
+               "connection.");
+}
+
+static void explain_genuine(struct text *t, const struct rst_conn *c, const struct rst_record *r)
+{
+    switch ((enum rst_cause)r->genuine_cause) {
+    case RST_CAUSE_REFUSED:
+        put(t, "Answers the SYN in frame %u: nothing accepts connections on ", r->answers_frame);
+        put_host_port(t, c, r->from);
+        put(t, " (no listener, or the host's firewall rejects; RST/ACK, seq %u, ack = SYN + 1).",
+            r->seq);
+        break;
+    case RST_CAUSE_NO_CONNECTION:
+        explain_no_connection(t, c, r);
+        break;
+    case RST_CAUSE_ACCEPT_QUEUE_OVERFLOW:
+        put(t, "Answers the client's first segment after the handshake (frame %u): the server "
+               "sent its SYN-ACK (frame %u), then dropped the connection, as Linux does when the "
+               "accept queue is full and tcp_abort_on_overflow is set.",
+            r->answers_frame, r->context_frame);
+        break;
+    case RST_CAUSE_ABORT:
+        put_endpoint_as(t, c, r->from, true);
+        put(t, " aborted the live connection: RST/ACK at its own next sequence number, not a "
+               "reply to a segment (SO_LINGER 0, close() with unread data, or process exit).");
+        if (r->note == RST_NOTE_UNREAD_DATA)
+            put(t, " It acknowledges data it had not acknowledged before: close() with unread "
+                   "data.");
+        break;
+    case RST_CAUSE_DATA_AFTER_CLOSE:
+        put(t, "Answers the data in frame %u, which arrived after ", r->answers_frame);
+        put_endpoint(t, c, r->from);
+        put(t, " had closed its side (FIN in frame %u): a closed socket resets new data "
+               "(RFC 1122 4.2.2.13).", r->context_frame);
+        break;
+    case RST_CAUSE_INVALID_SEGMENT:
+        if (r->note == RST_NOTE_ACK_NOT_SYN) {
+            put(t, "Answers the %s in frame %u, which does not acknowledge the SYN: "
+                   "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
+                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
+        } else if (r->detail < (1u << 30)) {
+            put(t, "Answers the %s in frame %u, which acknowledges %u bytes ",
+                segment_name(r->answered_flags, r->answered_len), r->answers_frame, r->detail);
+            put_endpoint(t, c, r->from);
+            put(t, " never sent: an unacceptable ACK (RFC 9293 3.10.7.4).");
+        } else {
+            put(t, "Answers the %s in frame %u, whose ACK matches nothing ",
+                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
+            put_endpoint(t, c, r->from);
+            put(t, " sent (sequence numbers rewritten on the path?): an unacceptable ACK "
+                   "(RFC 9293 3.10.7.4).");
+        }
+        break;
+    case RST_CAUSE_KEEPALIVE_TIMEOUT:
+        put(t, "Ends %u unanswered keepalive probes from ", r->detail);
+        put_endpoint(t, c, r->from);
+        put(t, " (the last in frame %u): the peer stopped answering.", r->context_frame);
+        break;
+    case RST_CAUSE_RETRANSMISSION_TIMEOUT:
+        put(t, "Ends %u retransmissions of the same data (the last in frame %u) that the peer "
+               "never acknowledged.", r->detail, r->context_frame);
+        break;
+    case RST_CAUSE_IDLE_TIMEOUT:
+        put(t, "Sent after %u s of silence in this connection (last segment in frame %u): an "
+               "idle timeout.", r->detail, r->context_frame);
+        break;
+    default:
+        if (r->note == RST_NOTE_NO_PEER_SEGMENT)
+            put(t, "Not enough context: nothing from the peer precedes this RST in the capture.");
+        else if (r->seq_zero_forbidden)
+            put(t, "Not enough context: seq 0 fits no reply the sender could make here.");
+        else
+            put(t, "Not enough context: its seq and ack match no segment of this connection "
+                   "seen so far.");
+        break;
+    }
+    if (r->mid_connection && r->genuine_cause != RST_CAUSE_UNKNOWN)
+        put(t, " (The capture starts mid-connection: no handshake seen.)");
+    else if (r->mid_connection)
+        put(t, " The capture starts mid-connection.");
+}
+
+static void put_evidence(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                         const struct rst_evidence *e)
+{
+    const uint8_t *o = e->observed_mac, *x = e->expected_mac;
+    switch (e->kind) {
+    case RST_EV_TTL:
+        put(t, "%s %d where ", c->key.ip_version == 6 ? "hop limit" : "TTL", e->observed);
+        put_endpoint(t, c, r->from);
+        put(t, "'s packets arrive with %d (frame %u)", e->expected, e->ref_frame);
+        break;
+    case RST_EV_MAC:
+        put(t, "source MAC %02x:%02x:%02x:%02x:%02x:%02x where ", o[0], o[1], o[2], o[3], o[4], o[5]);
+        put_endpoint(t, c, r->from);
+        put(t, "'s packets come from %02x:%02x:%02x:%02x:%02x:%02x (frame %u)",
+            x[0], x[1], x[2], x[3], x[4], x[5], e->ref_frame);
+        break;
+    case RST_EV_SEQ_ZERO:
+        if (r->seq_zero_after_synack)
+            put(t, "seq 0 although the sender had sent its SYN%s (frame %u)",
+                c->client == (int)r->from ? "" : "-ACK", e->ref_frame);
+        else
+            put(t, "seq 0 in reply to a segment that carried an ACK (frame %u)", e->ref_frame);
+        break;
+    default:
+        break;
+    }
+}
+
+static void put_evidence_list(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                              const struct rst_verdict *v)
+{
+    for (unsigned i = 0; i < v->n_evidence; i++) {
+        put(t, i ? "; " : "");
+        put_evidence(t, c, r, &v->evidence[i]);
+    }
+}
+
+void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rst_verdict *v)
+{
+    struct text t = { v->explanation, sizeof v->explanation, 0 };
+    v->explanation[0] = '\0';
+    if (v->injected) {
+        put(&t, "Forged in the name of ");
+        put_endpoint(&t, c, r->from);
+        put(&t, " (suspicion %u): ", v->suspicion);
+        put_evidence_list(&t, c, r, v);
+        put(&t, ". At face value it would be %s: ", rst_cause_name(v->genuine_cause));
+        explain_genuine(&t, c, r);
+        return;
+    }
+    explain_genuine(&t, c, r);
+    if (v->n_evidence) {
+        put(&t, " Some signs of forgery (suspicion %u, below the threshold): ", v->suspicion);
+        put_evidence_list(&t, c, r, v);
+        put(&t, ".");
+    }
+}

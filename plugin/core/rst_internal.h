@@ -1,0 +1,129 @@
+/* rst_internal.h: connection state shared by the core's files.
+ *
+ * State is kept per connection, never per packet; the only per-packet
+ * records are those of RST segments (their verdicts must be rendered again
+ * whenever Wireshark shows the frame).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_INTERNAL_H
+#define RST_INTERNAL_H
+
+#include "rst_core.h"
+
+/* Sequence-space comparisons modulo 2^32 (RFC 9293 3.4). */
+static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static inline bool seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+
+/* Sequence space a segment occupies: SYN and FIN count one each. */
+static inline uint32_t seg_space(uint8_t flags, uint32_t payload_len)
+{
+    return payload_len + ((flags & RST_TH_SYN) ? 1 : 0) + ((flags & RST_TH_FIN) ? 1 : 0);
+}
+
+/* The last non-RST segment an endpoint sent: what its peer's RST may answer. */
+struct rst_last_seg {
+    uint32_t frame;          /* 0: none yet */
+    uint32_t seq, ack;
+    uint32_t len;
+    uint8_t flags;
+    int64_t time_us;
+};
+
+/* One endpoint of a connection, from its non-RST segments. */
+struct rst_side {
+    struct rst_last_seg last;
+    uint32_t first_frame;
+    uint32_t syn_frame;      /* its SYN or SYN-ACK, 0: none seen */
+    uint32_t isn;
+    uint32_t snd_max;        /* highest sequence number sent + 1 */
+    uint32_t fin_frame;      /* its first FIN, 0: none */
+    uint32_t rst_frame;      /* its first RST, 0: none */
+    uint32_t ttl_frame;      /* first packet, the TTL / MAC reference */
+    uint32_t mac_frame;
+    uint32_t max_ack;        /* highest ACK it sent */
+    uint32_t retrans_seq;    /* the data being retransmitted */
+    uint16_t retransmissions;/* retransmissions of retrans_seq, unanswered */
+    uint16_t keepalives;     /* keepalive probes in a row, unanswered */
+    uint8_t ttl_min, ttl_max;
+    uint8_t mac[6];
+    bool snd_known;
+    bool ack_known;
+    bool mac_known;
+    bool mac_varies;         /* its packets carry several source MACs: no MAC evidence */
+    bool ts_offered;         /* its SYN carried timestamps */
+};
+
+struct rst_conn_key {
+    uint32_t view;
+    uint8_t ip_version;
+    uint8_t addr[2][16];     /* endpoint 0 sorts before endpoint 1 */
+    uint16_t port[2];
+};
+
+struct rst_conn {
+    struct rst_conn_key key;
+    struct rst_side side[2]; /* indexed like key.addr */
+    int64_t last_time_us;    /* last non-RST segment either way */
+    uint32_t last_frame;
+    uint32_t first_after_synack; /* the client's first segment after the SYN-ACK */
+    uint32_t rst_count;
+    int8_t client;           /* side that sent the SYN, -1: unknown */
+};
+
+/* What is fixed about a RST when it is fed: its own header and the state of
+ * the connection just before it.  Evidence from later packets comes from the
+ * connection at verdict time. */
+struct rst_record {
+    uint32_t frame;
+    uint32_t conn;           /* index into the connection store */
+    uint32_t answers_frame;  /* the segment it replies to */
+    uint32_t context_frame;  /* a frame the explanation cites (FIN, SYN-ACK, ...) */
+    uint32_t detail;         /* count or seconds the explanation cites */
+    uint32_t seq_zero_ref;   /* the packet that makes seq 0 wrong */
+    uint32_t answered_len;   /* payload of the answered segment */
+    uint32_t seq, ack;
+    int64_t time_us;
+    uint16_t window;
+    uint8_t flags;
+    uint8_t ttl;
+    uint8_t mac[6];
+    uint8_t from;            /* side index of the claimed sender */
+    uint8_t genuine_cause;   /* enum rst_cause */
+    uint8_t answered_flags;  /* TCP flags of the answered segment */
+    uint8_t note;            /* enum rst_note */
+    bool has_mac;
+    bool seq_zero_forbidden; /* seq 0 where the generation rule forbids it */
+    bool seq_zero_after_synack; /* ... because the sender had sent its SYN(-ACK) */
+    bool mid_connection;     /* no handshake seen before this RST */
+};
+
+/* Extra facts the explanation mentions. */
+enum rst_note {
+    RST_NOTE_NONE = 0,
+    RST_NOTE_PEER_RESET,        /* the sender accepted a RST for this connection earlier */
+    RST_NOTE_OWN_RESET,         /* the sender had reset this connection itself */
+    RST_NOTE_UNREAD_DATA,       /* the RST acknowledges data never acknowledged before */
+    RST_NOTE_NO_PEER_SEGMENT,   /* nothing from the peer to answer */
+    RST_NOTE_NO_MATCH,          /* matches no segment of the peer */
+    RST_NOTE_ACK_NOT_SYN,       /* SYN-ACK acknowledges something other than the SYN */
+};
+
+/* rst_track.c */
+struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
+const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id);
+
+/* rst_classify.c: the genuine cause, from the connection just before the RST. */
+void rst_classify(const struct rst_conn *conn, unsigned from, const struct rst_segment *rst,
+                  const struct rst_params *params, struct rst_record *rec);
+
+/* rst_score.c */
+void rst_score(const struct rst_conn *conn, const struct rst_record *rec,
+               const struct rst_params *params, struct rst_verdict *verdict);
+
+/* rst_explain.c */
+void rst_explain(const struct rst_conn *conn, const struct rst_record *rec,
+                 struct rst_verdict *verdict);
+
+#endif /* RST_INTERNAL_H */

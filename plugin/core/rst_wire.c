@@ -1,0 +1,179 @@
+/* rst_wire.c: reading IP and TCP headers from raw bytes.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define IPV4_MIN_HEADER 20
+#define IPV6_HEADER 40
+#define TCP_MIN_HEADER 20
+#define TCP_FLAGS_END 14     /* bytes needed to read the flags byte */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_TIMESTAMP 8
+#define TCPOLEN_TIMESTAMP 10
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* Returns the IP payload length announced by the header (0 if unknown:
+ * IPv4 total length 0 from TSO captures, IPv6 jumbograms). */
+static enum rst_parse_status parse_ip(const uint8_t *ip, size_t ip_len, struct rst_segment *seg,
+                                      uint32_t *ip_packet_len)
+{
+    if (ip_len < 1)
+        return RST_PARSE_TRUNCATED;
+    seg->ip_version = ip[0] >> 4;
+    seg->has_ip_id = false;
+    seg->ip_id = 0;
+    seg->df = false;
+    memset(seg->src, 0, sizeof seg->src);
+    memset(seg->dst, 0, sizeof seg->dst);
+    if (seg->ip_version == 4) {
+        if (ip_len < IPV4_MIN_HEADER)
+            return RST_PARSE_TRUNCATED;
+        if ((ip[0] & 0x0f) * 4u < IPV4_MIN_HEADER)
+            return RST_PARSE_MALFORMED;
+        *ip_packet_len = get16(ip + 2);
+        seg->has_ip_id = true;
+        seg->ip_id = get16(ip + 4);
+        seg->df = (ip[6] & 0x40) != 0;
+        seg->ttl = ip[8];
+        memcpy(seg->src, ip + 12, 4);
+        memcpy(seg->dst, ip + 16, 4);
+        return RST_PARSE_OK;
+    }
+    if (seg->ip_version == 6) {
+        if (ip_len < IPV6_HEADER)
+            return RST_PARSE_TRUNCATED;
+        uint16_t payload = get16(ip + 4);
+        *ip_packet_len = payload ? IPV6_HEADER + (uint32_t)payload : 0;
+        seg->ttl = ip[7];
+        memcpy(seg->src, ip + 8, 16);
+        memcpy(seg->dst, ip + 24, 16);
+        return RST_PARSE_OK;
+    }
+    return RST_PARSE_MALFORMED;
+}
+
+/* RFC 7323 timestamps: the only option the core needs. */
+static void parse_timestamps(const uint8_t *opt, size_t len, struct rst_segment *seg)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t kind = opt[i];
+        if (kind == TCPOPT_EOL)
+            return;
+        if (kind == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+            return;   /* malformed or cut short: stop quietly */
+        if (kind == TCPOPT_TIMESTAMP && opt[i + 1] == TCPOLEN_TIMESTAMP) {
+            seg->has_timestamps = true;
+            seg->tsval = get32(opt + i + 2);
+            seg->tsecr = get32(opt + i + 6);
+            return;
+        }
+        i += opt[i + 1];
+    }
+}
+
+static uint32_t payload_length(uint32_t ip_packet_len, long tcp_offset, uint32_t tcp_reported,
+                               uint32_t tcp_header_len)
+{
+    uint32_t end;
+    if (tcp_offset >= 0 && ip_packet_len > 0) {
+        /* The IP length excludes link-layer padding (a 54-byte RST is padded
+         * to 60 on Ethernet), so it wins over the buffer's length. */
+        if (ip_packet_len < (uint32_t)tcp_offset)
+            return 0;
+        end = ip_packet_len - (uint32_t)tcp_offset;
+    } else {
+        end = tcp_reported;
+    }
+    return end > tcp_header_len ? end - tcp_header_len : 0;
+}
+
+enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
+                                       const uint8_t *tcp, size_t tcp_len,
+                                       long tcp_offset, uint32_t tcp_reported,
+                                       struct rst_segment *seg)
+{
+    uint32_t ip_packet_len = 0;
+    enum rst_parse_status status = parse_ip(ip, ip_len, seg, &ip_packet_len);
+    if (status != RST_PARSE_OK)
+        return status;
+    if (tcp_len < TCP_FLAGS_END)
+        return RST_PARSE_TRUNCATED;
+
+    seg->sport = get16(tcp);
+    seg->dport = get16(tcp + 2);
+    seg->seq = get32(tcp + 4);
+    seg->ack = get32(tcp + 8);
+    uint32_t header_len = (uint32_t)(tcp[12] >> 4) * 4;
+    if (header_len < TCP_MIN_HEADER)
+        return RST_PARSE_MALFORMED;
+    seg->flags = tcp[13];
+    seg->window = tcp_len >= 16 ? get16(tcp + 14) : 0;
+    seg->has_timestamps = false;
+    if (tcp_len > TCP_MIN_HEADER) {
+        size_t options_end = tcp_len < header_len ? tcp_len : header_len;
+        parse_timestamps(tcp + TCP_MIN_HEADER, options_end - TCP_MIN_HEADER, seg);
+    }
+    seg->payload_len = payload_length(ip_packet_len, tcp_offset, tcp_reported, header_len);
+    return RST_PARSE_OK;
+}
+
+static void format_ipv6(const uint8_t *a, char *buf, size_t len)
+{
+    uint16_t words[8];
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8; i++)
+        words[i] = get16(a + 2 * i);
+    /* RFC 5952 4.2: the longest run of two or more zero words becomes "::". */
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && words[j] == 0)
+            j++;
+        if (j - i > best_len && j - i >= 2) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < 8 && pos < len; i++) {
+        if (i == best) {
+            pos += (size_t)snprintf(buf + pos, len - pos, "::");
+            i += best_len - 1;
+            continue;
+        }
+        int needs_colon = i > 0 && !(best >= 0 && i == best + best_len);
+        pos += (size_t)snprintf(buf + pos, len - pos, "%s%x", needs_colon ? ":" : "", words[i]);
+    }
+}
+
+void rst_format_address(uint8_t ip_version, const uint8_t *addr, char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    if (ip_version == 4)
+        snprintf(buf, len, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+    else if (ip_version == 6)
+        format_ipv6(addr, buf, len);
+    else
+        snprintf(buf, len, "?");
+}
