@@ -1,0 +1,44 @@
+/* rst_compat.h: every difference between the Wireshark versions the plugin
+ * builds against, in one place.  Nothing else in the plugin tests a version.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_COMPAT_H
+#define RST_COMPAT_H
+
+#include <ws_version.h>
+#include <epan/packet.h>
+
+#define RST_WS_VERSION_AT_LEAST(major, minor) \
+    (WIRESHARK_VERSION_MAJOR > (major) || \
+     (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+
+/* The capture interface a frame came from (0 when the file has none). */
+static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
+{
+    if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+        return pinfo->rec->rec_header.packet_header.interface_id;
+    return 0;
+}
+
+/* Where a field's value lives: ds_tvb and start are the same in every
+ * supported version. */
+#define RST_FINFO_TVB(fi) ((fi)->ds_tvb)
+#define RST_FINFO_START(fi) ((fi)->start)
+#define RST_FINFO_LAYER(fi) ((fi)->total_layer_num)
+
+/* Fields sharing one filter name are chained. */
+#define RST_HFINFO_SAME_NAME_PREV(hfi) ((hfi)->same_name_prev_id)
+#define RST_HFINFO_SAME_NAME_NEXT(hfi) ((hfi)->same_name_next)
+
+/* Plugins describe their kind from 4.2 on. */
+#if RST_WS_VERSION_AT_LEAST(4, 2)
+#include <wsutil/plugins.h>
+#define RST_PLUGIN_DESCRIBE \
+    WS_DLL_PUBLIC uint32_t plugin_describe(void); \
+    uint32_t plugin_describe(void) { return WS_PLUGIN_DESC_DISSECTOR; }
+#else
+#define RST_PLUGIN_DESCRIBE
+#endif
+
+#endif /* RST_COMPAT_H */
