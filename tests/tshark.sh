@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs tshark with the plugin from the build tree: build/plugins is linked as
+# the personal plugin folder of a private HOME.  tshark run as root ignores
+# personal plugins (and WIRESHARK_PLUGIN_DIR), so as root it runs as nobody.
+#
+#   RST_BUILD_DIR=build tests/tshark.sh -r captures/refused-v4.pcapng ...
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${RST_BUILD_DIR:-$here/../build}" && pwd)
+home="$build/tshark-home"
+if [ ! -e "$home/.local/lib/wireshark/plugins" ]; then
+    mkdir -p "$home/.local/lib/wireshark"
+    ln -sfn "$build/plugins" "$home/.local/lib/wireshark/plugins"
+fi
+if [ "$(id -u)" = 0 ]; then
+    chown -R 65534:65534 "$home"
+    exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+        env HOME="$home" XDG_CONFIG_HOME="$home/.config" tshark "$@"
+fi
+exec env HOME="$home" XDG_CONFIG_HOME="$home/.config" tshark "$@"
