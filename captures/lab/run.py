@@ -48,13 +48,16 @@ class Expect:
     sender: who really sent it: "client", "server" (their kernels), "firewall"
     (netfilter reject on the server host), "forger".  kernel_reason: the reason
     the tracepoint must report (kernel RSTs only).  cause / injected: the label.
+    face_value: what a forged RST imitates (the cause it would have if its
+    claimed sender had sent it); for a genuine RST, its cause.
     repeat: "+" when the same RST may occur one or more times (timing-dependent).
     views: the capture points where it appears ("client", "server").
     """
 
     def __init__(self, sender, cause, kernel_reason=None, injected=False, evidence="",
-                 repeat="", views=("client", "server"), why=""):
+                 repeat="", views=("client", "server"), why="", face_value=None):
         self.sender, self.cause, self.kernel_reason = sender, cause, kernel_reason
+        self.face_value = face_value or cause
         self.injected, self.evidence, self.repeat = injected, evidence, repeat
         self.views, self.why = views, why
 
@@ -252,7 +255,8 @@ SCENARIOS = [
              "server's name (its own MAC, TTL 64 against the server's 63) before the "
              "real SYN-ACK arrives; the client then resets the real SYN-ACK",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac",
-                     views=("client",), why="forger log"),
+                     face_value="refused", views=("client",),
+                     why="the forger answers the SYN the way a closed port does"),
               Expect("client", "no-connection", "NO_SOCKET",
                      why="the real SYN-ACK reaches a client whose attempt was reset")]},
     {"name": "invalid-ack",
@@ -419,7 +423,7 @@ def label_view(scn, view, pcap, trace, forger_log):
         else:
             how = "forger log: RST sent by the device on the client's segment"
         rows.append({"capture": os.path.relpath(pcap, CAPTURES), "frame": frame["frame"],
-                     "sender": exp.sender, "cause": exp.cause,
+                     "sender": exp.sender, "cause": exp.cause, "face_value": exp.face_value,
                      "injected": "yes" if exp.injected else "no",
                      "evidence": exp.evidence, "how_known": how + "; " + exp.why})
     return rows
@@ -486,14 +490,87 @@ def run_scenario(scn):
     return rows
 
 
+SAVED_TRACE = re.compile(r"src=(\S+) dest=(\S+) state=(\S+) reason=(\S+)")
+
+
+def saved_logs(name):
+    """The kernel trace and forger log that run_scenario saved for NAME."""
+    logs = os.path.join(CAPTURES, "lab-logs")
+    trace = []
+    path = os.path.join(logs, name + ".trace")
+    if os.path.exists(path):
+        for line in open(path):
+            m = SAVED_TRACE.search(line)
+            (src, sport), (dst, dport) = split_hostport(m.group(1)), split_hostport(m.group(2))
+            trace.append((src, sport, dst, dport, m.group(3), m.group(4)))
+    path = os.path.join(logs, name + ".forger.jsonl")
+    forged = [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+    return trace, forged
+
+
+TOUR = "tour.pcapng"
+
+
+def packet_keys(pcap):
+    """frame number -> what identifies a packet across files."""
+    out = sh("tshark -r %s -T fields -E separator=/t -e frame.number -e frame.time_epoch "
+             "-e tcp.srcport -e tcp.dstport -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags" % pcap).stdout
+    return {int(line.split("\t")[0]): tuple(line.split("\t")[1:]) for line in out.splitlines()}
+
+
+def make_tour(rows):
+    """captures/tour.pcapng: every client-side scenario in one file, for the
+    README's demo.  Its labels are those of the same packets in their own
+    captures."""
+    names = [scn["name"] for scn in SCENARIOS]
+    tour = os.path.join(CAPTURES, TOUR)
+    sh("mergecap -F pcapng -w %s %s" % (tour, " ".join(
+        os.path.join(CAPTURES, n + ".pcapng") for n in names)))
+    where = {key: frame for frame, key in packet_keys(tour).items()}
+    tour_rows = []
+    for r in rows:
+        if "/" in r["capture"] or r["capture"] == TOUR:
+            continue
+        key = packet_keys(os.path.join(CAPTURES, r["capture"]))[int(r["frame"])]
+        row = dict(r, capture=TOUR, frame=where[key])
+        row["how_known"] = "as %s frame %s: %s" % (r["capture"], r["frame"], r["how_known"])
+        tour_rows.append(row)
+    return tour_rows
+
+
+def relabel(labels_path, fields):
+    """Labels the committed captures again from the saved logs, without root."""
+    rows = []
+    for scn in SCENARIOS:
+        trace, forged = saved_logs(scn["name"])
+        for view, pcap in (("client", os.path.join(CAPTURES, scn["name"] + ".pcapng")),
+                           ("server", os.path.join(CAPTURES, "server-side",
+                                                   scn["name"] + ".pcapng"))):
+            rows += label_view(scn, view, pcap, trace, forged)
+    write_labels(labels_path, fields, rows + make_tour(rows))
+
+
+def write_labels(labels_path, fields, rows):
+    rows = sorted(rows, key=lambda r: (r["capture"], int(r["frame"])))
+    with open(labels_path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    print("wrote", labels_path, len(rows), "labelled RSTs")
+
+
 def main():
     wanted = sys.argv[1:]
+    labels_path = os.path.join(CAPTURES, "labels.tsv")
+    fields = ["capture", "frame", "sender", "cause", "face_value", "injected", "evidence",
+              "how_known"]
+    if wanted == ["--relabel"]:
+        relabel(labels_path, fields)
+        return
     os.makedirs(SYNC_DIR, exist_ok=True)
     os.makedirs(os.path.join(CAPTURES, "server-side"), exist_ok=True)
     os.makedirs(os.path.join(CAPTURES, "lab-logs"), exist_ok=True)
     sh("bash %s up" % os.path.join(HERE, "topology.sh"))
-    labels_path = os.path.join(CAPTURES, "labels.tsv")
-    fields = ["capture", "frame", "sender", "cause", "injected", "evidence", "how_known"]
     old = []
     if wanted and os.path.exists(labels_path):
         with open(labels_path) as fh:
@@ -506,12 +583,8 @@ def main():
                 rows += run_scenario(scn)
     finally:
         sh("bash %s down" % os.path.join(HERE, "topology.sh"), check=False)
-    rows = sorted(old + rows, key=lambda r: (r["capture"], int(r["frame"])))
-    with open(labels_path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields, delimiter="\t", lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    print("wrote", labels_path, len(rows), "labelled RSTs")
+    rows = [r for r in old + rows if r["capture"] != TOUR]
+    write_labels(labels_path, fields, rows + make_tour(rows))
 
 
 if __name__ == "__main__":

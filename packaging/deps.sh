@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what rst-explain needs to build and test, from Debian's archive.
+set -euo pipefail
+packages=(
+    build-essential cmake pkg-config     # the build
+    libwireshark-dev libglib2.0-dev      # Wireshark's development files (wireshark.pc)
+    tshark                               # runs the plugin
+    python3                              # /usr/bin/python3 for the capture tests
+)
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# Do not ask whether non-root users may capture; keep Debian's default.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
