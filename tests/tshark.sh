@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs tshark with the plugin from the build tree: build/plugins is linked as
 # the personal plugin folder of a private HOME.  tshark run as root ignores
-# personal plugins (and WIRESHARK_PLUGIN_DIR), so as root it runs as nobody.
+# personal plugins (and WIRESHARK_PLUGIN_DIR), so as root it runs as nobody,
+# keeping only CAP_DAC_READ_SEARCH so that it can still read a checkout that
+# lies in a private folder such as /root.
 #
 #   RST_BUILD_DIR=build tests/tshark.sh -r captures/refused-v4.pcapng ...
 set -euo pipefail
@@ -13,8 +15,8 @@ if [ ! -e "$home/.local/lib/wireshark/plugins" ]; then
     ln -sfn "$build/plugins" "$home/.local/lib/wireshark/plugins"
 fi
 if [ "$(id -u)" = 0 ]; then
-    chown -R 65534:65534 "$home"
     exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+        --inh-caps=+dac_read_search --ambient-caps=+dac_read_search \
         env HOME="$home" XDG_CONFIG_HOME="$home/.config" tshark "$@"
 fi
 exec env HOME="$home" XDG_CONFIG_HOME="$home/.config" tshark "$@"
