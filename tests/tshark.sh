@@ -10,6 +10,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${RST_BUILD_DIR:-$here/../build}" && pwd)
 home="$build/tshark-home"
+# Wireshark loads the first rst.so it finds, system folder first: a different
+# installed copy would be tested instead of this build.
+plugin=$(find "$build/plugins" -name rst.so | head -n1)
+installed="$(pkg-config --variable=plugindir wireshark)/epan/rst.so"
+if [ -e "$installed" ] && ! cmp -s "$installed" "$plugin"; then
+    echo "tests/tshark.sh: $installed is not this build's plugin and would shadow it;" >&2
+    echo "  install this build (sudo cmake --install $build) or remove that file." >&2
+    exit 2
+fi
 if [ ! -e "$home/.local/lib/wireshark/plugins" ]; then
     mkdir -p "$home/.local/lib/wireshark"
     ln -sfn "$build/plugins" "$home/.local/lib/wireshark/plugins"
