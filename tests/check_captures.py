@@ -130,6 +130,14 @@ class CaptureTest(unittest.TestCase):
                 if live_rst:
                     self.assertIn((cap, num), labelled, "unlabelled RST")
 
+    def test_in_a_tunnel_the_inner_ip_layer_counts(self):
+        # The lab client connected to 192.0.2.2:8001 inside VXLAN; the outer
+        # layers carry 198.51.100.10 <-> 203.0.113.2 (captures/README.md).
+        refused = [f for f in self.two_pass["vxlan-tunnel.pcapng"].values()
+                   if f["rst.cause"] == "refused"]
+        self.assertEqual(len(refused), 1)
+        self.assertIn("192.0.2.2:8001", refused[0]["rst.explanation"])
+
     def test_nothing_on_other_frames_or_icmp_quotations(self):
         labelled = self.labelled()
         quoted = 0

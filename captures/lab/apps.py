@@ -222,6 +222,7 @@ SERVERS = {
     "forged-handshake": lambda: serve_http(8443),
     "invalid-ack": lambda: serve_http(8011),
     "icmp-quoted": server_icmp_quoted,
+    "vxlan-tunnel": lambda: serve_keepalive_http(8013),
 }
 
 # ---------------------------------------------------------------- clients
@@ -352,6 +353,19 @@ def client_lets_forger_act():
     time.sleep(1.5)
 
 
+def client_vxlan_tunnel():
+    inner_server = "192.0.2.2"
+    try:
+        connect(8001, inner_server)
+    except OSError as err:
+        report("connect: " + err.strerror)
+    s = connect(8013, inner_server)
+    s.sendall(REQUEST)
+    recv_http(s)
+    linger_zero(s)
+    s.close()
+
+
 def client_icmp_quoted():
     for host, family in ((SERVER4, socket.AF_INET), (SERVER6, socket.AF_INET6)):
         s = connect(8012, host, family)
@@ -378,6 +392,7 @@ CLIENTS = {
     "forged-handshake": client_forged_handshake,
     "icmp-quoted": client_icmp_quoted,
     "invalid-ack": client_lets_forger_act,
+    "vxlan-tunnel": client_vxlan_tunnel,
 }
 
 

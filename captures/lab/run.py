@@ -33,13 +33,14 @@ PY = "/usr/bin/python3"
 SYNC_DIR = "/run/rx-lab"
 TRACE = "/sys/kernel/tracing"
 
-CLIENT_IP = {"198.51.100.10", "2001:db8:1::10"}
-SERVER_IP = {"203.0.113.2", "2001:db8:2::2"}
+CLIENT_IP = {"198.51.100.10", "2001:db8:1::10", "192.0.2.1"}     # 192.0.2.x: inside VXLAN
+SERVER_IP = {"203.0.113.2", "2001:db8:2::2", "192.0.2.2"}
 NAT_IP = {"203.0.113.1", "203.0.113.11"}
 CRAFTED_CLIENT_IP = {"198.51.100.20"}
 MAC = {"02:00:00:00:01:0a": "client", "02:00:00:00:01:66": "forger",
        "02:00:00:00:01:01": "router", "02:00:00:00:02:01": "router",
-       "02:00:00:00:02:02": "server"}
+       "02:00:00:00:02:02": "server",
+       "02:00:00:00:03:01": "client", "02:00:00:00:03:02": "server"}   # inside VXLAN
 
 
 class Expect:
@@ -188,6 +189,26 @@ def icmp_quoted_setup():
 """)
 
 
+def vxlan_setup():
+    # A VXLAN tunnel (the only tunnel this lab kernel has) from the client to
+    # the server across the router: the TCP connection lives in the inner
+    # Ethernet and IP layers (192.0.2.0/30, inner MACs 02:00:00:00:03:0x).
+    for name, remote, addr, mac in (("rx-cl", "203.0.113.2", "192.0.2.1/30", "02:00:00:00:03:01"),
+                                    ("rx-sv", "198.51.100.10", "192.0.2.2/30", "02:00:00:00:03:02")):
+        ns(name, "ip link add vx0 type vxlan id 42 dstport 4789 remote %s" % remote)
+        ns(name, "sysctl -qw net.ipv6.conf.vx0.disable_ipv6=1")
+        ns(name, "ip link set vx0 address %s" % mac)
+        ns(name, "ip addr add %s dev vx0" % addr)
+        ns(name, "ip link set vx0 up")
+        ns(name, "ethtool -K vx0 tso off gso off gro off tx off rx off", check=False)
+    ns("rx-cl", "ping -c1 -W2 192.0.2.2", check=False)
+
+
+def vxlan_teardown():
+    for name in ("rx-cl", "rx-sv"):
+        ns(name, "ip link del vx0", check=False)
+
+
 def teardown_fw():
     for name in ("rx-sv", "rx-rt"):
         ns(name, "nft delete table inet rxlab", check=False)
@@ -249,6 +270,11 @@ SCENARIOS = [
      "rsts": [Expect("client", "keepalive-timeout", "TCP_KEEPALIVE_TIMEOUT",
                      why="keepalive probes unanswered")]},
     {"name": "normal", "what": "request, response, FIN both ways: no RST", "rsts": []},
+    {"name": "vxlan-tunnel", "setup": vxlan_setup, "teardown": vxlan_teardown,
+     "what": "inside a VXLAN tunnel between client and server: a SYN to a closed port, "
+             "then a connection the client aborts with SO_LINGER {1, 0}",
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 192.0.2.2:8001"),
+              Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close")]},
     {"name": "forged-handshake",
      "forger": ["handshake-rst", "8443", "64"],
      "what": "a device on the client's segment answers the SYN with a RST/ACK in the "
@@ -317,7 +343,7 @@ def trace_read():
 def rst_frames(pcap):
     """RST segments in a capture (not the ones quoted inside ICMP errors)."""
     out = sh("tshark -r %s -Y 'tcp.flags.reset == 1 && !icmp && !icmpv6' -T fields "
-             "-E separator=/t -e frame.number -e eth.src -e ip.src -e ipv6.src -e ip.dst "
+             "-E separator=/t -E occurrence=l -e frame.number -e eth.src -e ip.src -e ipv6.src -e ip.dst "
              "-e ipv6.dst -e tcp.srcport -e tcp.dstport" % pcap).stdout
     frames = []
     for line in out.splitlines():
@@ -451,7 +477,7 @@ def run_scenario(scn):
         wait_file(ready, 30)
     client_pcap = os.path.join(CAPTURES, name + ".pcapng")
     server_pcap = os.path.join(CAPTURES, "server-side", name + ".pcapng")
-    capture_filter = "tcp or icmp or (icmp6 and ip6[40] < 128)"
+    capture_filter = "tcp or udp port 4789 or icmp or (icmp6 and ip6[40] < 128)"
     dumps = [spawn(nsn, ["tcpdump", "-U", "-n", "-i", ifn, "-s", "0", "--time-stamp-precision",
                          "micro", "-w", path, capture_filter], log=os.path.join(SYNC_DIR, ifn + ".log"))
              for nsn, ifn, path in (("rx-cl", "cl0", client_pcap + ".tmp"),
