@@ -299,7 +299,10 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
     if (v.answers_frame)
         add_generated_uint(rt, hf_rst_answers, tvb, v.answers_frame);
     proto_item *susp_item = add_generated_uint(rt, hf_rst_suspicion, tvb, v.suspicion);
-    proto_item_set_generated(proto_tree_add_boolean(rt, hf_rst_injected, tvb, 0, 0, v.injected));
+    /* Present only when true: in a display filter a bare field name tests
+     * presence, and "-Y rst.injected" must mean what it says. */
+    if (v.injected)
+        proto_item_set_generated(proto_tree_add_boolean(rt, hf_rst_injected, tvb, 0, 0, TRUE));
 
     if (v.n_evidence) {
         proto_item *ei = proto_tree_add_item(rt, hf_rst_evidence, tvb, 0, 0, ENC_NA);
@@ -438,7 +441,7 @@ void proto_register_rst(void)
         { &hf_rst_suspicion, { "Suspicion", "rst.suspicion", FT_UINT8, BASE_DEC, NULL, 0x0,
             "How likely a device on the path forged this RST (0-100)", HFILL } },
         { &hf_rst_injected, { "Injected", "rst.injected", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-            "Suspicion at or above the threshold preference", HFILL } },
+            "Present (true) when the suspicion is at or above the threshold preference", HFILL } },
         { &hf_rst_evidence, { "Injection evidence", "rst.evidence", FT_NONE, BASE_NONE, NULL, 0x0,
             NULL, HFILL } },
         { &hf_rst_ev_ttl, { "TTL / hop limit delta", "rst.evidence.ttl_delta", FT_INT32, BASE_DEC,

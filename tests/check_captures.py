@@ -6,6 +6,7 @@ each RST's verdict with captures/labels.tsv, which says how each RST was made
     RST_BUILD_DIR=build /usr/bin/python3 tests/check_captures.py [-v]
 """
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CAPTURES = os.path.join(ROOT, "captures")
 TSHARK = os.path.join(HERE, "tshark.sh")
+WITH_PLUGIN = os.path.join(HERE, "with-plugin.sh")
 
 FIELDS = ["frame.number", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
           "rst.face_value", "rst.injected", "rst.suspicion", "rst.sender", "rst.answers",
@@ -46,6 +48,21 @@ def dissect(capture, two_pass):
         values = dict(zip(FIELDS, line.split("\t")))
         frames[int(values["frame.number"])] = values
     return frames
+
+
+def sharkd_columns(capture, columns):
+    """What the GUI shows: sharkd (Wireshark's engine without its Qt front end)
+    loads the file as the GUI does, then re-dissects frames for the packet list."""
+    params = {"column%d" % i: c + ":0" for i, c in enumerate(["frame.number"] + columns)}
+    requests = [{"jsonrpc": "2.0", "id": 1, "method": "load", "params": {"file": capture}},
+                {"jsonrpc": "2.0", "id": 2, "method": "frames", "params": params}]
+    run = subprocess.run([WITH_PLUGIN, "sharkd", "-"], capture_output=True, text=True, check=True,
+                         input="".join(json.dumps(r) + "\n" for r in requests))
+    for line in run.stdout.splitlines():
+        if line.startswith("{") and '"id":2' in line:
+            rows = json.loads(line)["result"]
+            return {int(r["c"][0]): dict(zip(columns, r["c"][1:])) for r in rows}
+    raise AssertionError("sharkd gave no frames for %s: %s" % (capture, run.stdout[-300:]))
 
 
 def load_labels():
@@ -120,6 +137,27 @@ class CaptureTest(unittest.TestCase):
                 else:
                     self.assertEqual(got["rst.cause"], label["cause"], got["rst.explanation"])
                     self.assertFalse(is_true(got["rst.injected"]))
+
+    def test_the_gui_shows_what_tshark_2_shows(self):
+        columns = ["rst.cause", "rst.suspicion", "rst.injected", "rst.answers"]
+        for cap in all_captures():
+            gui = sharkd_columns(os.path.join(CAPTURES, cap), columns)
+            with self.subTest(capture=cap):
+                self.assertEqual(set(gui), set(self.two_pass[cap]))
+                for num, shown in gui.items():
+                    tshark_2 = self.two_pass[cap][num]
+                    self.assertEqual(shown["rst.cause"], tshark_2["rst.cause"], "frame %d" % num)
+                    self.assertEqual(shown["rst.suspicion"], tshark_2["rst.suspicion"])
+                    self.assertEqual(is_true(shown["rst.injected"]), is_true(tshark_2["rst.injected"]))
+                    self.assertEqual(shown["rst.answers"], tshark_2["rst.answers"])
+
+    def test_filtering_on_rst_injected_selects_only_injected_rsts(self):
+        injected = {(r["capture"], int(r["frame"])) for r in self.labels if r["injected"] == "yes"}
+        for cap in ("forged-handshake.pcapng", "tour.pcapng", "refused-v4.pcapng"):
+            out = tshark("-r", os.path.join(CAPTURES, cap), "-2", "-Y", "rst.injected",
+                         "-T", "fields", "-e", "frame.number")
+            got = {(cap, int(n)) for n in out.split()}
+            self.assertEqual(got, {k for k in injected if k[0] == cap})
 
     def test_every_rst_on_the_wire_is_labelled(self):
         labelled = self.labelled()
