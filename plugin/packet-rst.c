@@ -231,42 +231,48 @@ static proto_item *add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, g
     return pi;
 }
 
+/* Each kind of evidence: its item (the value, or TRUE for a boolean), the
+ * frame it was compared with and what it added to the score. */
+static const struct {
+    int *item, *frame, *weight;
+} evidence_hf[RST_EV_COUNT] = {
+    [RST_EV_TTL] = { &hf_rst_ev_ttl, &hf_rst_ev_ttl_frame, &hf_rst_ev_ttl_weight },
+    [RST_EV_MAC] = { &hf_rst_ev_mac, &hf_rst_ev_mac_frame, &hf_rst_ev_mac_weight },
+    [RST_EV_SEQ_ZERO] = { &hf_rst_ev_seq_zero, &hf_rst_ev_seq_zero_frame,
+                          &hf_rst_ev_seq_zero_weight },
+};
+
+static proto_tree *add_evidence_item(proto_tree *tree, tvbuff_t *tvb, const struct rst_evidence *e,
+                                     gint32 value)
+{
+    int hf = *evidence_hf[e->kind].item;
+    proto_item *pi = proto_registrar_get_ftype(hf) == FT_BOOLEAN
+        ? proto_tree_add_boolean(tree, hf, tvb, 0, 0, TRUE)
+        : proto_tree_add_int(tree, hf, tvb, 0, 0, value);
+    proto_item_append_text(pi, " [+%u]", e->weight);
+    proto_item_set_generated(pi);
+    proto_tree *et = proto_item_add_subtree(pi, ett_rst_evidence_item);
+    if (e->ref_frame)
+        add_generated_uint(et, *evidence_hf[e->kind].frame, tvb, e->ref_frame);
+    add_generated_uint(et, *evidence_hf[e->kind].weight, tvb, e->weight);
+    return et;
+}
+
 static void render_evidence(proto_tree *tree, tvbuff_t *tvb, const struct rst_evidence *e)
 {
-    proto_item *pi;
-    proto_tree *et;
-
+    if ((unsigned)e->kind >= RST_EV_COUNT)
+        return;
+    proto_tree *et = add_evidence_item(tree, tvb, e, e->observed - e->expected);
     switch (e->kind) {
     case RST_EV_TTL:
-        pi = proto_tree_add_int(tree, hf_rst_ev_ttl, tvb, 0, 0, e->observed - e->expected);
-        proto_item_append_text(pi, " (%d vs %d in frame %u) [+%u]", e->observed, e->expected,
-                               e->ref_frame, e->weight);
-        proto_item_set_generated(pi);
-        et = proto_item_add_subtree(pi, ett_rst_evidence_item);
         add_generated_uint(et, hf_rst_ev_ttl_observed, tvb, (guint32)e->observed);
         add_generated_uint(et, hf_rst_ev_ttl_expected, tvb, (guint32)e->expected);
-        add_generated_uint(et, hf_rst_ev_ttl_frame, tvb, e->ref_frame);
-        add_generated_uint(et, hf_rst_ev_ttl_weight, tvb, e->weight);
         break;
     case RST_EV_MAC:
-        pi = proto_tree_add_boolean(tree, hf_rst_ev_mac, tvb, 0, 0, TRUE);
-        proto_item_append_text(pi, " [+%u]", e->weight);
-        proto_item_set_generated(pi);
-        et = proto_item_add_subtree(pi, ett_rst_evidence_item);
         proto_item_set_generated(proto_tree_add_ether(et, hf_rst_ev_mac_observed, tvb, 0, 0,
                                                       e->observed_mac));
         proto_item_set_generated(proto_tree_add_ether(et, hf_rst_ev_mac_expected, tvb, 0, 0,
                                                       e->expected_mac));
-        add_generated_uint(et, hf_rst_ev_mac_frame, tvb, e->ref_frame);
-        add_generated_uint(et, hf_rst_ev_mac_weight, tvb, e->weight);
-        break;
-    case RST_EV_SEQ_ZERO:
-        pi = proto_tree_add_boolean(tree, hf_rst_ev_seq_zero, tvb, 0, 0, TRUE);
-        proto_item_append_text(pi, " [+%u]", e->weight);
-        proto_item_set_generated(pi);
-        et = proto_item_add_subtree(pi, ett_rst_evidence_item);
-        add_generated_uint(et, hf_rst_ev_seq_zero_frame, tvb, e->ref_frame);
-        add_generated_uint(et, hf_rst_ev_seq_zero_weight, tvb, e->weight);
         break;
     default:
         break;
@@ -342,6 +348,7 @@ static int dissect_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
  * enabled, so that "--disable-protocol rst" costs nothing. */
 static void rst_init(void)
 {
+    rst_core_free(core);
     core = rst_core_new();
     GArray *wanted = NULL;
     if (proto_is_protocol_enabled(find_protocol_by_id(proto_rst))) {
