@@ -88,6 +88,14 @@ static void answer_handshake(const struct rst_side *x, const struct rst_side *y,
         rec->note = RST_NOTE_ACK_NOT_SYN;
         return;
     }
+    /* A pending attempt drops a non-SYN segment with an acceptable ACK, or
+     * resets it when another check fails (Linux: the timestamp echo,
+     * TCP_RFC7323_PAWS); only a SYN-ACK it cannot take says it is gone. */
+    if (!is_syn_ack(seg)) {
+        answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
+        rec->note = RST_NOTE_NOT_SYN_ACK;
+        return;
+    }
     answer(rec, seg, RST_CAUSE_NO_CONNECTION);
     if (y->rst_frame) {
         rec->note = RST_NOTE_PEER_RESET;
@@ -102,11 +110,19 @@ static void answer_rejected(const struct rst_conn *c, unsigned from, const struc
 {
     const struct rst_side *x = &c->side[from], *y = &c->side[!from];
 
-    /* The segment acknowledges data the sender never sent (RFC 9293
-     * 3.10.7.4: in SYN-RECEIVED an unacceptable ACK draws a RST). */
+    /* The segment acknowledges data the sender never sent. */
     if (x->snd_known && seq_gt(seg->ack, x->snd_max)) {
         answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
         rec->detail = seg->ack - x->snd_max;
+        return;
+    }
+    /* SYN-RECEIVED (the server sent its SYN-ACK, the handshake is not
+     * complete): an ACK outside (ISS, SND.NXT] is unacceptable and draws
+     * <SEQ=SEG.ACK><CTL=RST>, and the connection stays (RFC 9293 3.10.7.4). */
+    if (c->client == (int)!from && x->syn_frame && !y->acked_peer_syn
+        && !(seq_gt(seg->ack, x->isn) && seq_leq(seg->ack, x->snd_max))) {
+        answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
+        rec->note = RST_NOTE_SYN_RECEIVED;
         return;
     }
     /* The server sent its SYN-ACK and nothing since; the RST answers the
@@ -185,14 +201,130 @@ static void check_seq_zero(const struct rst_side *x, const struct rst_side *y,
     }
 }
 
+/* The segment of y a reply would answer: normally y's latest; a bare RST
+ * whose seq is the ACK of y's previous run answers that run, late (the host
+ * replies to every segment and y's ACK has since moved on). */
+static const struct rst_last_seg *reply_candidate(const struct rst_side *y,
+                                                  const struct rst_segment *rst,
+                                                  int64_t *run_time)
+{
+    *run_time = y->run_time;
+    if (!y->last.frame)
+        return NULL;
+    if (!bare_reply_to(rst, &y->last) && y->prev_run.frame && bare_reply_to(rst, &y->prev_run)) {
+        *run_time = y->prev_run_time;
+        return &y->prev_run;
+    }
+    return &y->last;
+}
+
+/* A bare reply to an ACK-bearing segment while the sender's own handshake is
+ * incomplete: RFC 9293 3.10.7.3 (SYN-SENT) and 3.10.7.4 (SYN-RECEIVED) send
+ * it and keep the connection, so the sender's later packets are expected. */
+static bool keeps_connection(const struct rst_conn *c, unsigned from, const struct rst_segment *rst,
+                             const struct rst_last_seg *seg)
+{
+    const struct rst_side *x = &c->side[from], *y = &c->side[!from];
+    if (!seg || !bare_reply_to(rst, seg) || !x->syn_frame)
+        return false;
+    bool syn_sent = c->client == (int)from && !(y->syn_frame && y->syn_frame < seg->frame)
+                    && !is_syn_ack(seg);
+    bool syn_received = c->client == (int)!from && !y->acked_peer_syn;
+    return syn_sent || syn_received;
+}
+
+/* Which of the two generation rules built this RST (the header comment). */
+static enum rst_shape shape_of(const struct rst_side *x, const struct rst_side *y,
+                               const struct rst_segment *rst, const struct rst_last_seg *seg)
+{
+    if (seg && bare_reply_to(rst, seg))
+        return RST_SHAPE_REPLY;
+    if (seg && rst->seq == 0 && !(seg->flags & RST_TH_ACK) && acks_segment(rst, seg))
+        return RST_SHAPE_REPLY;
+    if (is_active(x, y, rst))
+        return RST_SHAPE_ACTIVE;
+    return RST_SHAPE_OTHER;
+}
+
+/* The segment the RST reacts to, for the timing test: the one it replies to,
+ * or the one whose receipt its ACK acknowledges.  An active RST that
+ * acknowledges nothing new may have been sent before the last segment
+ * arrived (the two cross on the wire), so it has none. */
+static void note_trigger(const struct rst_last_seg *seg, int64_t run_time,
+                         const struct rst_segment *rst, struct rst_record *rec)
+{
+    if (!seg)
+        return;
+    if (rec->shape == RST_SHAPE_REPLY) {
+        rec->trigger_frame = seg->frame;
+        rec->trigger_time_us = seg->time_us;
+        rec->trigger_run_us = run_time;
+    } else if ((rst->flags & RST_TH_ACK) && seg_space(seg->flags, seg->len) > 0
+               && rst->ack == seg_end(seg)) {
+        /* Only that segment's receipt explains this ACK. */
+        rec->trigger_frame = seg->frame;
+        rec->trigger_time_us = rec->trigger_run_us = seg->time_us;
+    }
+}
+
+/* A RST/ACK acknowledges what its receiver sent: not below its ISN + 1
+ * (the SYN occupies the ISN), not beyond what it sent. */
+static bool ack_matches_nothing(const struct rst_side *y, const struct rst_segment *rst)
+{
+    if (!(rst->flags & RST_TH_ACK))
+        return false;
+    if (y->syn_frame && seq_lt(rst->ack, y->isn + 1))
+        return true;
+    return y->snd_known && seq_gt(rst->ack, y->snd_max);
+}
+
+/* Would the receiver y accept it?  RFC 9293 3.10.7.3: in SYN-SENT only if it
+ * acknowledges the SYN.  RFC 5961 3.2: otherwise only if seq = RCV.NXT; in
+ * the window it draws a challenge ACK, outside it is dropped.  RCV.NXT is
+ * what x sent, or what y acknowledged. */
+static enum rst_accept acceptance(const struct rst_conn *c, unsigned from,
+                                  const struct rst_segment *rst)
+{
+    const struct rst_side *x = &c->side[from], *y = &c->side[!from];
+    if (c->client == (int)!from && y->syn_frame && !x->syn_frame) {
+        if (!(rst->flags & RST_TH_ACK) || rst->ack != y->isn + 1)
+            return RST_ACCEPT_SYN_SENT_NO;
+        /* Linux (tcp_rcv_synsent_state_process) also drops one whose
+         * timestamp echo is not a timestamp it sent since its SYN. */
+        if (rst->has_timestamps && rst->tsecr && y->ts_seen
+            && (seq_lt(rst->tsecr, y->ts_first) || seq_gt(rst->tsecr, y->ts_last)))
+            return RST_ACCEPT_SYN_SENT_TSECR;
+        return RST_ACCEPT_ACKS_SYN;
+    }
+    if (!x->snd_known && !y->ack_known)
+        return RST_ACCEPT_UNKNOWN;
+    if ((x->snd_known && rst->seq == x->snd_max) || (y->ack_known && rst->seq == y->max_ack))
+        return RST_ACCEPT_RCV_NXT;
+    if (!y->last.frame || !(y->last.flags & RST_TH_ACK))
+        return RST_ACCEPT_NOT_RCV_NXT;
+    /* RFC 7323 2.2: windows are scaled when both SYNs offered it, except in SYNs. */
+    unsigned shift = (x->wscale_offered && y->wscale_offered && !(y->last.flags & RST_TH_SYN))
+                   ? y->wscale : 0;
+    uint32_t rcv_nxt = y->ack_known ? y->max_ack : x->snd_max;
+    uint32_t window = (uint32_t)y->last.window << shift;
+    return seq_gt(rst->seq, rcv_nxt) && seq_lt(rst->seq, rcv_nxt + window)
+         ? RST_ACCEPT_IN_WINDOW : RST_ACCEPT_OUT_OF_WINDOW;
+}
+
 void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segment *rst,
                   const struct rst_params *params, struct rst_record *rec)
 {
     const struct rst_side *x = &c->side[from], *y = &c->side[!from];
-    const struct rst_last_seg *trigger = y->last.frame ? &y->last : NULL;
+    int64_t run_time;
+    const struct rst_last_seg *trigger = reply_candidate(y, rst, &run_time);
 
     rec->genuine_cause = RST_CAUSE_UNKNOWN;
     rec->mid_connection = !c->side[0].syn_frame && !c->side[1].syn_frame;
+    rec->shape = (uint8_t)shape_of(x, y, rst, trigger);
+    rec->accept = (uint8_t)acceptance(c, from, rst);
+    rec->ack_mismatch = ack_matches_nothing(y, rst);
+    rec->keeps_connection = keeps_connection(c, from, rst, trigger);
+    note_trigger(trigger, run_time, rst, rec);
     check_seq_zero(x, y, rst, rec);
 
     if (trigger && is_syn(trigger) && acks_segment(rst, trigger)) {

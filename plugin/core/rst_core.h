@@ -46,11 +46,22 @@ enum rst_cause {
 /* Who sent the RST, by who sent the SYN. */
 enum rst_role { RST_ROLE_UNKNOWN = 0, RST_ROLE_CLIENT, RST_ROLE_SERVER };
 
-/* The pieces of evidence that a device on the path forged the RST. */
+/* The pieces of evidence that a device on the path forged the RST; where
+ * each comes from is in rst_score.c and docs/evidence.md. */
 enum rst_evidence_kind {
-    RST_EV_TTL = 0,     /* TTL / hop limit differs from the claimed sender's */
-    RST_EV_MAC,         /* source MAC differs from the claimed sender's */
-    RST_EV_SEQ_ZERO,    /* seq 0 where the RST generation rule forbids it */
+    RST_EV_TTL = 0,        /* TTL / hop limit differs from the claimed sender's */
+    RST_EV_MAC,            /* source MAC differs from the claimed sender's */
+    RST_EV_SEQ_ZERO,       /* seq 0 where the RST generation rule forbids it */
+    RST_EV_RACE,           /* the claimed sender goes on sending after "its" RST */
+    RST_EV_BURST_SEQ,      /* RSTs of a burst with rising seq */
+    RST_EV_BURST_WINDOW,   /* RSTs of a burst with consecutive windows */
+    RST_EV_BURST_TTL,      /* RSTs of a burst with changing TTLs */
+    RST_EV_WINDOW,         /* a window no stack puts on such a RST */
+    RST_EV_ACK,            /* an ACK number that matches nothing the receiver sent */
+    RST_EV_NO_TIMESTAMPS,  /* no timestamps although the connection negotiated them */
+    RST_EV_TIMESTAMP,      /* a timestamp off the claimed sender's clock */
+    RST_EV_IP_ID,          /* an IP ID off the claimed sender's counter */
+    RST_EV_TIMING,         /* sooner than the claimed sender can answer */
     RST_EV_COUNT
 };
 
@@ -74,6 +85,8 @@ struct rst_segment {
     uint32_t payload_len;
     bool has_timestamps;      /* RFC 7323 option present */
     uint32_t tsval, tsecr;
+    bool has_wscale;          /* RFC 7323 window scale option (SYNs) */
+    uint8_t wscale;
 };
 
 enum rst_parse_status {
@@ -98,12 +111,12 @@ enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
 /* Tunables (Wireshark preferences). */
 struct rst_params {
     unsigned threshold;           /* suspicion at which a RST counts as injected */
-    unsigned weight_ttl;          /* TTL differs by 2 or more (1: five eighths) */
-    unsigned weight_mac;
-    unsigned weight_seq_zero;
+    unsigned weight[RST_EV_COUNT];/* what each kind of evidence adds (TTL off by one
+                                   * hop and timing under half the reply time: 5/8) */
     unsigned keepalive_probes;    /* unanswered probes before keepalive-timeout */
     unsigned retransmissions;     /* unanswered retransmissions before retransmission-timeout */
     unsigned idle_seconds;        /* silence before idle-timeout */
+    unsigned burst_ms;            /* RSTs closer than this form a burst */
 };
 
 void rst_params_default(struct rst_params *params);
@@ -112,17 +125,23 @@ struct rst_evidence {
     enum rst_evidence_kind kind;
     unsigned weight;             /* what it added to the suspicion score */
     uint32_t ref_frame;          /* the packet compared against, 0 if none */
-    int32_t observed, expected;  /* TTL: the RST's and the sender's usual */
+    bool other_connection;       /* ref_frame belongs to another connection of the host */
+    uint8_t variant;             /* window: 0 reply, 1 active; IP ID: 0 jump, 1 fixed, 2 repeated */
+    bool repeated;               /* IP ID: also repeated across a burst */
+    int64_t observed, expected;  /* TTL, window, IP ID, timestamp; timing: microseconds */
     uint8_t observed_mac[6], expected_mac[6];
 };
 
-#define RST_EXPLANATION_MAX 640
+#define RST_EXPLANATION_MAX 1024
 
 struct rst_verdict {
     enum rst_cause cause;          /* injected wins over the genuine cause */
     enum rst_cause genuine_cause;  /* what the RST means if its claimed sender sent it */
     enum rst_role sender;
     uint32_t answers_frame;        /* the segment this RST replies to, 0 if none */
+    uint32_t after_frame;          /* the RST that had already ended the connection */
+    int acceptable;                /* would the receiver accept it: 1, 0, -1 unknown */
+    const char *accept_reason;     /* why (static string), NULL if unknown */
     unsigned suspicion;            /* 0..100 */
     bool injected;
     unsigned n_evidence;
@@ -149,8 +168,10 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
 /* Bytes the core holds, for the benchmark. */
 size_t rst_core_memory(const struct rst_core *core);
 size_t rst_core_connections(const struct rst_core *core);
+size_t rst_core_hosts(const struct rst_core *core);
 
 const char *rst_cause_name(enum rst_cause cause);
+const char *rst_evidence_name(enum rst_evidence_kind kind);   /* "ttl_delta", "race", ... */
 const char *rst_role_name(enum rst_role role);
 
 /* "203.0.113.2" / "2001:db8::2" (RFC 5952); buf of at least 46 bytes. */

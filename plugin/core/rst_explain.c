@@ -129,7 +129,17 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
                "(RFC 1122 4.2.2.13).", r->context_frame);
         break;
     case RST_CAUSE_INVALID_SEGMENT:
-        if (r->note == RST_NOTE_ACK_NOT_SYN) {
+        if (r->note == RST_NOTE_SYN_RECEIVED) {
+            put(t, "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
+                   "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
+                   "(RFC 9293 3.10.7.4).",
+                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
+        } else if (r->note == RST_NOTE_NOT_SYN_ACK) {
+            put(t, "Answers the %s in frame %u while its connection attempt is pending: "
+                   "not the SYN-ACK it waits for, so it rejects that segment and keeps "
+                   "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
+                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
+        } else if (r->note == RST_NOTE_ACK_NOT_SYN) {
             put(t, "Answers the %s in frame %u, which does not acknowledge the SYN: "
                    "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
                 segment_name(r->answered_flags, r->answered_len), r->answers_frame);
@@ -175,41 +185,140 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
         put(t, " The capture starts mid-connection.");
 }
 
-static void put_evidence(struct text *t, const struct rst_conn *c, const struct rst_record *r,
-                         const struct rst_evidence *e)
+static void put_mac(struct text *t, const uint8_t *m)
 {
-    const uint8_t *o = e->observed_mac, *x = e->expected_mac;
-    switch (e->kind) {
-    case RST_EV_TTL:
-        put(t, "%s %d where ", c->key.ip_version == 6 ? "hop limit" : "TTL", e->observed);
+    put(t, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* "(frame 3)" or "(frame 3, another connection)" */
+static void put_ref(struct text *t, const struct rst_evidence *e)
+{
+    if (e->ref_frame)
+        put(t, " (frame %u%s)", e->ref_frame, e->other_connection ? ", another connection" : "");
+}
+
+/* The claimed sender, named by address when the evidence comes from other
+ * connections of that host. */
+static void put_claimed(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                        const struct rst_evidence *e)
+{
+    if (e->other_connection) {
+        char addr[64];
+        rst_format_address(c->key.ip_version, c->key.addr[r->from], addr, sizeof addr);
+        put(t, "%s", addr);
+    } else {
         put_endpoint(t, c, r->from);
-        put(t, "'s packets arrive with %d (frame %u)", e->expected, e->ref_frame);
-        break;
-    case RST_EV_MAC:
-        put(t, "source MAC %02x:%02x:%02x:%02x:%02x:%02x where ", o[0], o[1], o[2], o[3], o[4], o[5]);
-        put_endpoint(t, c, r->from);
-        put(t, "'s packets come from %02x:%02x:%02x:%02x:%02x:%02x (frame %u)",
-            x[0], x[1], x[2], x[3], x[4], x[5], e->ref_frame);
-        break;
-    case RST_EV_SEQ_ZERO:
-        if (r->seq_zero_after_synack)
-            put(t, "seq 0 although the sender had sent its SYN%s (frame %u)",
-                c->client == (int)r->from ? "" : "-ACK", e->ref_frame);
-        else
-            put(t, "seq 0 in reply to a segment that carried an ACK (frame %u)", e->ref_frame);
-        break;
-    default:
-        break;
     }
 }
 
+static void put_evidence(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                         const struct rst_evidence *e)
+{
+    switch (e->kind) {
+    case RST_EV_TTL:
+        put(t, "%s %lld where ", c->key.ip_version == 6 ? "hop limit" : "TTL", (long long)e->observed);
+        put_claimed(t, c, r, e);
+        put(t, "'s packets arrive with %lld", (long long)e->expected);
+        break;
+    case RST_EV_MAC:
+        put(t, "source MAC ");
+        put_mac(t, e->observed_mac);
+        put(t, " where ");
+        put_claimed(t, c, r, e);
+        put(t, "'s packets come from ");
+        put_mac(t, e->expected_mac);
+        break;
+    case RST_EV_SEQ_ZERO:
+        if (r->seq_zero_after_synack)
+            put(t, "seq 0 although the sender had sent its SYN%s",
+                c->client == (int)r->from ? "" : "-ACK");
+        else
+            put(t, "seq 0 in reply to a segment that carried an ACK");
+        break;
+    case RST_EV_RACE:
+        put_endpoint(t, c, r->from);
+        put(t, " went on sending after it");
+        break;
+    case RST_EV_BURST_SEQ:
+        put(t, "one of a burst of RSTs with rising seq");
+        break;
+    case RST_EV_BURST_WINDOW:
+        put(t, "consecutive windows across a burst of RSTs");
+        break;
+    case RST_EV_BURST_TTL:
+        put(t, "changing TTLs across a burst of RSTs");
+        break;
+    case RST_EV_WINDOW:
+        if (e->variant == 0) {
+            put(t, "window %lld on a reply RST, where stacks put 0", (long long)e->observed);
+        } else {
+            put(t, "window %lld where ", (long long)e->observed);
+            put_endpoint(t, c, r->from);
+            put(t, " advertises up to %lld", (long long)e->expected);
+        }
+        break;
+    case RST_EV_ACK:
+        put(t, "an ACK number that matches nothing ");
+        put_endpoint(t, c, !r->from);
+        put(t, " sent");
+        break;
+    case RST_EV_NO_TIMESTAMPS:
+        put(t, "no timestamps although the connection negotiated them");
+        break;
+    case RST_EV_TIMESTAMP:
+        put(t, "timestamp %lld off the clock of ", (long long)e->observed);
+        put_endpoint(t, c, r->from);
+        put(t, " (near %lld)", (long long)e->expected);
+        break;
+    case RST_EV_IP_ID:
+        if (e->variant == 2) {
+            put(t, "IP ID %lld repeated across a burst of RSTs", (long long)e->observed);
+        } else {
+            put(t, "IP ID %lld where ", (long long)e->observed);
+            put_endpoint(t, c, r->from);
+            if (e->variant == 1)
+                put(t, "'s packets count up");
+            else
+                put(t, "'s counter is at %lld", (long long)e->expected);
+            if (e->repeated)
+                put(t, ", repeated across a burst of RSTs");
+        }
+        break;
+    case RST_EV_TIMING:
+        put(t, "it came %.2f ms after the segment it reacts to, ", e->observed / 1000.0);
+        put_claimed(t, c, r, e);
+        put(t, " answers in %.1f ms at best here", e->expected / 1000.0);
+        break;
+    default:
+        return;
+    }
+    put_ref(t, e);
+}
+
+/* Strongest evidence first. */
 static void put_evidence_list(struct text *t, const struct rst_conn *c, const struct rst_record *r,
                               const struct rst_verdict *v)
 {
-    for (unsigned i = 0; i < v->n_evidence; i++) {
-        put(t, i ? "; " : "");
-        put_evidence(t, c, r, &v->evidence[i]);
+    bool said[RST_EV_COUNT] = { false };
+    for (unsigned n = 0; n < v->n_evidence; n++) {
+        unsigned best = v->n_evidence;
+        for (unsigned i = 0; i < v->n_evidence; i++)
+            if (!said[i] && (best == v->n_evidence || v->evidence[i].weight > v->evidence[best].weight))
+                best = i;
+        said[best] = true;
+        put(t, n ? "; " : "");
+        put_evidence(t, c, r, &v->evidence[best]);
     }
+}
+
+static void put_acceptance(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                           const struct rst_verdict *v)
+{
+    if (v->acceptable < 0)
+        return;
+    put(t, " ");
+    put_endpoint_as(t, c, !r->from, true);
+    put(t, v->acceptable ? " would accept it: %s." : " would not accept it: %s.", v->accept_reason);
 }
 
 void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rst_verdict *v)
@@ -221,7 +330,9 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
         put_endpoint(&t, c, r->from);
         put(&t, " (suspicion %u): ", v->suspicion);
         put_evidence_list(&t, c, r, v);
-        put(&t, ". At face value it would be %s: ", rst_cause_name(v->genuine_cause));
+        put(&t, ".");
+        put_acceptance(&t, c, r, v);
+        put(&t, " At face value it would be %s: ", rst_cause_name(v->genuine_cause));
         explain_genuine(&t, c, r);
         return;
     }
@@ -231,4 +342,6 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
         put_evidence_list(&t, c, r, v);
         put(&t, ".");
     }
+    if (v->acceptable == 0)
+        put_acceptance(&t, c, r, v);
 }

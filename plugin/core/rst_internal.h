@@ -1,8 +1,8 @@
 /* rst_internal.h: connection state shared by the core's files.
  *
- * State is kept per connection, never per packet; the only per-packet
- * records are those of RST segments (their verdicts must be rendered again
- * whenever Wireshark shows the frame).
+ * State is kept per connection and per host, never per packet; the only
+ * per-packet records are those of RST segments (their verdicts must be
+ * rendered again whenever Wireshark shows the frame).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -27,13 +27,20 @@ struct rst_last_seg {
     uint32_t frame;          /* 0: none yet */
     uint32_t seq, ack;
     uint32_t len;
-    uint8_t flags;
     int64_t time_us;
+    uint16_t window;         /* raw */
+    uint8_t flags;
 };
 
 /* One endpoint of a connection, from its non-RST segments. */
 struct rst_side {
     struct rst_last_seg last;
+    struct rst_last_seg prev_run; /* the last segment before its latest ACK changed */
+    int64_t prev_run_time;   /* ... and the first of that run */
+    int64_t ts_first_time, ts_last_time;  /* its RFC 7323 clock: first and last */
+    int64_t run_time;        /* first of its latest segments a reply would answer alike */
+    uint32_t ts_first, ts_last;
+    uint32_t host;           /* index + 1 into the host table */
     uint32_t first_frame;
     uint32_t syn_frame;      /* its SYN or SYN-ACK, 0: none seen */
     uint32_t isn;
@@ -44,15 +51,44 @@ struct rst_side {
     uint32_t mac_frame;
     uint32_t max_ack;        /* highest ACK it sent */
     uint32_t retrans_seq;    /* the data being retransmitted */
+    uint32_t response_us;    /* fastest reply to the peer seen here, 0: none */
+    uint32_t response_frame;
+    uint32_t pending_rsts;   /* newest of its RSTs not yet followed by its traffic */
+    uint32_t last_rst;       /* its newest RST (id) */
     uint16_t retransmissions;/* retransmissions of retrans_seq, unanswered */
     uint16_t keepalives;     /* keepalive probes in a row, unanswered */
+    uint16_t ip_id;          /* IP ID of its last packet with a nonzero one */
+    uint16_t win_min, win_max; /* raw windows of its non-SYN packets */
+    uint8_t ip_id_steps_ok;  /* consecutive IP IDs 1..64 apart (saturating) */
+    uint8_t ip_id_steps_bad; /* ... further apart */
     uint8_t ttl_min, ttl_max;
+    uint8_t ttl_first;       /* its first packet's: packets far off it are suspect */
     uint8_t mac[6];
+    uint8_t wscale;          /* its window scale shift, if offered */
     bool snd_known;
     bool ack_known;
     bool mac_known;
     bool mac_varies;         /* its packets carry several source MACs: no MAC evidence */
     bool ts_offered;         /* its SYN carried timestamps */
+    bool ts_seen;
+    bool wscale_offered;
+    bool ip_id_known;
+    bool win_known;
+    bool acked_peer_syn;     /* it acknowledged the peer's SYN (the handshake completed) */
+};
+
+/* What a host's packets look like across all its connections at one capture
+ * point: the reference for a RST with nothing of its claimed sender in its
+ * own connection (a RST answering a SYN). */
+struct rst_host {
+    uint32_t view;
+    uint8_t ip_version;
+    uint8_t addr[16];
+    uint8_t ttl_min, ttl_max;
+    uint8_t mac[6];
+    bool mac_known, mac_varies;
+    uint32_t ttl_frame, mac_frame;
+    uint32_t response_us, response_frame;
 };
 
 struct rst_conn_key {
@@ -72,10 +108,33 @@ struct rst_conn {
     int8_t client;           /* side that sent the SYN, -1: unknown */
 };
 
+/* How a RST was built (rst_classify.c). */
+enum rst_shape {
+    RST_SHAPE_OTHER = 0,     /* fits neither rule */
+    RST_SHAPE_REPLY,         /* a reply to a segment: <SEQ=SEG.ACK> or <SEQ=0><ACK=...> */
+    RST_SHAPE_ACTIVE,        /* at the sender's own next sequence number */
+};
+
+/* Would the receiver accept the RST (RFC 9293 3.10.7, RFC 5961 3.2)? */
+enum rst_accept {
+    RST_ACCEPT_UNKNOWN = 0,
+    RST_ACCEPT_ACKS_SYN,         /* yes: SYN-SENT, it acknowledges the SYN */
+    RST_ACCEPT_RCV_NXT,          /* yes: seq = RCV.NXT */
+    RST_ACCEPT_SYN_SENT_NO,      /* no: SYN-SENT and it does not acknowledge the SYN */
+    RST_ACCEPT_SYN_SENT_TSECR,   /* no: SYN-SENT and its timestamp echo is not the SYN's */
+    RST_ACCEPT_IN_WINDOW,        /* no: in the window, not RCV.NXT: challenge ACK */
+    RST_ACCEPT_OUT_OF_WINDOW,    /* no: outside the receive window */
+    RST_ACCEPT_NOT_RCV_NXT,      /* no: not RCV.NXT (window unknown) */
+};
+
 /* What is fixed about a RST when it is fed: its own header and the state of
  * the connection just before it.  Evidence from later packets comes from the
- * connection at verdict time. */
+ * connection at verdict time, or is filled in here by later segments (the
+ * race, the other RSTs of a burst). */
 struct rst_record {
+    int64_t time_us;
+    int64_t trigger_time_us; /* the segment it reacts to, if known */
+    int64_t trigger_run_us;  /* the first earlier segment a reply would answer alike */
     uint32_t frame;
     uint32_t conn;           /* index into the connection store */
     uint32_t answers_frame;  /* the segment it replies to */
@@ -83,9 +142,15 @@ struct rst_record {
     uint32_t detail;         /* count or seconds the explanation cites */
     uint32_t seq_zero_ref;   /* the packet that makes seq 0 wrong */
     uint32_t answered_len;   /* payload of the answered segment */
+    uint32_t trigger_frame;
+    uint32_t race_frame;     /* the claimed sender's first packet after the RST */
+    uint32_t prev_pending;   /* older RST of the same sender awaiting its race frame */
+    uint32_t burst_frame;    /* another RST of the same burst */
+    uint32_t prev_rst;       /* the same sender's previous RST (id) */
     uint32_t seq, ack;
-    int64_t time_us;
+    uint32_t tsval;
     uint16_t window;
+    uint16_t ip_id, prev_ip_id;
     uint8_t flags;
     uint8_t ttl;
     uint8_t mac[6];
@@ -93,10 +158,18 @@ struct rst_record {
     uint8_t genuine_cause;   /* enum rst_cause */
     uint8_t answered_flags;  /* TCP flags of the answered segment */
     uint8_t note;            /* enum rst_note */
+    uint8_t shape;           /* enum rst_shape */
+    uint8_t accept;          /* enum rst_accept */
     bool has_mac;
+    bool has_ts;
+    bool has_ip_id, has_prev_ip_id;
     bool seq_zero_forbidden; /* seq 0 where the generation rule forbids it */
     bool seq_zero_after_synack; /* ... because the sender had sent its SYN(-ACK) */
     bool mid_connection;     /* no handshake seen before this RST */
+    bool ack_mismatch;       /* its ACK matches nothing the receiver sent */
+    bool keeps_connection;   /* a reply that leaves the sender's connection open */
+    bool burst_seq, burst_window, burst_ttl, ip_id_repeat;
+    uint8_t copies;          /* identical RSTs of the same sender just before it */
 };
 
 /* Extra facts the explanation mentions. */
@@ -108,10 +181,13 @@ enum rst_note {
     RST_NOTE_NO_PEER_SEGMENT,   /* nothing from the peer to answer */
     RST_NOTE_NO_MATCH,          /* matches no segment of the peer */
     RST_NOTE_ACK_NOT_SYN,       /* SYN-ACK acknowledges something other than the SYN */
+    RST_NOTE_SYN_RECEIVED,      /* an unacceptable ACK in SYN-RECEIVED */
+    RST_NOTE_NOT_SYN_ACK,       /* a segment other than a SYN-ACK in SYN-SENT */
 };
 
 /* rst_track.c */
 struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
+const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host);
 const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id);
 
 /* rst_classify.c: the genuine cause, from the connection just before the RST. */
@@ -119,8 +195,9 @@ void rst_classify(const struct rst_conn *conn, unsigned from, const struct rst_s
                   const struct rst_params *params, struct rst_record *rec);
 
 /* rst_score.c */
-void rst_score(const struct rst_conn *conn, const struct rst_record *rec,
-               const struct rst_params *params, struct rst_verdict *verdict);
+void rst_score(const struct rst_conn *conn, const struct rst_host *host,
+               const struct rst_record *rec, const struct rst_params *params,
+               struct rst_verdict *verdict);
 
 /* rst_explain.c */
 void rst_explain(const struct rst_conn *conn, const struct rst_record *rec,

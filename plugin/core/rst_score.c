@@ -1,16 +1,17 @@
 /* rst_score.c: did the claimed sender send this RST, or a device on the path?
  *
- * A forger on the path writes the RST in the name of one endpoint but with
- * its own IP stack and its own network port, so the RST differs from that
- * endpoint's genuine packets in the same connection:
- *  - TTL / hop limit: the forger sits at another distance (Clayton et al.
- *    2006; Weaver, Sommer, Paxson, NDSS 2009);
- *  - source MAC: the forger's own port, not the one the endpoint's packets
- *    arrive through;
- *  - seq 0 where the RST generation rule (rst_classify.c) forbids it.
- * The comparison uses every genuine (non-RST) packet of the claimed sender
- * fed so far, including the ones after the RST: a real SYN-ACK that arrives
- * after a forged RST is the best witness there is.
+ * A forger writes the RST in the name of one endpoint but with its own IP
+ * stack, its own network port, its own timing and without that endpoint's
+ * state, so the RST differs from the endpoint's genuine packets.  Each
+ * function below looks for one such difference and adds its weight
+ * (preferences; docs/evidence.md lists them with their sources).  The
+ * claimed sender's genuine packets are the non-RST ones fed so far,
+ * including those after the RST: a real SYN-ACK that arrives after a forged
+ * RST is the best witness there is.  Where the connection has none (a RST
+ * answering a SYN), the host's packets in other connections serve.
+ *
+ * Every rule is written so that a genuine Linux, Windows or BSD stack does
+ * not trip it; the project's captures test that for each cause.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,8 +19,13 @@
 
 #include <string.h>
 
-static struct rst_evidence *add_evidence(struct rst_verdict *v, enum rst_evidence_kind kind,
-                                         unsigned weight, uint32_t ref_frame)
+#define TIMING_MIN_RESPONSE_US 1000   /* a sender nearer than this: timing says nothing */
+#define IP_ID_MAX_STEP 1024           /* a counting sender's next ID lies within this */
+#define TS_TICKS_PER_SECOND 1000      /* fastest RFC 7323 clock in use (Linux, BSD) */
+#define TS_SLACK 2
+
+static struct rst_evidence *add(struct rst_verdict *v, enum rst_evidence_kind kind,
+                                unsigned weight, uint32_t ref_frame)
 {
     struct rst_evidence *e = &v->evidence[v->n_evidence++];
     memset(e, 0, sizeof *e);
@@ -38,49 +44,268 @@ static uint32_t reference_frame(const struct rst_conn *c, const struct rst_side 
     return x->ttl_frame;
 }
 
-/* A route change can move a TTL by one hop in rare cases; a forger near one
- * end of a long path moves it by several.  One hop counts five eighths. */
-static void score_ttl(const struct rst_conn *c, const struct rst_record *rec,
-                      const struct rst_params *params, struct rst_verdict *v)
+/* TTL / hop limit (Clayton et al. 2006; Weaver et al. 2009): a forger sits at
+ * another distance.  A route change can move a TTL by one hop; a forger near
+ * one end of a long path moves it by several: one hop counts five eighths. */
+static void score_ttl(const struct rst_conn *c, const struct rst_host *h,
+                      const struct rst_record *rec, const struct rst_params *p,
+                      struct rst_verdict *v)
 {
     const struct rst_side *x = &c->side[rec->from];
-    if (!x->first_frame || (rec->ttl >= x->ttl_min && rec->ttl <= x->ttl_max))
+    unsigned lo, hi;
+    uint32_t ref;
+    bool other = false;
+    if (x->ttl_frame) {
+        lo = x->ttl_min, hi = x->ttl_max, ref = reference_frame(c, x, rec->from);
+    } else if (h && h->ttl_frame) {
+        lo = h->ttl_min, hi = h->ttl_max, ref = h->ttl_frame, other = true;
+    } else {
         return;
-    int expected = rec->ttl > x->ttl_max ? x->ttl_max : x->ttl_min;
+    }
+    if (rec->ttl >= lo && rec->ttl <= hi)
+        return;
+    int expected = rec->ttl > hi ? (int)hi : (int)lo;
     int delta = (int)rec->ttl - expected;
-    unsigned weight = (delta == 1 || delta == -1) ? params->weight_ttl * 5 / 8 : params->weight_ttl;
-    struct rst_evidence *e = add_evidence(v, RST_EV_TTL, weight, reference_frame(c, x, rec->from));
+    unsigned w = p->weight[RST_EV_TTL];
+    struct rst_evidence *e = add(v, RST_EV_TTL, (delta == 1 || delta == -1) ? w * 5 / 8 : w, ref);
     e->observed = rec->ttl;
     e->expected = expected;
+    e->other_connection = other;
 }
 
-static void score_mac(const struct rst_conn *c, const struct rst_record *rec,
-                      const struct rst_params *params, struct rst_verdict *v)
+/* Source MAC: the forger's frames come from its own port. */
+static void score_mac(const struct rst_conn *c, const struct rst_host *h,
+                      const struct rst_record *rec, const struct rst_params *p,
+                      struct rst_verdict *v)
 {
     const struct rst_side *x = &c->side[rec->from];
-    if (!rec->has_mac || !x->mac_known || x->mac_varies || memcmp(rec->mac, x->mac, 6) == 0)
+    const uint8_t *mac;
+    uint32_t ref;
+    bool other = false;
+    if (!rec->has_mac)
         return;
-    struct rst_evidence *e = add_evidence(v, RST_EV_MAC, params->weight_mac, x->mac_frame);
+    if (x->mac_known) {
+        if (x->mac_varies)
+            return;
+        mac = x->mac, ref = x->mac_frame;
+    } else if (h && h->mac_known && !h->mac_varies) {
+        mac = h->mac, ref = h->mac_frame, other = true;
+    } else {
+        return;
+    }
+    if (memcmp(rec->mac, mac, 6) == 0)
+        return;
+    struct rst_evidence *e = add(v, RST_EV_MAC, p->weight[RST_EV_MAC], ref);
     memcpy(e->observed_mac, rec->mac, 6);
-    memcpy(e->expected_mac, x->mac, 6);
+    memcpy(e->expected_mac, mac, 6);
+    e->other_connection = other;
 }
 
-static void score_seq_zero(const struct rst_record *rec, const struct rst_params *params,
+static void score_seq_zero(const struct rst_record *rec, const struct rst_params *p,
                            struct rst_verdict *v)
 {
     if (rec->seq_zero_forbidden)
-        add_evidence(v, RST_EV_SEQ_ZERO, params->weight_seq_zero, rec->seq_zero_ref);
+        add(v, RST_EV_SEQ_ZERO, p->weight[RST_EV_SEQ_ZERO], rec->seq_zero_ref);
 }
 
-void rst_score(const struct rst_conn *c, const struct rst_record *rec,
-               const struct rst_params *params, struct rst_verdict *v)
+/* The race (Weaver et al. 2009; Suricata stream.suspected_rst_inject): a host
+ * that sends a RST has no connection left, so its own packets after it belie
+ * the RST.  Not after a reply that keeps the connection (rst_classify.c):
+ * Linux in SYN-RECEIVED retransmits its SYN-ACK, in SYN-SENT it goes on
+ * waiting for one. */
+static void score_race(const struct rst_record *rec, const struct rst_params *p,
+                       struct rst_verdict *v)
+{
+    if (rec->race_frame && !rec->keeps_connection)
+        add(v, RST_EV_RACE, p->weight[RST_EV_RACE], rec->race_frame);
+}
+
+/* Bursts (marked in rst_track.c mark_burst). */
+static void score_burst(const struct rst_conn *c, const struct rst_record *rec,
+                        const struct rst_params *p, struct rst_verdict *v)
+{
+    const struct rst_side *x = &c->side[rec->from];
+    if (rec->burst_seq)
+        add(v, RST_EV_BURST_SEQ, p->weight[RST_EV_BURST_SEQ], rec->burst_frame);
+    if (rec->burst_window)
+        add(v, RST_EV_BURST_WINDOW, p->weight[RST_EV_BURST_WINDOW], rec->burst_frame);
+    /* The TTL changed between two RSTs: it counts against the one whose TTL
+     * is not the sender's (a genuine RST after a forged one keeps its own). */
+    if (rec->burst_ttl && (!x->ttl_frame || rec->ttl < x->ttl_min || rec->ttl > x->ttl_max))
+        add(v, RST_EV_BURST_TTL, p->weight[RST_EV_BURST_TTL], rec->burst_frame);
+}
+
+/* Window: a reply built without a socket carries window 0 (Linux
+ * tcp_v4_send_reset, FreeBSD tcp_respond, Windows); a socket's own RST
+ * carries its receive window.  GFW RSTs carry 1980-1982 or random values,
+ * Airtel's 16. */
+static void score_window(const struct rst_conn *c, const struct rst_record *rec,
+                         const struct rst_params *p, struct rst_verdict *v)
+{
+    const struct rst_side *x = &c->side[rec->from];
+    if (rec->window == 0)
+        return;
+    if (rec->shape == RST_SHAPE_REPLY) {
+        struct rst_evidence *e = add(v, RST_EV_WINDOW, p->weight[RST_EV_WINDOW], 0);
+        e->observed = rec->window;
+        e->expected = 0;
+        return;
+    }
+    if (x->win_known && ((uint32_t)rec->window * 2 < x->win_min
+                         || rec->window > 2u * x->win_max)) {
+        struct rst_evidence *e = add(v, RST_EV_WINDOW, p->weight[RST_EV_WINDOW], x->last.frame);
+        e->observed = rec->window;
+        e->expected = x->win_max;
+        e->variant = 1;
+    }
+}
+
+static void score_ack(const struct rst_record *rec, const struct rst_params *p,
+                      struct rst_verdict *v)
+{
+    if (rec->ack_mismatch) {
+        struct rst_evidence *e = add(v, RST_EV_ACK, p->weight[RST_EV_ACK], 0);
+        e->observed = rec->ack;
+    }
+}
+
+/* Is tsval on x's RFC 7323 clock?  The clock never runs backwards and ticks
+ * at most TS_TICKS_PER_SECOND; x's genuine timestamps bound it before and
+ * after. */
+static bool on_clock(const struct rst_side *x, int64_t t, uint32_t tsval, uint32_t *expected)
+{
+    if (t <= x->ts_first_time) {
+        uint32_t back = (uint32_t)((x->ts_first_time - t) * TS_TICKS_PER_SECOND / 1000000);
+        *expected = x->ts_first;
+        return seq_leq(tsval, x->ts_first + TS_SLACK)
+            && !seq_lt(tsval, x->ts_first - back - TS_SLACK);
+    }
+    if (t >= x->ts_last_time) {
+        uint32_t ahead = (uint32_t)((t - x->ts_last_time) * TS_TICKS_PER_SECOND / 1000000);
+        *expected = x->ts_last;
+        return !seq_lt(tsval, x->ts_last - TS_SLACK)
+            && seq_leq(tsval, x->ts_last + ahead + TS_SLACK);
+    }
+    *expected = x->ts_last;
+    return !seq_lt(tsval, x->ts_first - TS_SLACK) && seq_leq(tsval, x->ts_last + TS_SLACK);
+}
+
+/* Timestamps (RFC 7323 5.2: a RST should carry TSopt once negotiated; Linux
+ * active RSTs do, socket-less replies do not; Suricata flags forged RSTs
+ * with timestamps off the sender's clock as pkt_invalid_timestamp). */
+static void score_timestamps(const struct rst_conn *c, const struct rst_record *rec,
+                             const struct rst_params *p, struct rst_verdict *v)
+{
+    const struct rst_side *x = &c->side[rec->from];
+    if (!rec->has_ts) {
+        if (rec->shape != RST_SHAPE_REPLY && c->side[0].ts_offered && c->side[1].ts_offered)
+            add(v, RST_EV_NO_TIMESTAMPS, p->weight[RST_EV_NO_TIMESTAMPS], x->syn_frame);
+        return;
+    }
+    uint32_t expected;
+    if (x->ts_seen && !on_clock(x, rec->time_us, rec->tsval, &expected)) {
+        struct rst_evidence *e = add(v, RST_EV_TIMESTAMP, p->weight[RST_EV_TIMESTAMP], x->last.frame);
+        e->observed = rec->tsval;
+        e->expected = expected;
+    }
+}
+
+/* IP ID: a sender that counts (Linux per connection, Windows and FreeBSD per
+ * host) continues its counter in its own RSTs; Linux replies without a
+ * socket carry 0.  Injectors use fixed IDs (Airtel 242, GFW one ID per
+ * burst) or their own counter.  A sender counts when its consecutive IDs
+ * were 1..64 apart every time (random IDs would be so by chance once in a
+ * thousand). */
+/* Off the sender's counter: fixed at 0 or 1 (variant 1), or a jump (0). */
+static int off_counter(const struct rst_side *x, const struct rst_record *rec)
+{
+    if (x->ip_id_steps_ok < 1 || x->ip_id_steps_bad > 0 || rec->shape == RST_SHAPE_REPLY)
+        return -1;
+    if (rec->ip_id <= 1)
+        return 1;
+    /* Replies built without the socket take their ID elsewhere (0 on Linux,
+     * a host-wide counter on BSD, macOS and Windows): only a socket's own
+     * RST continues the connection's counter. */
+    uint16_t step = (uint16_t)(rec->ip_id - rec->prev_ip_id);
+    return rec->has_prev_ip_id && (step == 0 || step > IP_ID_MAX_STEP) ? 0 : -1;
+}
+
+static void score_ip_id(const struct rst_conn *c, const struct rst_record *rec,
+                        const struct rst_params *p, struct rst_verdict *v)
+{
+    if (!rec->has_ip_id)
+        return;
+    int off = off_counter(&c->side[rec->from], rec);
+    if (off < 0 && !rec->ip_id_repeat)
+        return;
+    /* Both off the counter and repeated: two facts, eight fifths. */
+    unsigned w = p->weight[RST_EV_IP_ID];
+    struct rst_evidence *e = add(v, RST_EV_IP_ID, off >= 0 && rec->ip_id_repeat ? w * 8 / 5 : w,
+                                 rec->ip_id_repeat ? rec->burst_frame : 0);
+    e->observed = rec->ip_id;
+    e->variant = off >= 0 ? (uint8_t)off : 2;
+    e->repeated = rec->ip_id_repeat;
+    if (off == 0)
+        e->expected = (uint16_t)(rec->prev_ip_id + 1);
+}
+
+/* Timing (rst-forensics: arrival < RTT/2; Weaver et al.): a RST that reacts
+ * to a segment cannot reach the capture point sooner than its claimed sender
+ * can answer at all.  The sender's fastest answer seen here, in this
+ * connection or another, bounds it.  Under a tenth of it counts fully. */
+static void score_timing(const struct rst_conn *c, const struct rst_host *h,
+                         const struct rst_record *rec, const struct rst_params *p,
+                         struct rst_verdict *v)
+{
+    const struct rst_side *x = &c->side[rec->from];
+    if (!rec->trigger_frame)
+        return;
+    uint32_t response = x->response_us, ref = x->response_frame;
+    bool other = false;
+    if (h && h->response_frame && (!ref || h->response_us < response)) {
+        response = h->response_us, ref = h->response_frame;
+        other = h->response_frame != x->response_frame;
+    }
+    if (!ref || response < TIMING_MIN_RESPONSE_US)
+        return;
+    int64_t took = rec->time_us - rec->trigger_time_us;
+    if (took < 0 || took * 2 >= response)
+        return;
+    /* A host without the connection answers each segment alike: an earlier
+     * one of the run, sent long enough before (but not absurdly long), may be
+     * the one answered. */
+    int64_t since_run = rec->time_us - rec->trigger_run_us;
+    if (since_run * 2 >= response && since_run <= 4 * (int64_t)response + 100000)
+        return;
+    unsigned w = p->weight[RST_EV_TIMING];
+    struct rst_evidence *e = add(v, RST_EV_TIMING, took * 10 < response ? w : w * 5 / 8, ref);
+    e->observed = took;
+    e->expected = response;
+    e->other_connection = other;
+}
+
+void rst_score(const struct rst_conn *c, const struct rst_host *h, const struct rst_record *rec,
+               const struct rst_params *p, struct rst_verdict *v)
 {
     unsigned total = 0;
-    score_ttl(c, rec, params, v);
-    score_mac(c, rec, params, v);
-    score_seq_zero(rec, params, v);
-    for (unsigned i = 0; i < v->n_evidence; i++)
+    score_ttl(c, h, rec, p, v);
+    score_mac(c, h, rec, p, v);
+    score_seq_zero(rec, p, v);
+    score_race(rec, p, v);
+    score_burst(c, rec, p, v);
+    score_window(c, rec, p, v);
+    score_ack(rec, p, v);
+    score_timestamps(c, rec, p, v);
+    score_ip_id(c, rec, p, v);
+    score_timing(c, h, rec, p, v);
+    /* A weight of 0 switches a signal off. */
+    unsigned kept = 0;
+    for (unsigned i = 0; i < v->n_evidence; i++) {
+        if (v->evidence[i].weight)
+            v->evidence[kept++] = v->evidence[i];
         total += v->evidence[i].weight;
+    }
+    v->n_evidence = kept;
     v->suspicion = total > 100 ? 100 : total;
-    v->injected = v->n_evidence > 0 && v->suspicion >= params->threshold;
+    v->injected = v->n_evidence > 0 && v->suspicion >= p->threshold;
 }

@@ -1,8 +1,9 @@
-/* rst_track.c: following TCP connections segment by segment.
+/* rst_track.c: following TCP connections and hosts segment by segment.
  *
- * Connections are found by (capture point, addresses, ports) and kept in
- * fixed-size chunks, so memory grows with connections, never with packets;
- * only RST segments get a record of their own.
+ * Connections are found by (capture point, addresses, ports), hosts by
+ * (capture point, address); both live in fixed-size chunks, so memory grows
+ * with connections, never with packets; only RST segments get a record of
+ * their own.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -49,6 +50,11 @@ static void *chunked_push(struct chunked *v)
     return chunked_at(v, v->count++);
 }
 
+static size_t chunked_bytes(const struct chunked *v)
+{
+    return v->n_chunks * CHUNK_SIZE * v->elem_size + v->cap_chunks * sizeof(void *);
+}
+
 static void chunked_free(struct chunked *v)
 {
     for (size_t i = 0; i < v->n_chunks; i++)
@@ -57,13 +63,65 @@ static void chunked_free(struct chunked *v)
     memset(v, 0, sizeof *v);
 }
 
+/* Open addressing over indexes into a chunked store: slot = index + 1, 0 = empty.
+ * The store's element starts with its key. */
+struct index {
+    uint32_t *slots;
+    size_t size;             /* a power of two */
+    size_t used;
+};
+
+static uint32_t hash_bytes(const void *key, size_t len)
+{
+    /* FNV-1a */
+    const uint8_t *p = key;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* The slot holding the key, or the empty slot where it goes. */
+static size_t index_find(const struct index *ix, const struct chunked *store,
+                         const void *key, size_t key_len)
+{
+    size_t mask = ix->size - 1;
+    size_t i = hash_bytes(key, key_len) & mask;
+    while (ix->slots[i]) {
+        if (memcmp(chunked_at(store, ix->slots[i] - 1), key, key_len) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+/* Keeps the table at most half full, so probes stay short and end. */
+static bool index_reserve(struct index *ix, const struct chunked *store, size_t key_len)
+{
+    if ((ix->used + 1) * 2 <= ix->size)
+        return true;
+    struct index grown = { calloc(ix->size ? 2 * ix->size : 1024, sizeof(uint32_t)),
+                           ix->size ? 2 * ix->size : 1024, ix->used };
+    if (!grown.slots)
+        return false;
+    for (size_t i = 0; i < ix->size; i++)
+        if (ix->slots[i])
+            grown.slots[index_find(&grown, store, chunked_at(store, ix->slots[i] - 1),
+                                   key_len)] = ix->slots[i];
+    free(ix->slots);
+    *ix = grown;
+    return true;
+}
+
 struct rst_core {
     struct chunked conns;      /* struct rst_conn */
+    struct chunked hosts;      /* struct rst_host */
     struct chunked records;    /* struct rst_record */
-    uint32_t *table;           /* open addressing: connection index + 1, 0 = empty */
-    size_t table_size;         /* a power of two */
-    size_t table_used;
+    struct index conn_index, host_index;
 };
+
+/* struct rst_host begins with these fields: its key. */
+#define HOST_KEY_LEN (offsetof(struct rst_host, addr) + 16)
 
 struct rst_core *rst_core_new(void)
 {
@@ -71,6 +129,7 @@ struct rst_core *rst_core_new(void)
     if (!core)
         return NULL;
     core->conns.elem_size = sizeof(struct rst_conn);
+    core->hosts.elem_size = sizeof(struct rst_host);
     core->records.elem_size = sizeof(struct rst_record);
     return core;
 }
@@ -80,8 +139,10 @@ void rst_core_free(struct rst_core *core)
     if (!core)
         return;
     chunked_free(&core->conns);
+    chunked_free(&core->hosts);
     chunked_free(&core->records);
-    free(core->table);
+    free(core->conn_index.slots);
+    free(core->host_index.slots);
     free(core);
 }
 
@@ -90,24 +151,38 @@ struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index)
     return chunked_at(&core->conns, index);
 }
 
-const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id)
+const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host)
+{
+    return host ? chunked_at(&core->hosts, host - 1) : NULL;
+}
+
+static struct rst_record *record_at(const struct rst_core *core, uint32_t rst_id)
 {
     if (rst_id == 0 || rst_id > core->records.count)
         return NULL;
     return chunked_at(&core->records, rst_id - 1);
 }
 
+const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id)
+{
+    return record_at(core, rst_id);
+}
+
 size_t rst_core_memory(const struct rst_core *core)
 {
-    return core->conns.n_chunks * CHUNK_SIZE * core->conns.elem_size
-         + core->records.n_chunks * CHUNK_SIZE * core->records.elem_size
-         + (core->conns.cap_chunks + core->records.cap_chunks) * sizeof(void *)
-         + core->table_size * sizeof *core->table + sizeof *core;
+    return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts)
+         + chunked_bytes(&core->records)
+         + (core->conn_index.size + core->host_index.size) * sizeof(uint32_t) + sizeof *core;
 }
 
 size_t rst_core_connections(const struct rst_core *core)
 {
     return core->conns.count;
+}
+
+size_t rst_core_hosts(const struct rst_core *core)
+{
+    return core->hosts.count;
 }
 
 /* ------------------------------------------------------------ lookup */
@@ -130,51 +205,6 @@ static unsigned make_key(const struct rst_segment *s, struct rst_conn_key *key)
     return from;
 }
 
-static uint32_t hash_key(const struct rst_conn_key *key)
-{
-    /* FNV-1a */
-    const uint8_t *p = (const uint8_t *)key;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < sizeof *key; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
-}
-
-/* The slot holding the key's newest connection, or the empty slot where it goes. */
-static size_t find_slot(const struct rst_core *core, const struct rst_conn_key *key)
-{
-    size_t mask = core->table_size - 1;
-    size_t i = hash_key(key) & mask;
-    while (core->table[i]) {
-        const struct rst_conn *c = rst_core_conn(core, core->table[i] - 1);
-        if (memcmp(&c->key, key, sizeof *key) == 0)
-            return i;
-        i = (i + 1) & mask;
-    }
-    return i;
-}
-
-static bool grow_table(struct rst_core *core)
-{
-    size_t old_size = core->table_size;
-    uint32_t *old = core->table;
-    size_t size = old_size ? 2 * old_size : 1024;
-    core->table = calloc(size, sizeof *core->table);
-    if (!core->table) {
-        core->table = old;
-        return false;
-    }
-    core->table_size = size;
-    for (size_t i = 0; i < old_size; i++) {
-        if (old[i]) {
-            const struct rst_conn *c = rst_core_conn(core, old[i] - 1);
-            core->table[find_slot(core, &c->key)] = old[i];
-        }
-    }
-    free(old);
-    return true;
-}
-
 /* A SYN reusing the port pair of an earlier connection starts a new one
  * (RFC 9293 3.4.1 lets a new incarnation reuse the pair).  The same ISN
  * again is a retransmission of the SYN. */
@@ -190,6 +220,29 @@ static bool starts_new_connection(const struct rst_conn *c, unsigned from,
     return ended || x->first_frame != 0;
 }
 
+/* The host entry of an endpoint, created on first sight; 0 when out of memory. */
+static uint32_t find_host(struct rst_core *core, uint32_t view, uint8_t ip_version,
+                          const uint8_t *addr)
+{
+    struct rst_host key;
+    memset(&key, 0, sizeof key);
+    key.view = view;
+    key.ip_version = ip_version;
+    memcpy(key.addr, addr, ip_version == 6 ? 16 : 4);
+    if (!index_reserve(&core->host_index, &core->hosts, HOST_KEY_LEN))
+        return 0;
+    size_t slot = index_find(&core->host_index, &core->hosts, &key, HOST_KEY_LEN);
+    if (core->host_index.slots[slot])
+        return core->host_index.slots[slot];
+    struct rst_host *h = chunked_push(&core->hosts);
+    if (!h)
+        return 0;
+    *h = key;
+    core->host_index.slots[slot] = (uint32_t)core->hosts.count;
+    core->host_index.used++;
+    return (uint32_t)core->hosts.count;
+}
+
 static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_key *key,
                                  size_t slot, uint32_t *index)
 {
@@ -199,9 +252,11 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
     c->key = *key;
     c->client = -1;
     *index = (uint32_t)(core->conns.count - 1);
-    if (!core->table[slot])
-        core->table_used++;
-    core->table[slot] = *index + 1;
+    if (!core->conn_index.slots[slot])
+        core->conn_index.used++;
+    core->conn_index.slots[slot] = *index + 1;
+    for (unsigned side = 0; side < 2; side++)
+        c->side[side].host = find_host(core, key->view, key->ip_version, key->addr[side]);
     return c;
 }
 
@@ -210,11 +265,11 @@ static struct rst_conn *lookup(struct rst_core *core, const struct rst_segment *
 {
     struct rst_conn_key key;
     *from = make_key(s, &key);
-    if ((core->table_used + 1) * 2 > core->table_size && !grow_table(core))
+    if (!index_reserve(&core->conn_index, &core->conns, sizeof key))
         return NULL;
-    size_t slot = find_slot(core, &key);
-    if (core->table[slot]) {
-        *index = core->table[slot] - 1;
+    size_t slot = index_find(&core->conn_index, &core->conns, &key, sizeof key);
+    if (core->conn_index.slots[slot]) {
+        *index = core->conn_index.slots[slot] - 1;
         struct rst_conn *c = rst_core_conn(core, *index);
         if (!starts_new_connection(c, *from, s))
             return c;
@@ -232,26 +287,66 @@ static bool is_keepalive(const struct rst_side *x, const struct rst_segment *s)
         && s->payload_len <= 1 && s->seq == x->snd_max - 1;
 }
 
-static void note_baseline(struct rst_side *x, const struct rst_segment *s)
+static void note_ttl_mac(uint8_t *ttl_min, uint8_t *ttl_max, uint32_t *ttl_frame,
+                         uint8_t *mac, bool *mac_known, bool *mac_varies, uint32_t *mac_frame,
+                         const struct rst_segment *s)
 {
-    if (!x->first_frame) {
-        x->first_frame = s->frame;
-        x->ttl_frame = s->frame;
-        x->ttl_min = x->ttl_max = s->ttl;
+    if (!*ttl_frame) {
+        *ttl_frame = s->frame;
+        *ttl_min = *ttl_max = s->ttl;
     } else {
-        if (s->ttl < x->ttl_min)
-            x->ttl_min = s->ttl;
-        if (s->ttl > x->ttl_max)
-            x->ttl_max = s->ttl;
+        if (s->ttl < *ttl_min)
+            *ttl_min = s->ttl;
+        if (s->ttl > *ttl_max)
+            *ttl_max = s->ttl;
     }
     if (s->has_mac) {
-        if (!x->mac_known) {
-            memcpy(x->mac, s->src_mac, 6);
-            x->mac_known = true;
-            x->mac_frame = s->frame;
-        } else if (memcmp(x->mac, s->src_mac, 6) != 0) {
-            x->mac_varies = true;
+        if (!*mac_known) {
+            memcpy(mac, s->src_mac, 6);
+            *mac_known = true;
+            *mac_frame = s->frame;
+        } else if (memcmp(mac, s->src_mac, 6) != 0) {
+            *mac_varies = true;
         }
+    }
+}
+
+/* IP IDs: Linux counts per connection (DF packets of a socket), Windows and
+ * FreeBSD count per host; a sender "counts" when consecutive IDs are close. */
+static void note_ip_id(struct rst_side *x, const struct rst_segment *s)
+{
+    if (!s->has_ip_id || s->ip_id == 0)
+        return;   /* Linux sends 0 from sockets without a peer (SYN-ACKs, replies) */
+    if (x->ip_id_known) {
+        uint16_t step = (uint16_t)(s->ip_id - x->ip_id);
+        if (step >= 1 && step <= 64) {
+            if (x->ip_id_steps_ok < UINT8_MAX)
+                x->ip_id_steps_ok++;
+        } else if (x->ip_id_steps_bad < UINT8_MAX) {
+            x->ip_id_steps_bad++;
+        }
+    }
+    x->ip_id = s->ip_id;
+    x->ip_id_known = true;
+}
+
+static void note_clock_and_window(struct rst_side *x, const struct rst_segment *s)
+{
+    if (s->has_timestamps) {
+        if (!x->ts_seen) {
+            x->ts_first = s->tsval;
+            x->ts_first_time = s->time_us;
+            x->ts_seen = true;
+        }
+        x->ts_last = s->tsval;
+        x->ts_last_time = s->time_us;
+    }
+    if (!(s->flags & RST_TH_SYN)) {   /* RFC 7323: SYN windows are never scaled */
+        if (!x->win_known || s->window < x->win_min)
+            x->win_min = s->window;
+        if (!x->win_known || s->window > x->win_max)
+            x->win_max = s->window;
+        x->win_known = true;
     }
 }
 
@@ -263,6 +358,8 @@ static void note_handshake(struct rst_conn *c, unsigned from, const struct rst_s
             x->syn_frame = s->frame;
             x->isn = s->seq;
             x->ts_offered = s->has_timestamps;
+            x->wscale_offered = s->has_wscale;
+            x->wscale = s->wscale;
         }
         if (!(s->flags & RST_TH_ACK))
             c->client = (int8_t)from;
@@ -300,14 +397,119 @@ static void note_repeats(struct rst_side *x, struct rst_side *y, const struct rs
         y->retransmissions = 0;
 }
 
-static void update_side(struct rst_conn *c, unsigned from, const struct rst_segment *s)
+/* How fast x answers y at this capture point: the time from y's segment to
+ * x's first segment acknowledging it (SYN -> SYN-ACK, data -> ACK).  The
+ * fastest such answer bounds how soon any genuine reply of x can arrive.
+ * A "reply" seconds later is an application's, not the path's (a scanner
+ * completing handshakes from user space): no round trip takes that long. */
+#define MAX_RESPONSE_US 3000000
+static void note_response(struct rst_core *core, struct rst_side *x, const struct rst_side *y,
+                          const struct rst_segment *s)
+{
+    const struct rst_last_seg *asked = &y->last;
+    if (!asked->frame || !(s->flags & RST_TH_ACK) || seg_space(asked->flags, asked->len) == 0
+        || s->ack != asked->seq + seg_space(asked->flags, asked->len)
+        || (x->ack_known && !seq_gt(s->ack, x->max_ack) && !(s->flags & RST_TH_SYN)))
+        return;
+    int64_t took = s->time_us - asked->time_us;
+    if (took < 0 || took > MAX_RESPONSE_US)
+        return;
+    if (!x->response_frame || (uint32_t)took < x->response_us) {
+        x->response_us = (uint32_t)took;
+        x->response_frame = s->frame;
+    }
+    struct rst_host *h = x->host ? chunked_at(&core->hosts, x->host - 1) : NULL;
+    if (h && (!h->response_frame || (uint32_t)took < h->response_us)) {
+        h->response_us = (uint32_t)took;
+        h->response_frame = s->frame;
+    }
+}
+
+/* Traffic of x after its own RSTs: the race (rst_score.c). */
+static void settle_race(struct rst_core *core, struct rst_side *x, uint32_t frame)
+{
+    for (uint32_t id = x->pending_rsts; id;) {
+        struct rst_record *r = record_at(core, id);
+        r->race_frame = frame;
+        id = r->prev_pending;
+    }
+    x->pending_rsts = 0;
+}
+
+/* A host without the connection answers every segment, each alike when they
+ * carry the same ACK (or, without ACK, the same seq): the run's first one
+ * may be the one a late reply answers. */
+static void note_run(struct rst_side *x, const struct rst_segment *s)
+{
+    const struct rst_last_seg *prev = &x->last;
+    bool same = prev->frame && (prev->flags & RST_TH_ACK) == (s->flags & RST_TH_ACK)
+                && ((s->flags & RST_TH_ACK) ? prev->ack == s->ack : prev->seq == s->seq);
+    if (same)
+        return;
+    /* Its ACK moved on: a late reply may still answer the run before. */
+    if (prev->frame && (prev->flags & RST_TH_ACK)) {
+        x->prev_run = *prev;
+        x->prev_run_time = x->run_time;
+    }
+    x->run_time = s->time_us;
+}
+
+/* A packet more than two hops off the sender's first one does not come from
+ * where the sender's packets come from: a forged SYN/ACK or data segment in
+ * its name (GFW, QUANTUM INSERT) must not become the sender's baseline.  A
+ * route change moves a TTL by a hop or two. */
+static bool is_outlier(const struct rst_side *x, const struct rst_segment *s)
+{
+    return x->first_frame && (s->ttl > x->ttl_first + 2 || s->ttl + 2 < x->ttl_first);
+}
+
+static void remember_last(struct rst_conn *c, struct rst_side *x, const struct rst_segment *s)
+{
+    x->last.frame = s->frame;
+    x->last.seq = s->seq;
+    x->last.ack = s->ack;
+    x->last.len = s->payload_len;
+    x->last.flags = s->flags;
+    x->last.window = s->window;
+    x->last.time_us = s->time_us;
+    c->last_time_us = s->time_us;
+    c->last_frame = s->frame;
+}
+
+static void update_side(struct rst_core *core, struct rst_conn *c, unsigned from,
+                        const struct rst_segment *s)
 {
     struct rst_side *x = &c->side[from];
+    const struct rst_side *y = &c->side[!from];
     uint32_t end = s->seq + seg_space(s->flags, s->payload_len);
 
-    note_baseline(x, s);
+    note_run(x, s);
+    if (is_outlier(x, s)) {
+        /* Its peer may still answer it: it stays the last segment, no more. */
+        remember_last(c, x, s);
+        return;
+    }
+    if ((s->flags & RST_TH_ACK) && y->syn_frame && seq_gt(s->ack, y->isn)
+        && seq_leq(s->ack, y->snd_max))
+        x->acked_peer_syn = true;
+
+    if (!x->first_frame) {
+        x->first_frame = s->frame;
+        x->ttl_first = s->ttl;
+    }
+    note_ttl_mac(&x->ttl_min, &x->ttl_max, &x->ttl_frame, x->mac, &x->mac_known,
+                 &x->mac_varies, &x->mac_frame, s);
+    if (x->host) {
+        struct rst_host *h = chunked_at(&core->hosts, x->host - 1);
+        note_ttl_mac(&h->ttl_min, &h->ttl_max, &h->ttl_frame, h->mac, &h->mac_known,
+                     &h->mac_varies, &h->mac_frame, s);
+    }
+    note_ip_id(x, s);
+    note_clock_and_window(x, s);
     note_handshake(c, from, s);
     note_repeats(x, &c->side[!from], s);
+    note_response(core, x, &c->side[!from], s);
+    settle_race(core, x, s->frame);
     if (!x->snd_known || seq_gt(end, x->snd_max)) {
         x->snd_max = end;
         x->snd_known = true;
@@ -318,23 +520,65 @@ static void update_side(struct rst_conn *c, unsigned from, const struct rst_segm
     }
     if ((s->flags & RST_TH_FIN) && !x->fin_frame)
         x->fin_frame = s->frame;
-    x->last.frame = s->frame;
-    x->last.seq = s->seq;
-    x->last.ack = s->ack;
-    x->last.len = s->payload_len;
-    x->last.flags = s->flags;
-    x->last.time_us = s->time_us;
-    c->last_time_us = s->time_us;
-    c->last_frame = s->frame;
+    remember_last(c, x, s);
+}
+
+/* Several RSTs of one sender in quick succession: what genuine stacks do not
+ * change between them (Weaver et al. NDSS 2009 RST_SEQ_CHANGE; the GFW's
+ * RST + 3 RST/ACK at X, X+1460, X+4380, Wang et al. IMC 2017; consecutive
+ * windows 1980-1982, GFW Report 2025).  Both RSTs are marked. */
+static void mark_burst(struct rst_record *prev, struct rst_record *rec,
+                       struct rst_record *first_of_three, const struct rst_params *params)
+{
+    if (rec->time_us - prev->time_us > (int64_t)params->burst_ms * 1000)
+        return;
+    bool linked = false;
+    /* A reply's seq is explained by the segment it answers (a genuine host's
+     * replies to distinct segments rise with their ACKs): only the RSTs of a
+     * rising pair that are not replies are marked. */
+    if (seq_gt(rec->seq, prev->seq + 2)) {
+        if (rec->shape != RST_SHAPE_REPLY)
+            rec->burst_seq = linked = true;
+        if (prev->shape != RST_SHAPE_REPLY)
+            prev->burst_seq = linked = true;
+    }
+    if (rec->window && prev->window && (rec->window == prev->window + 1
+                                        || prev->window == rec->window + 1)) {
+        rec->burst_window = prev->burst_window = linked = true;
+    }
+    if (rec->ttl != prev->ttl) {
+        rec->burst_ttl = prev->burst_ttl = linked = true;
+    }
+    /* The same ID on two different RSTs.  The same RST twice may be a tap
+     * duplicating frames; three times, no stack and no tap does that. */
+    if (rec->has_ip_id && prev->has_ip_id && rec->ip_id && rec->ip_id == prev->ip_id) {
+        if (rec->seq != prev->seq || rec->ack != prev->ack) {
+            rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
+        } else {
+            rec->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
+            if (rec->copies >= 2) {
+                rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
+                if (first_of_three)
+                    first_of_three->ip_id_repeat = true;
+            }
+        }
+    }
+    if (linked) {
+        rec->burst_frame = prev->frame;
+        if (!prev->burst_frame)
+            prev->burst_frame = rec->frame;
+    }
 }
 
 static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
                         unsigned from, const struct rst_segment *s,
                         const struct rst_params *params)
 {
+    struct rst_side *x = &c->side[from];
     struct rst_record *rec = chunked_push(&core->records);
     if (!rec)
         return 0;
+    uint32_t id = (uint32_t)core->records.count;
     rec->frame = s->frame;
     rec->conn = conn_index;
     rec->from = (uint8_t)from;
@@ -346,12 +590,25 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     rec->time_us = s->time_us;
     rec->has_mac = s->has_mac;
     memcpy(rec->mac, s->src_mac, 6);
+    rec->has_ts = s->has_timestamps;
+    rec->tsval = s->tsval;
+    rec->has_ip_id = s->has_ip_id;
+    rec->ip_id = s->ip_id;
+    rec->has_prev_ip_id = x->ip_id_known;
+    rec->prev_ip_id = x->ip_id;
     rst_classify(c, from, s, params, rec);
 
-    if (!c->side[from].rst_frame)
-        c->side[from].rst_frame = s->frame;
+    struct rst_record *prev = record_at(core, x->last_rst);
+    if (prev)
+        mark_burst(prev, rec, record_at(core, prev->prev_rst), params);
+    rec->prev_rst = x->last_rst;
+    x->last_rst = id;
+    rec->prev_pending = x->pending_rsts;
+    x->pending_rsts = id;
+    if (!x->rst_frame)
+        x->rst_frame = s->frame;
     c->rst_count++;
-    return (uint32_t)core->records.count;
+    return id;
 }
 
 uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
@@ -359,23 +616,47 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
 {
     unsigned from;
     uint32_t index;
-    if (seg->ip_version != 4 && seg->ip_version != 6)
+    if (!core || (seg->ip_version != 4 && seg->ip_version != 6))
         return 0;
     struct rst_conn *c = lookup(core, seg, &from, &index);
     if (!c)
         return 0;
     if (seg->flags & RST_TH_RST)
         return add_rst(core, c, index, from, seg, params);
-    update_side(c, from, seg);
+    update_side(core, c, from, seg);
     return 0;
 }
 
 /* ------------------------------------------------------------ verdicts */
 
+static const char *accept_reason(enum rst_accept accept)
+{
+    switch (accept) {
+    case RST_ACCEPT_ACKS_SYN:
+        return "it acknowledges the SYN (SYN-SENT, RFC 9293 3.10.7.3)";
+    case RST_ACCEPT_RCV_NXT:
+        return "its seq is RCV.NXT (RFC 5961 3.2)";
+    case RST_ACCEPT_SYN_SENT_NO:
+        return "in SYN-SENT a RST must acknowledge the SYN (RFC 9293 3.10.7.3)";
+    case RST_ACCEPT_SYN_SENT_TSECR:
+        return "its timestamp echo is no timestamp the receiver sent (Linux drops it in "
+               "SYN-SENT)";
+    case RST_ACCEPT_IN_WINDOW:
+        return "its seq is in the window but not RCV.NXT: RFC 5961 receivers answer "
+               "with a challenge ACK";
+    case RST_ACCEPT_OUT_OF_WINDOW:
+        return "its seq is outside the receive window (RFC 9293 3.10.7.4)";
+    case RST_ACCEPT_NOT_RCV_NXT:
+        return "its seq is not RCV.NXT (RFC 5961 3.2)";
+    default:
+        return NULL;
+    }
+}
+
 bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                       const struct rst_params *params, struct rst_verdict *verdict)
 {
-    const struct rst_record *rec = rst_core_record(core, rst_id);
+    const struct rst_record *rec = core ? rst_core_record(core, rst_id) : NULL;
     if (!rec)
         return false;
     const struct rst_conn *c = rst_core_conn(core, rec->conn);
@@ -385,7 +666,12 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
     verdict->answers_frame = rec->answers_frame;
     if (c->client >= 0)
         verdict->sender = c->client == rec->from ? RST_ROLE_CLIENT : RST_ROLE_SERVER;
-    rst_score(c, rec, params, verdict);
+    if (rec->note == RST_NOTE_PEER_RESET || rec->note == RST_NOTE_OWN_RESET)
+        verdict->after_frame = rec->context_frame;
+    verdict->accept_reason = accept_reason((enum rst_accept)rec->accept);
+    verdict->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
+                        : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
+    rst_score(c, rst_core_host(core, c->side[rec->from].host), rec, params, verdict);
     verdict->cause = verdict->injected ? RST_CAUSE_INJECTED : verdict->genuine_cause;
     rst_explain(c, rec, verdict);
     return true;
@@ -393,13 +679,27 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
 
 void rst_params_default(struct rst_params *params)
 {
+    static const unsigned weights[RST_EV_COUNT] = {
+        [RST_EV_TTL] = 40,
+        [RST_EV_MAC] = 40,
+        [RST_EV_SEQ_ZERO] = 40,
+        [RST_EV_RACE] = 50,
+        [RST_EV_BURST_SEQ] = 40,
+        [RST_EV_BURST_WINDOW] = 20,
+        [RST_EV_BURST_TTL] = 30,
+        [RST_EV_WINDOW] = 25,
+        [RST_EV_ACK] = 30,
+        [RST_EV_NO_TIMESTAMPS] = 25,
+        [RST_EV_TIMESTAMP] = 30,
+        [RST_EV_IP_ID] = 25,
+        [RST_EV_TIMING] = 40,
+    };
     params->threshold = 60;
-    params->weight_ttl = 40;
-    params->weight_mac = 40;
-    params->weight_seq_zero = 40;
+    memcpy(params->weight, weights, sizeof weights);
     params->keepalive_probes = 2;
     params->retransmissions = 3;
     params->idle_seconds = 300;
+    params->burst_ms = 2000;
 }
 
 const char *rst_cause_name(enum rst_cause cause)
@@ -418,6 +718,26 @@ const char *rst_cause_name(enum rst_cause cause)
         [RST_CAUSE_INJECTED] = "injected",
     };
     return (unsigned)cause < RST_CAUSE_COUNT ? names[cause] : "unknown";
+}
+
+const char *rst_evidence_name(enum rst_evidence_kind kind)
+{
+    static const char *const names[RST_EV_COUNT] = {
+        [RST_EV_TTL] = "ttl_delta",
+        [RST_EV_MAC] = "mac_mismatch",
+        [RST_EV_SEQ_ZERO] = "seq_zero",
+        [RST_EV_RACE] = "race",
+        [RST_EV_BURST_SEQ] = "burst_seq",
+        [RST_EV_BURST_WINDOW] = "burst_window",
+        [RST_EV_BURST_TTL] = "burst_ttl",
+        [RST_EV_WINDOW] = "window",
+        [RST_EV_ACK] = "ack_mismatch",
+        [RST_EV_NO_TIMESTAMPS] = "no_timestamps",
+        [RST_EV_TIMESTAMP] = "timestamp",
+        [RST_EV_IP_ID] = "ip_id",
+        [RST_EV_TIMING] = "timing",
+    };
+    return (unsigned)kind < RST_EV_COUNT ? names[kind] : "unknown";
 }
 
 const char *rst_role_name(enum rst_role role)

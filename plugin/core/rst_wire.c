@@ -13,6 +13,8 @@
 #define TCP_FLAGS_END 14     /* bytes needed to read the flags byte */
 #define TCPOPT_EOL 0
 #define TCPOPT_NOP 1
+#define TCPOPT_WINDOW 3
+#define TCPOLEN_WINDOW 3
 #define TCPOPT_TIMESTAMP 8
 #define TCPOLEN_TIMESTAMP 10
 
@@ -66,8 +68,8 @@ static enum rst_parse_status parse_ip(const uint8_t *ip, size_t ip_len, struct r
     return RST_PARSE_MALFORMED;
 }
 
-/* RFC 7323 timestamps: the only option the core needs. */
-static void parse_timestamps(const uint8_t *opt, size_t len, struct rst_segment *seg)
+/* RFC 7323 timestamps and window scale: the options the core needs. */
+static void parse_options(const uint8_t *opt, size_t len, struct rst_segment *seg)
 {
     size_t i = 0;
     while (i < len) {
@@ -84,7 +86,9 @@ static void parse_timestamps(const uint8_t *opt, size_t len, struct rst_segment 
             seg->has_timestamps = true;
             seg->tsval = get32(opt + i + 2);
             seg->tsecr = get32(opt + i + 6);
-            return;
+        } else if (kind == TCPOPT_WINDOW && opt[i + 1] == TCPOLEN_WINDOW) {
+            seg->has_wscale = true;
+            seg->wscale = opt[i + 2] > 14 ? 14 : opt[i + 2];   /* RFC 7323 2.3 */
         }
         i += opt[i + 1];
     }
@@ -128,9 +132,10 @@ enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
     seg->flags = tcp[13];
     seg->window = tcp_len >= 16 ? get16(tcp + 14) : 0;
     seg->has_timestamps = false;
+    seg->has_wscale = false;
     if (tcp_len > TCP_MIN_HEADER) {
         size_t options_end = tcp_len < header_len ? tcp_len : header_len;
-        parse_timestamps(tcp + TCP_MIN_HEADER, options_end - TCP_MIN_HEADER, seg);
+        parse_options(tcp + TCP_MIN_HEADER, options_end - TCP_MIN_HEADER, seg);
     }
     seg->payload_len = payload_length(ip_packet_len, tcp_offset, tcp_reported, header_len);
     return RST_PARSE_OK;
