@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "rst_compat.h"
+#include "rst_evidence_fields.h"
 #include "core/rst_core.h"
 
 void proto_register_rst(void);
@@ -39,24 +40,13 @@ static int hf_rst_sender = -1;
 static int hf_rst_answers = -1;
 static int hf_rst_suspicion = -1;
 static int hf_rst_injected = -1;
+static int hf_rst_after = -1;
+static int hf_rst_acceptable = -1;
+static int hf_rst_accept_reason = -1;
 static int hf_rst_evidence = -1;
-static int hf_rst_ev_ttl = -1;
-static int hf_rst_ev_ttl_observed = -1;
-static int hf_rst_ev_ttl_expected = -1;
-static int hf_rst_ev_ttl_frame = -1;
-static int hf_rst_ev_ttl_weight = -1;
-static int hf_rst_ev_mac = -1;
-static int hf_rst_ev_mac_observed = -1;
-static int hf_rst_ev_mac_expected = -1;
-static int hf_rst_ev_mac_frame = -1;
-static int hf_rst_ev_mac_weight = -1;
-static int hf_rst_ev_seq_zero = -1;
-static int hf_rst_ev_seq_zero_frame = -1;
-static int hf_rst_ev_seq_zero_weight = -1;
 
 static gint ett_rst = -1;
 static gint ett_rst_evidence = -1;
-static gint ett_rst_evidence_item = -1;
 
 static expert_field ei_rst_cause[RST_CAUSE_COUNT];
 static expert_field ei_rst_injected = EI_INIT;
@@ -231,54 +221,6 @@ static proto_item *add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, g
     return pi;
 }
 
-/* Each kind of evidence: its item (the value, or TRUE for a boolean), the
- * frame it was compared with and what it added to the score. */
-static const struct {
-    int *item, *frame, *weight;
-} evidence_hf[RST_EV_COUNT] = {
-    [RST_EV_TTL] = { &hf_rst_ev_ttl, &hf_rst_ev_ttl_frame, &hf_rst_ev_ttl_weight },
-    [RST_EV_MAC] = { &hf_rst_ev_mac, &hf_rst_ev_mac_frame, &hf_rst_ev_mac_weight },
-    [RST_EV_SEQ_ZERO] = { &hf_rst_ev_seq_zero, &hf_rst_ev_seq_zero_frame,
-                          &hf_rst_ev_seq_zero_weight },
-};
-
-static proto_tree *add_evidence_item(proto_tree *tree, tvbuff_t *tvb, const struct rst_evidence *e,
-                                     gint32 value)
-{
-    int hf = *evidence_hf[e->kind].item;
-    proto_item *pi = proto_registrar_get_ftype(hf) == FT_BOOLEAN
-        ? proto_tree_add_boolean(tree, hf, tvb, 0, 0, TRUE)
-        : proto_tree_add_int(tree, hf, tvb, 0, 0, value);
-    proto_item_append_text(pi, " [+%u]", e->weight);
-    proto_item_set_generated(pi);
-    proto_tree *et = proto_item_add_subtree(pi, ett_rst_evidence_item);
-    if (e->ref_frame)
-        add_generated_uint(et, *evidence_hf[e->kind].frame, tvb, e->ref_frame);
-    add_generated_uint(et, *evidence_hf[e->kind].weight, tvb, e->weight);
-    return et;
-}
-
-static void render_evidence(proto_tree *tree, tvbuff_t *tvb, const struct rst_evidence *e)
-{
-    if ((unsigned)e->kind >= RST_EV_COUNT)
-        return;
-    proto_tree *et = add_evidence_item(tree, tvb, e, e->observed - e->expected);
-    switch (e->kind) {
-    case RST_EV_TTL:
-        add_generated_uint(et, hf_rst_ev_ttl_observed, tvb, (guint32)e->observed);
-        add_generated_uint(et, hf_rst_ev_ttl_expected, tvb, (guint32)e->expected);
-        break;
-    case RST_EV_MAC:
-        proto_item_set_generated(proto_tree_add_ether(et, hf_rst_ev_mac_observed, tvb, 0, 0,
-                                                      e->observed_mac));
-        proto_item_set_generated(proto_tree_add_ether(et, hf_rst_ev_mac_expected, tvb, 0, 0,
-                                                      e->expected_mac));
-        break;
-    default:
-        break;
-    }
-}
-
 static proto_item *add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *s)
 {
     proto_item *pi = proto_tree_add_string(tree, hf, tvb, 0, 0, s);
@@ -304,6 +246,14 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
     add_generated_string(rt, hf_rst_sender, tvb, rst_role_name(v.sender));
     if (v.answers_frame)
         add_generated_uint(rt, hf_rst_answers, tvb, v.answers_frame);
+    if (v.after_frame)
+        add_generated_uint(rt, hf_rst_after, tvb, v.after_frame);
+    if (v.acceptable >= 0) {
+        proto_item *ai = proto_tree_add_boolean(rt, hf_rst_acceptable, tvb, 0, 0, v.acceptable);
+        proto_item_set_generated(ai);
+        add_generated_string(proto_item_add_subtree(ai, ett_rst_evidence), hf_rst_accept_reason,
+                             tvb, v.accept_reason);
+    }
     proto_item *susp_item = add_generated_uint(rt, hf_rst_suspicion, tvb, v.suspicion);
     /* Present only when true: in a display filter a bare field name tests
      * presence, and "-Y rst.injected" must mean what it says. */
@@ -316,7 +266,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
         proto_item_set_generated(ei);
         proto_tree *et = proto_item_add_subtree(ei, ett_rst_evidence);
         for (unsigned i = 0; i < v.n_evidence; i++)
-            render_evidence(et, tvb, &v.evidence[i]);
+            rst_evidence_render(et, tvb, &v.evidence[i]);
     }
 
     expert_add_info_format(pinfo, cause_item, &ei_rst_cause[v.cause], "RST cause %s: %s",
@@ -407,19 +357,31 @@ static void register_causes_expert(expert_module_t *module)
 
 static void register_preferences(void)
 {
+    /* Weights keep the names the first three had. */
+    static const char *const weight_pref[RST_EV_COUNT] = {
+        [RST_EV_TTL] = "weight_ttl", [RST_EV_MAC] = "weight_mac",
+        [RST_EV_SEQ_ZERO] = "weight_seq_zero", [RST_EV_RACE] = "weight_race",
+        [RST_EV_BURST_SEQ] = "weight_burst_seq", [RST_EV_BURST_WINDOW] = "weight_burst_window",
+        [RST_EV_BURST_TTL] = "weight_burst_ttl", [RST_EV_WINDOW] = "weight_window",
+        [RST_EV_ACK] = "weight_ack", [RST_EV_NO_TIMESTAMPS] = "weight_no_timestamps",
+        [RST_EV_TIMESTAMP] = "weight_timestamp", [RST_EV_IP_ID] = "weight_ip_id",
+        [RST_EV_TIMING] = "weight_timing",
+    };
+    static char titles[RST_EV_COUNT][64], descriptions[RST_EV_COUNT][160];
     module_t *m = prefs_register_protocol(proto_rst, NULL);
     rst_params_default(&rst_prefs);
     prefs_register_uint_preference(m, "threshold", "Injection threshold",
         "Suspicion score (0-100) at which a RST is called injected", 10, &rst_prefs.threshold);
-    prefs_register_uint_preference(m, "weight_ttl", "Weight: TTL / hop limit",
-        "Score added when the RST's TTL differs by 2 or more from the claimed sender's "
-        "packets (5/8 of it for a difference of 1)", 10, &rst_prefs.weight_ttl);
-    prefs_register_uint_preference(m, "weight_mac", "Weight: source MAC",
-        "Score added when the RST's source MAC differs from the claimed sender's packets",
-        10, &rst_prefs.weight_mac);
-    prefs_register_uint_preference(m, "weight_seq_zero", "Weight: seq 0",
-        "Score added for seq 0 where the RST generation rule forbids it", 10,
-        &rst_prefs.weight_seq_zero);
+    for (int k = 0; k < RST_EV_COUNT; k++) {
+        const char *name = rst_evidence_name((enum rst_evidence_kind)k);
+        snprintf(titles[k], sizeof titles[k], "Weight: %s", name);
+        snprintf(descriptions[k], sizeof descriptions[k],
+                 "Score added by rst.evidence.%s (0 turns it off; docs/evidence.md)", name);
+        prefs_register_uint_preference(m, weight_pref[k], titles[k], descriptions[k], 10,
+                                       &rst_prefs.weight[k]);
+    }
+    prefs_register_uint_preference(m, "burst_ms", "Burst interval (ms)",
+        "RSTs of one sender closer than this form a burst", 10, &rst_prefs.burst_ms);
     prefs_register_uint_preference(m, "keepalive_probes", "Keepalive probes",
         "Unanswered keepalive probes before a RST counts as keepalive-timeout", 10,
         &rst_prefs.keepalive_probes);
@@ -427,7 +389,8 @@ static void register_preferences(void)
         "Unanswered retransmissions of the same data before a RST counts as "
         "retransmission-timeout (Windows resets after 5)", 10, &rst_prefs.retransmissions);
     prefs_register_uint_preference(m, "idle_seconds", "Idle timeout (s)",
-        "Silence in a connection before a RST counts as idle-timeout", 10, &rst_prefs.idle_seconds);
+        "Silence in a connection before a RST counts as idle-timeout", 10,
+        &rst_prefs.idle_seconds);
 }
 
 void proto_register_rst(void)
@@ -449,40 +412,22 @@ void proto_register_rst(void)
             "How likely a device on the path forged this RST (0-100)", HFILL } },
         { &hf_rst_injected, { "Injected", "rst.injected", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "Present (true) when the suspicion is at or above the threshold preference", HFILL } },
+        { &hf_rst_after, { "After the RST in frame", "rst.after", FT_FRAMENUM, BASE_NONE, NULL,
+            0x0, "The RST that had already ended this connection; this one answers late packets",
+            HFILL } },
+        { &hf_rst_acceptable, { "Acceptable", "rst.acceptable", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Would the receiver accept this RST (RFC 9293 3.10.7, RFC 5961)", HFILL } },
+        { &hf_rst_accept_reason, { "Reason", "rst.acceptable.reason", FT_STRING, BASE_NONE, NULL,
+            0x0, NULL, HFILL } },
         { &hf_rst_evidence, { "Injection evidence", "rst.evidence", FT_NONE, BASE_NONE, NULL, 0x0,
             NULL, HFILL } },
-        { &hf_rst_ev_ttl, { "TTL / hop limit delta", "rst.evidence.ttl_delta", FT_INT32, BASE_DEC,
-            NULL, 0x0, "The RST's TTL minus the claimed sender's usual TTL", HFILL } },
-        { &hf_rst_ev_ttl_observed, { "RST TTL", "rst.evidence.ttl_delta.observed", FT_UINT8,
-            BASE_DEC, NULL, 0x0, NULL, HFILL } },
-        { &hf_rst_ev_ttl_expected, { "Sender's TTL", "rst.evidence.ttl_delta.expected", FT_UINT8,
-            BASE_DEC, NULL, 0x0, "TTL of the claimed sender's genuine packets", HFILL } },
-        { &hf_rst_ev_ttl_frame, { "Compared with frame", "rst.evidence.ttl_delta.frame",
-            FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-        { &hf_rst_ev_ttl_weight, { "Weight", "rst.evidence.ttl_delta.weight", FT_UINT8, BASE_DEC,
-            NULL, 0x0, "Added to the suspicion score", HFILL } },
-        { &hf_rst_ev_mac, { "Source MAC mismatch", "rst.evidence.mac_mismatch", FT_BOOLEAN,
-            BASE_NONE, NULL, 0x0, "The RST's source MAC differs from the claimed sender's", HFILL } },
-        { &hf_rst_ev_mac_observed, { "RST source MAC", "rst.evidence.mac_mismatch.observed",
-            FT_ETHER, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-        { &hf_rst_ev_mac_expected, { "Sender's MAC", "rst.evidence.mac_mismatch.expected",
-            FT_ETHER, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-        { &hf_rst_ev_mac_frame, { "Compared with frame", "rst.evidence.mac_mismatch.frame",
-            FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-        { &hf_rst_ev_mac_weight, { "Weight", "rst.evidence.mac_mismatch.weight", FT_UINT8,
-            BASE_DEC, NULL, 0x0, "Added to the suspicion score", HFILL } },
-        { &hf_rst_ev_seq_zero, { "Forbidden seq 0", "rst.evidence.seq_zero", FT_BOOLEAN,
-            BASE_NONE, NULL, 0x0, "seq 0 where the RST generation rule does not allow it", HFILL } },
-        { &hf_rst_ev_seq_zero_frame, { "Because of frame", "rst.evidence.seq_zero.frame",
-            FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-        { &hf_rst_ev_seq_zero_weight, { "Weight", "rst.evidence.seq_zero.weight", FT_UINT8,
-            BASE_DEC, NULL, 0x0, "Added to the suspicion score", HFILL } },
     };
-    static gint *ett[] = { &ett_rst, &ett_rst_evidence, &ett_rst_evidence_item };
+    static gint *ett[] = { &ett_rst, &ett_rst_evidence };
 
     proto_rst = proto_register_protocol("TCP RST Analysis", "RST", "rst");
     proto_register_field_array(proto_rst, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    rst_evidence_register(proto_rst);
     register_causes_expert(expert_register_protocol(proto_rst));
     register_preferences();
 
