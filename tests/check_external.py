@@ -7,13 +7,18 @@ Zeek, Suricata, Fox-IT, Tripwire.  Their own labels decide what is expected:
  - Zeek conn.log: in a connection Zeek calls REJ (attempt rejected), the
    responder's RSTs are "refused"; in RSTO / RSTR connections (established,
    then reset by the originator / responder) the plugin's rst.sender agrees
-   with Zeek on who sent each RST.
+   with Zeek on who sent each RST, and none of those RSTs is called injected;
+ - Tripwire's golden outputs (testN/stdout.log): every flow its RST/ACK
+   injection or window signature detectors flag has an injected RST;
+ - Suricata bug-3286 (pkt_invalid_timestamp on the forged RST, pcap_cnt 2) and
+   Zeek's rst-after-syn test ("the injected RST packet", frame 2): injected.
 
     RST_BUILD_DIR=build /usr/bin/python3 tests/check_external.py
 The corpus is found at $RST_EXTERNAL_DIR or ../shared/captures-external next
 to the checkout; without it the tests are skipped, loudly.
 """
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -24,9 +29,14 @@ ROOT = os.path.dirname(HERE)
 TSHARK = os.path.join(HERE, "tshark.sh")
 CORPUS = os.environ.get("RST_EXTERNAL_DIR",
                         os.path.join(os.path.dirname(ROOT), "shared", "captures-external"))
-FIELDS = ["frame.number", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
-          "tcp.dstport", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
-          "rst.sender"]
+FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst",
+          "ipv6.dst", "tcp.dstport", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
+          "rst.sender", "rst.injected"]
+TRIPWIRE = "lhmerino-censorship-detection-tripwire/testdata"
+# Which capture each Tripwire golden test ran on (its SOURCE.md).
+TRIPWIRE_TESTS = {"test1": "test1/test.pcap", "test2": "test2/smtp.pcap",
+                  "test3": "tripwire-1597963966.pcap", "test4": "tripwire-1597963966.pcap",
+                  "test5": "airtel_example.pcap", "test6": "airtel_https_example.pcap"}
 
 
 def captures():
@@ -55,6 +65,55 @@ def dissect(path, two_pass):
 
 def is_live_rst(v):
     return v["tcp.flags.reset"] in ("1", "True") and not v["icmp.type"] and not v["icmpv6.type"]
+
+
+def is_injected(v):
+    return v["rst.injected"] in ("1", "True")
+
+
+def within(v, row, states_of_tuple):
+    """Zeek splits a 4-tuple into connections by time.  Its baselines mask the
+    times, so a frame is placed only where all rows of its tuple agree."""
+    if row["ts"].startswith("X"):
+        return len(states_of_tuple) == 1
+    start = float(row["ts"])
+    duration = float(row["duration"]) if row.get("duration", "-") != "-" else 0.0
+    return start - 0.001 <= float(v["frame.time_epoch"]) <= start + duration + 0.001
+
+
+def tripwire_flagged_flows():
+    """(capture, {client, server}) of each flow a Tripwire RST detector flags."""
+    flows = set()
+    for test, pcap in TRIPWIRE_TESTS.items():
+        with open(os.path.join(CORPUS, TRIPWIRE, test, "stdout.log")) as fh:
+            for line in fh:
+                if not line.startswith("{"):
+                    continue
+                entry = json.loads(line)
+                if not any(d.endswith(("_rstacks", "_win")) for d in entry["detectors"]):
+                    continue
+                col = entry["collector"]
+                ends = frozenset({(col["ip"]["src"], col["ports"]["src"]),
+                                  (col["ip"]["dst"], col["ports"]["dst"])})
+                flows.add((os.path.join(CORPUS, TRIPWIRE, pcap), ends))
+    return flows
+
+
+def same_end(logged, seen):
+    """Some Tripwire logs anonymise addresses to their /24 (a.b.c.0)."""
+    (laddr, lport), (addr, port) = logged, seen
+    if lport != port:
+        return False
+    if laddr.endswith(".0"):
+        return addr.rsplit(".", 1)[0] == laddr.rsplit(".", 1)[0]
+    return addr == laddr
+
+
+def in_flow(v, ends):
+    a, b = sorted(ends)
+    here = [(v["src"], v["tcp.srcport"]), (v["dst"], v["tcp.dstport"])]
+    return (same_end(a, here[0]) and same_end(b, here[1])) or \
+        (same_end(a, here[1]) and same_end(b, here[0]))
 
 
 def zeek_conns(capture):
@@ -98,7 +157,12 @@ class ExternalCaptures(unittest.TestCase):
         """(capture, frame values, conn row) for each RST of a Zeek connection."""
         for path, ((_, frames), _) in self.results.items():
             seen = set()
-            for row in zeek_conns(path):
+            rows = zeek_conns(path)
+            per_tuple = {}
+            for row in rows:
+                t = frozenset({(row["id.orig_h"], row["id.orig_p"]), (row["id.resp_h"], row["id.resp_p"])})
+                per_tuple.setdefault(t, set()).add(row["conn_state"])
+            for row in rows:
                 key = (row["id.orig_h"], row["id.orig_p"], row["id.resp_h"], row["id.resp_p"],
                        row["conn_state"])
                 if row.get("proto") != "tcp" or key in seen \
@@ -109,7 +173,8 @@ class ExternalCaptures(unittest.TestCase):
                 resp = (row["id.resp_h"], row["id.resp_p"])
                 for v in frames:
                     ends = {(v["src"], v["tcp.srcport"]), (v["dst"], v["tcp.dstport"])}
-                    if is_live_rst(v) and ends == {orig, resp}:
+                    if is_live_rst(v) and ends == {orig, resp} \
+                            and within(v, row, per_tuple[frozenset({orig, resp})]):
                         yield path, v, row, (v["src"], v["tcp.srcport"]) == orig
 
     def test_zeek_rejected_attempts_are_refused(self):
@@ -134,6 +199,36 @@ class ExternalCaptures(unittest.TestCase):
                 self.assertEqual(v["rst.sender"], "client" if from_orig else "server")
                 checked += 1
         self.assertGreaterEqual(checked, 10)
+
+
+    def test_zeek_established_connections_hold_no_forged_rst(self):
+        checked = 0
+        for path, v, row, _ in self.zeek_checks():
+            if row["conn_state"] in ("RSTO", "RSTR", "REJ") and not row["history"].startswith("^"):
+                with self.subTest(capture=os.path.relpath(path, CORPUS), frame=v["frame.number"]):
+                    self.assertFalse(is_injected(v))
+                    checked += 1
+        self.assertGreaterEqual(checked, 15)   # 19 RSTs in REJ, RSTO, RSTR connections
+
+    def test_every_flow_tripwire_flags_has_an_injected_rst(self):
+        flows = tripwire_flagged_flows()
+        self.assertGreaterEqual(len(flows), 40)
+        for pcap, ends in sorted(flows, key=str):
+            (_, frames), _ = self.results[pcap]
+            with self.subTest(capture=os.path.relpath(pcap, CORPUS), flow=sorted(ends)):
+                rsts = [v for v in frames if is_live_rst(v) and in_flow(v, ends)]
+                self.assertTrue(rsts, "no RST in the flow")
+                self.assertTrue(any(is_injected(v) for v in rsts))
+
+    def test_forged_rsts_named_by_suricata_and_zeek_are_injected(self):
+        named = ["suricata-verify/tests/bug-3286-02-linux-evasion/with_evasion_linux.pcap",
+                 "suricata-verify/tests/bug-3286-03-windows-evasion/with_evasion_windows.pcap",
+                 "zeek/Traces/tcp/rst-inject-rae.pcap"]
+        for rel in named:
+            (_, frames), _ = self.results[os.path.join(CORPUS, rel)]
+            with self.subTest(capture=rel):
+                frame2 = next(v for v in frames if v["frame.number"] == "2")
+                self.assertTrue(is_injected(frame2))
 
 
 if __name__ == "__main__":
