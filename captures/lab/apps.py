@@ -20,6 +20,7 @@ SERVER4 = "203.0.113.2"
 SERVER6 = "2001:db8:2::2"
 SYNC_DIR = "/run/rx-lab"
 REQUEST = b"GET /index.html HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
+BLOCKED_REQUEST = b"GET / HTTP/1.1\r\nHost: blocked.example\r\n\r\n"
 
 
 def response(size):
@@ -127,6 +128,21 @@ def serve_keepalive_http(port, size=1000):
         conn.close()
 
 
+def serve_keepalive_http6(port, size=1000):
+    lst = listener(port, socket.AF_INET6)
+    while True:
+        conn, _ = lst.accept()
+        while True:
+            try:
+                req = recv_request(conn)
+            except OSError:
+                break
+            if not req:
+                break
+            conn.sendall(response(size))
+        conn.close()
+
+
 def server_linger0_after_response():
     lst = listener(8003)
     while True:
@@ -207,6 +223,29 @@ def server_icmp_quoted():
             conn.sendall(response(300))
 
 
+def server_tls(port):
+    """A TLS server with a self-signed certificate (made by run.py)."""
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(SYNC_DIR, "cert.pem"), os.path.join(SYNC_DIR, "key.pem"))
+    lst = listener(port)
+    while True:
+        conn, _ = lst.accept()
+        try:
+            with ctx.wrap_socket(conn, server_side=True) as tls:
+                recv_request(tls)
+                tls.sendall(response(300))
+        except (OSError, ssl.SSLError):
+            pass
+
+
+def serve_both(*servers):
+    import threading
+    for srv in servers[1:]:
+        threading.Thread(target=srv, daemon=True).start()
+    servers[0]()
+
+
 SERVERS = {
     "normal": lambda: serve_http(8080),
     "client-abort": lambda: serve_keepalive_http(8005, 1000),
@@ -223,6 +262,16 @@ SERVERS = {
     "invalid-ack": lambda: serve_http(8011),
     "icmp-quoted": server_icmp_quoted,
     "vxlan-tunnel": lambda: serve_keepalive_http(8013),
+    "gfw-tls-burst": lambda: server_tls(443),
+    "inwindow-rst-http-v6": lambda: serve_keepalive_http6(8031),
+    "copied-ttl-handshake": lambda: serve_http(8032),
+    "copied-ttl-and-mac": lambda: serve_keepalive_http(8033),
+    "onpath-firewall-reject": lambda: serve_both(lambda: serve_http(8080),
+                                                 lambda: serve_http(8021)),
+    "stateful-firewall-forgot": lambda: serve_keepalive_http(8022),
+    "forged-client-rst": lambda: serve_keepalive_http(8034),
+    "host-firewall-after-connection": lambda: serve_both(lambda: serve_http(8080),
+                                                         lambda: serve_http(8002)),
 }
 
 # ---------------------------------------------------------------- clients
@@ -282,13 +331,14 @@ def client_data_after_close():
         s.close()
 
 
-def client_two_phases(name, port):
-    """One exchange, then wait while the orchestrator changes the world, then
-    a second request on the same connection."""
+def client_two_phases(name, port, idle=0.0):
+    """One exchange, then wait while the orchestrator changes the world (and
+    IDLE seconds more), then a second request on the same connection."""
     s = connect(port, timeout=10)
     s.sendall(REQUEST)
     recv_http(s)
     signal_ready_and_wait(name)
+    time.sleep(idle)
     try:
         s.sendall(REQUEST)
         time.sleep(0.5)
@@ -366,6 +416,56 @@ def client_vxlan_tunnel():
     s.close()
 
 
+def client_tls(port, sni):
+    """A TLS client naming a blocked site in its SNI."""
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    s = connect(port)
+    try:
+        with ctx.wrap_socket(s, server_hostname=sni) as tls:
+            report("handshake done?!")
+            tls.sendall(REQUEST)
+    except (OSError, ssl.SSLError) as err:
+        report("tls: %s" % err)
+    time.sleep(0.5)
+
+
+def client_request_expect_reset(port, host=SERVER4, family=socket.AF_INET):
+    s = connect(port, host, family)
+    s.sendall(BLOCKED_REQUEST)
+    time.sleep(0.5)
+    try_recv(s)
+    s.close()
+
+
+def client_two_requests(port):
+    """A keep-alive client: one request, a pause, a second request."""
+    s = connect(port)
+    s.sendall(REQUEST)
+    recv_http(s)
+    time.sleep(0.5)
+    try:
+        s.sendall(REQUEST)
+        time.sleep(0.5)
+        report("second answer: %r" % s.recv(100))
+    except OSError as err:
+        report("second request: %s" % err)
+    s.close()
+
+
+def client_normal_then(port_then, action):
+    """A normal request to port 8080 first (the capture learns the server), then ACTION."""
+    s = connect(8080)
+    s.sendall(REQUEST)
+    recv_http(s)
+    s.recv(1)
+    s.close()
+    time.sleep(0.3)
+    action(port_then)
+
+
 def client_icmp_quoted():
     for host, family in ((SERVER4, socket.AF_INET), (SERVER6, socket.AF_INET6)):
         s = connect(8012, host, family)
@@ -393,6 +493,14 @@ CLIENTS = {
     "icmp-quoted": client_icmp_quoted,
     "invalid-ack": client_lets_forger_act,
     "vxlan-tunnel": client_vxlan_tunnel,
+    "gfw-tls-burst": lambda: client_tls(443, "blocked.example"),
+    "inwindow-rst-http-v6": lambda: client_request_expect_reset(8031, SERVER6, socket.AF_INET6),
+    "copied-ttl-handshake": lambda: client_refused_port(8032),
+    "copied-ttl-and-mac": lambda: client_request_expect_reset(8033),
+    "onpath-firewall-reject": lambda: client_normal_then(8021, client_refused_port),
+    "stateful-firewall-forgot": lambda: client_two_phases("stateful-firewall-forgot", 8022, 3.0),
+    "forged-client-rst": lambda: client_two_requests(8034),
+    "host-firewall-after-connection": lambda: client_normal_then(8002, client_refused_port),
 }
 
 

@@ -13,9 +13,20 @@ which RSTs are forged and how that is known.
         Act as a client at 198.51.100.20: send a SYN, then answer the SYN-ACK
         with an ACK that acknowledges data the server never sent.  The server's
         kernel answers that segment with a RST.
+    forger.py LOG READY inject SPEC
+        On the first segment of a connection to SPEC["port"] that matches
+        SPEC["trigger"] ("syn", "clienthello", "http-request",
+        "http-response"), send the RSTs SPEC["rsts"] describes, each
+        {"to": "client"|"server", "flags": "R"|"RA", "seq": "zero"|OFFSET,
+         "ttl": N|"random", "mac": "own"|"router", "window": N|"random",
+         "ip_id": N|"random"|"shared"}.  OFFSET is added to the next sequence
+        number the receiver expects (its RCV.NXT after the trigger); random
+        values come from SPEC["seed"] and are logged; "random+N" is a random
+        base shared by the burst plus N.
 """
 import json
 import os
+import random
 import sys
 import threading
 import time
@@ -112,6 +123,94 @@ def bad_ack_client(log, ready, port):
           stop_filter=lambda _f: done.is_set(), timeout=10)
 
 
+def matches(trigger, frame):
+    payload = bytes(frame[TCP].payload)
+    flags = frame[TCP].flags
+    if trigger == "syn":
+        return flags == "S"
+    if trigger == "clienthello":     # TLS handshake record carrying a ClientHello
+        return len(payload) > 5 and payload[0] == 0x16 and payload[1] == 0x03 and payload[5] == 0x01
+    if trigger == "http-request":
+        return payload.startswith(b"GET ")
+    if trigger == "http-response":
+        return payload.startswith(b"HTTP/1.1 ")
+    raise SystemExit("unknown trigger " + trigger)
+
+
+def forge(spec, rng, frame, log):
+    """The RSTs of SPEC for one trigger segment, in the order listed."""
+    ip_layer = IP if IP in frame else IPv6
+    ip, tcp = frame[ip_layer], frame[TCP]
+    from_client = frame[Ether].src == CLIENT_MAC
+    space = len(tcp.payload) + (1 if "S" in tcp.flags else 0) + (1 if "F" in tcp.flags else 0)
+    end = (tcp.seq + space) & 0xFFFFFFFF
+    # One burst shares a random TTL base, window base and IP ID
+    # ("random+N", "shared"), as the GFW's type-2 RST/ACKs do.
+    base_ttl = rng.choice([t for t in range(30, 248) if not 58 <= t <= 66])
+    base_window = rng.randrange(1000, 60000)
+    shared_id = rng.randrange(2, 65536)
+
+    def pick(value, base):
+        if isinstance(value, str) and value.startswith("random+"):
+            return base + int(value[len("random+"):])
+        return value
+
+    for r in spec["rsts"]:
+        to_client = r["to"] == "client"
+        # The receiver's RCV.NXT after the trigger, and what the RST acknowledges.
+        if to_client == from_client:      # back to the trigger's sender
+            rcv_nxt, ack = tcp.ack, end
+        else:                             # on to the trigger's receiver
+            rcv_nxt, ack = end, tcp.ack
+        seq = 0 if r["seq"] == "zero" else (rcv_nxt + r["seq"]) & 0xFFFFFFFF
+        if to_client:
+            src, dst = (ip.dst, ip.src) if from_client else (ip.src, ip.dst)
+            sport, dport = (tcp.dport, tcp.sport) if from_client else (tcp.sport, tcp.dport)
+            mac_dst = CLIENT_MAC
+            mac_src = ROUTER_MAC if r.get("mac") == "router" else OWN_MAC
+        else:
+            src, dst = (ip.src, ip.dst) if from_client else (ip.dst, ip.src)
+            sport, dport = (tcp.sport, tcp.dport) if from_client else (tcp.dport, tcp.sport)
+            mac_dst, mac_src = ROUTER_MAC, OWN_MAC
+        ttl = pick(r["ttl"], base_ttl)
+        if ttl == "random":
+            ttl = rng.choice([t for t in range(30, 251) if not 58 <= t <= 66])
+        window = pick(r["window"], base_window)
+        if window == "random":
+            window = rng.randrange(1, 65536)
+        ip_id = r.get("ip_id", 1)
+        ip_id = {"random": rng.randrange(2, 65536), "shared": shared_id}.get(ip_id, ip_id)
+        if ip_layer is IP:
+            net = IP(src=src, dst=dst, ttl=ttl, id=ip_id)
+        else:
+            net = IPv6(src=src, dst=dst, hlim=ttl)
+        out = (Ether(src=mac_src, dst=mac_dst) / net /
+               TCP(sport=sport, dport=dport, flags=r["flags"], seq=seq,
+                   ack=ack if "A" in r["flags"] else 0, window=window))
+        sendp(out, iface=IFACE)
+        log.sent("forged RST to the %s (window %d, IP ID %d)" % (r["to"], window, ip_id), out)
+
+
+def inject(log, ready, spec):
+    rng = random.Random(spec.get("seed", 1))
+    done = set()
+
+    def on_frame(frame):
+        if TCP not in frame or frame[Ether].src == OWN_MAC:
+            return
+        tcp = frame[TCP]
+        if spec["port"] not in (tcp.sport, tcp.dport):
+            return
+        conn = (tcp.sport, tcp.dport) if tcp.dport == spec["port"] else (tcp.dport, tcp.sport)
+        if conn in done or not matches(spec["trigger"], frame):
+            return
+        done.add(conn)
+        forge(spec, rng, frame, log)
+
+    sniff(iface=IFACE, filter="tcp", prn=on_frame, store=False,
+          started_callback=lambda: open(ready, "w").close())
+
+
 def main():
     log_path, ready, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     log = Log(log_path)
@@ -119,6 +218,8 @@ def main():
         handshake_rst(log, ready, int(sys.argv[4]), int(sys.argv[5]))
     elif mode == "bad-ack-client":
         bad_ack_client(log, ready, int(sys.argv[4]))
+    elif mode == "inject":
+        inject(log, ready, json.loads(sys.argv[4]))
     else:
         raise SystemExit("unknown mode " + mode)
 

@@ -50,7 +50,8 @@ class Expect:
     (netfilter reject on the server host), "forger".  kernel_reason: the reason
     the tracepoint must report (kernel RSTs only).  cause / injected: the label.
     face_value: what a forged RST imitates (the cause it would have if its
-    claimed sender had sent it); for a genuine RST, its cause.
+    claimed sender had sent it), "" where it imitates nothing in particular;
+    for a genuine RST, its cause.
     repeat: "+" when the same RST may occur one or more times (timing-dependent).
     views: the capture points where it appears ("client", "server").
     """
@@ -58,7 +59,7 @@ class Expect:
     def __init__(self, sender, cause, kernel_reason=None, injected=False, evidence="",
                  repeat="", views=("client", "server"), why="", face_value=None):
         self.sender, self.cause, self.kernel_reason = sender, cause, kernel_reason
-        self.face_value = face_value or cause
+        self.face_value = cause if face_value is None else face_value
         self.injected, self.evidence, self.repeat = injected, evidence, repeat
         self.views, self.why = views, why
 
@@ -209,6 +210,39 @@ def vxlan_teardown():
         ns(name, "ip link del vx0", check=False)
 
 
+def make_certificate():
+    sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=www.example.test "
+       "-keyout %s/key.pem -out %s/cert.pem" % (SYNC_DIR, SYNC_DIR))
+
+
+def path_firewall_reject():
+    # The router itself rejects SYNs to port 8021 with a RST in the server's name.
+    nft("rx-rt", """table inet rxlab {
+  chain fw_forward { type filter hook forward priority 0;
+    tcp dport 8021 reject with tcp reset
+  }
+}
+""")
+
+
+def stateful_firewall():
+    # A stateful firewall on the router: segments of connections it does not
+    # know are rejected with a RST in the server's name.
+    nft("rx-rt", """table inet rxlab {
+  chain fw_forward { type filter hook forward priority 0;
+    ct state established,related accept
+    tcp flags & (syn | ack) == syn ct state new accept
+    meta l4proto tcp ct state new,invalid reject with tcp reset
+  }
+}
+""")
+
+
+def stateful_firewall_forgets(_ctx):
+    # Its connection entry times out (deleted here, as an idle timeout would).
+    ns("rx-rt", "conntrack -D -p tcp --orig-port-dst 8022", check=False)
+
+
 def teardown_fw():
     for name in ("rx-sv", "rx-rt"):
         ns(name, "nft delete table inet rxlab", check=False)
@@ -291,6 +325,98 @@ SCENARIOS = [
              "server never sent; the server's kernel resets",
      "rsts": [Expect("server", "invalid-segment", None,
                      why="ACK acknowledges data never sent")]},
+    {"name": "gfw-tls-burst", "setup": make_certificate,
+     "forger": ["inject", json.dumps({
+         "trigger": "clienthello", "port": 443, "seed": 2017, "rsts": [
+             {"to": "client", "flags": "R", "seq": 0, "ttl": "random", "window": "random",
+              "ip_id": "random"},
+             {"to": "client", "flags": "RA", "seq": 0, "ttl": "random+0", "window": "random+0",
+              "ip_id": "shared"},
+             {"to": "client", "flags": "RA", "seq": 1460, "ttl": "random+1", "window": "random+1",
+              "ip_id": "shared"},
+             {"to": "client", "flags": "RA", "seq": 4380, "ttl": "random+2", "window": "random+2",
+              "ip_id": "shared"}]})],
+     "what": "TLS to port 443 with SNI blocked.example; on the ClientHello the device sends, "
+             "in the server's name, one RST (random TTL, window, IP ID) and three RST/ACKs at "
+             "X, X+1460, X+4380 (X = the client's RCV.NXT) with consecutive TTLs and windows "
+             "and one IP ID (GFW type 1 and 2, Wang et al. IMC 2017); the server's reply then "
+             "meets a client without the connection",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,burst_ttl",
+                     face_value="", views=("client",), why="GFW-style bare RST"),
+              Expect("forger", "injected", injected=True,
+                     evidence="ttl,mac,burst_seq,burst_window,burst_ttl,ip_id",
+                     face_value="", views=("client",), repeat="3",
+                     why="GFW-style RST/ACKs at X, X+1460, X+4380"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="+",
+                     why="the server's reply reaches a client whose connection was reset")]},
+    {"name": "inwindow-rst-http-v6",
+     "forger": ["inject", json.dumps({
+         "trigger": "http-request", "port": 8031, "rsts": [
+             {"to": "client", "flags": "R", "seq": 0, "ttl": 64, "window": 0}]})],
+     "what": "IPv6: on the HTTP request for blocked.example the device sends one bare RST "
+             "at the client's RCV.NXT in the server's name (hop limit 64, its own MAC); the "
+             "server's response then meets a client without the connection",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,race,timing",
+                     face_value="no-connection", views=("client",),
+                     why="a single in-window RST after the request"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="+",
+                     why="the server's response reaches a client whose connection was reset")]},
+    {"name": "copied-ttl-handshake",
+     "forger": ["inject", json.dumps({
+         "trigger": "syn", "port": 8032, "rsts": [
+             {"to": "client", "flags": "RA", "seq": "zero", "ttl": 63, "window": 0}]})],
+     "what": "the device answers the SYN in the server's name with the server's TTL (63 at "
+             "the client) but its own MAC; the real SYN-ACK arrives later",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="mac,race,timing",
+                     face_value="refused", views=("client",),
+                     why="forged handshake RST copying the server's TTL"),
+              Expect("client", "no-connection", "NO_SOCKET",
+                     why="the real SYN-ACK reaches a client whose attempt was reset")]},
+    {"name": "copied-ttl-and-mac",
+     "forger": ["inject", json.dumps({
+         "trigger": "http-request", "port": 8033, "rsts": [
+             {"to": "client", "flags": "RA", "seq": 0, "ttl": 63, "mac": "router",
+              "window": 8192, "ip_id": 1}]})],
+     "what": "on the HTTP request the device sends a RST/ACK at the server's next sequence "
+             "number with the server's TTL and the router's MAC (scapy's window 8192 and "
+             "IP ID 1, no timestamps); the server's response then meets a client without "
+             "the connection",
+     "rsts": [Expect("forger", "injected", injected=True,
+                     evidence="race,timing,no_timestamps,ip_id,window", face_value="abort",
+                     views=("client",), why="forged RST copying TTL and MAC"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="+",
+                     why="the server's response reaches a client whose connection was reset")]},
+    {"name": "forged-client-rst",
+     "forger": ["inject", json.dumps({
+         "trigger": "http-response", "port": 8034, "rsts": [
+             {"to": "server", "flags": "RA", "seq": 0, "ttl": 64, "window": 0,
+              "ip_id": "random"}]})],
+     "what": "on the server's HTTP response the device sends a RST/ACK in the client's name "
+             "to the server (its own MAC); the client, unaware, sends its next request "
+             "0.5 s later and the server, whose connection is gone, resets it",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="race",
+                     face_value="abort", why="RST forged in the client's name"),
+              Expect("server", "no-connection", "TCP_FLAGS",
+                     why="the server lost the connection to the forged RST")]},
+    {"name": "onpath-firewall-reject", "setup": path_firewall_reject,
+     "what": "a normal request to the server's port 8080, then a SYN to port 8021 that the "
+             "router rejects with a RST in the server's name (nftables on the path)",
+     "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
+                     face_value="refused", views=("client",),
+                     why="the router's nft 'reject with tcp reset' in the forward chain")]},
+    {"name": "stateful-firewall-forgot", "setup": stateful_firewall,
+     "phase": stateful_firewall_forgets,
+     "what": "a stateful firewall on the router; after one request the connection idles, "
+             "its entry is deleted (as an idle timeout would), and 3 s later the firewall "
+             "rejects the client's next request with a RST in the server's name",
+     "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
+                     face_value="no-connection", views=("client",),
+                     why="the router's nft rejects segments of unknown connections")]},
+    {"name": "host-firewall-after-connection", "setup": host_firewall_reject,
+     "what": "control: a normal request to port 8080, then a SYN to port 8002 that the "
+             "server host's own nftables rule rejects",
+     "rsts": [Expect("firewall", "refused",
+                     why="server host nft reject with tcp reset, after a known connection")]},
     {"name": "icmp-quoted", "setup": icmp_quoted_setup,
      "what": "client aborts (IPv4 then IPv6); the router rejects its RSTs with ICMP "
              "errors that quote them",
@@ -344,12 +470,13 @@ def rst_frames(pcap):
     """RST segments in a capture (not the ones quoted inside ICMP errors)."""
     out = sh("tshark -r %s -Y 'tcp.flags.reset == 1 && !icmp && !icmpv6' -T fields "
              "-E separator=/t -E occurrence=l -e frame.number -e eth.src -e ip.src -e ipv6.src -e ip.dst "
-             "-e ipv6.dst -e tcp.srcport -e tcp.dstport" % pcap).stdout
+             "-e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.seq_raw" % pcap).stdout
     frames = []
     for line in out.splitlines():
         f = line.split("\t")
         frames.append({"frame": int(f[0]), "mac": f[1], "src": f[2] or f[3],
-                       "dst": f[4] or f[5], "sport": int(f[6]), "dport": int(f[7])})
+                       "dst": f[4] or f[5], "sport": int(f[6]), "dport": int(f[7]),
+                       "seq": int(f[8])})
     return frames
 
 
@@ -387,12 +514,19 @@ def attach_sources(frames, trace, forger_log, scn):
         host = kernel_sender(ev)
         if host in by_host:
             by_host[host].append(ev)
-    firewall = any(e.sender == "firewall" for e in scn["rsts"])
+    firewall = next((e.sender for e in scn["rsts"] if e.sender in ("firewall", "path-firewall")),
+                    None)
     for frame in frames:
         sender = true_sender(frame)
+        # The forger's log names its frames, in either view: at the server a
+        # RST forged in the client's name arrives through the router as the
+        # client's own packets do.
+        if any(e["sport"] == frame["sport"] and e["dport"] == frame["dport"]
+               and e["seq"] == frame["seq"] and "R" in e["flags"] for e in forger_log):
+            sender = "forger"
         frame["sender"], frame["event"] = sender, None
         if sender == "server" and firewall:
-            frame["sender"] = "firewall"
+            frame["sender"] = firewall
         elif sender in by_host:
             events = by_host[sender]
             match = next((i for i, ev in enumerate(events) if ev[1] == frame["sport"]), None)
@@ -400,10 +534,8 @@ def attach_sources(frames, trace, forger_log, scn):
                 raise SystemExit("%s frame %d: no kernel trace line for this RST (%s)"
                                  % (scn["name"], frame["frame"], sender))
             frame["event"] = events.pop(match)
-        elif sender == "forger":
-            if not any(e["sport"] == frame["sport"] and e["dport"] == frame["dport"]
-                       and "R" in e["flags"] for e in forger_log):
-                raise SystemExit("%s frame %d: not in the forger's log" % (scn["name"], frame["frame"]))
+        elif sender == "forger" and not forger_log:
+            raise SystemExit("%s frame %d: not in the forger's log" % (scn["name"], frame["frame"]))
 
 
 def fits(frame, exp):
@@ -417,7 +549,8 @@ def match_declared(frames, expects, scn, view):
     most one, "+" = one or more, "*" = any number."""
     pairs, i = [], 0
     for exp in expects:
-        lo, hi = {"": (1, 1), "?": (0, 1), "+": (1, 10**6), "*": (0, 10**6)}[exp.repeat]
+        bounds = {"": (1, 1), "?": (0, 1), "+": (1, 10**6), "*": (0, 10**6)}
+        lo, hi = bounds[exp.repeat] if exp.repeat in bounds else (int(exp.repeat),) * 2
         n = 0
         while n < hi and i < len(frames) and fits(frames[i], exp):
             pairs.append((frames[i], exp))
@@ -446,6 +579,8 @@ def label_view(scn, view, pcap, trace, forger_log):
             how = "%s kernel: tcp_send_reset reason=%s state=%s" % (exp.sender, ev[5], ev[4])
         elif exp.sender == "firewall":
             how = "server host nftables 'reject with tcp reset' (no kernel trace line)"
+        elif exp.sender == "path-firewall":
+            how = "router nftables 'reject with tcp reset' in the server's name"
         else:
             how = "forger log: RST sent by the device on the client's segment"
         rows.append({"capture": os.path.relpath(pcap, CAPTURES), "frame": frame["frame"],
