@@ -112,24 +112,9 @@ def serve_http(port, size=5000, family=socket.AF_INET):
         conn.close()
 
 
-def serve_keepalive_http(port, size=1000):
+def serve_keepalive_http(port, size=1000, family=socket.AF_INET):
     """Answers requests until the client goes away (HTTP keep-alive)."""
-    lst = listener(port)
-    while True:
-        conn, _ = lst.accept()
-        while True:
-            try:
-                req = recv_request(conn)
-            except OSError:
-                break
-            if not req:
-                break
-            conn.sendall(response(size))
-        conn.close()
-
-
-def serve_keepalive_http6(port, size=1000):
-    lst = listener(port, socket.AF_INET6)
+    lst = listener(port, family)
     while True:
         conn, _ = lst.accept()
         while True:
@@ -263,7 +248,7 @@ SERVERS = {
     "icmp-quoted": server_icmp_quoted,
     "vxlan-tunnel": lambda: serve_keepalive_http(8013),
     "gfw-tls-burst": lambda: server_tls(443),
-    "inwindow-rst-http-v6": lambda: serve_keepalive_http6(8031),
+    "inwindow-rst-http-v6": lambda: serve_keepalive_http(8031, family=socket.AF_INET6),
     "copied-ttl-handshake": lambda: serve_http(8032),
     "copied-ttl-and-mac": lambda: serve_keepalive_http(8033),
     "onpath-firewall-reject": lambda: serve_both(lambda: serve_http(8080),

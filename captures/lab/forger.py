@@ -5,10 +5,6 @@ It sees every frame through the hub and writes frames of its own with its own
 MAC address.  Every frame it sends is logged (JSON lines) so that the labels say
 which RSTs are forged and how that is known.
 
-    forger.py LOG READY handshake-rst PORT TTL
-        On each SYN to the server's PORT, answer "for the server" with a
-        RST/ACK (seq 0, ack = ISN + 1, window 0) carrying IP TTL TTL, as an
-        on-path censor or firewall does; it arrives before the real SYN-ACK.
     forger.py LOG READY bad-ack-client PORT
         Act as a client at 198.51.100.20: send a SYN, then answer the SYN-ACK
         with an ACK that acknowledges data the server never sent.  The server's
@@ -57,27 +53,6 @@ class Log:
                  "ttl": ip.ttl if IP in frame else ip.hlim, "mac": frame[Ether].src}
         self.fh.write(json.dumps(entry) + "\n")
         self.fh.flush()
-
-
-def handshake_rst(log, ready, port, ttl):
-    def on_frame(frame):
-        if TCP not in frame or frame[Ether].src != CLIENT_MAC:
-            return
-        tcp = frame[TCP]
-        if tcp.dport != port or tcp.flags != "S":
-            return
-        if IP in frame:
-            ip = IP(src=frame[IP].dst, dst=frame[IP].src, ttl=ttl)
-        else:
-            ip = IPv6(src=frame[IPv6].dst, dst=frame[IPv6].src, hlim=ttl)
-        forged = (Ether(src=OWN_MAC, dst=frame[Ether].src) / ip /
-                  TCP(sport=tcp.dport, dport=tcp.sport, flags="RA", seq=0,
-                      ack=(tcp.seq + 1) & 0xFFFFFFFF, window=0))
-        sendp(forged, iface=IFACE)
-        log.sent("forged RST answering the client's SYN in the server's name", forged)
-
-    sniff(iface=IFACE, filter="tcp", prn=on_frame, store=False,
-          started_callback=lambda: open(ready, "w").close())
 
 
 def bad_ack_client(log, ready, port):
@@ -214,9 +189,7 @@ def inject(log, ready, spec):
 def main():
     log_path, ready, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     log = Log(log_path)
-    if mode == "handshake-rst":
-        handshake_rst(log, ready, int(sys.argv[4]), int(sys.argv[5]))
-    elif mode == "bad-ack-client":
+    if mode == "bad-ack-client":
         bad_ack_client(log, ready, int(sys.argv[4]))
     elif mode == "inject":
         inject(log, ready, json.loads(sys.argv[4]))

@@ -310,7 +310,9 @@ SCENARIOS = [
      "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 192.0.2.2:8001"),
               Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close")]},
     {"name": "forged-handshake",
-     "forger": ["handshake-rst", "8443", "64"],
+     "forger": ["inject", json.dumps({
+         "trigger": "syn", "port": 8443, "rsts": [
+             {"to": "client", "flags": "RA", "seq": "zero", "ttl": 64, "window": 0}]})],
      "what": "a device on the client's segment answers the SYN with a RST/ACK in the "
              "server's name (its own MAC, TTL 64 against the server's 63) before the "
              "real SYN-ACK arrives; the client then resets the real SYN-ACK",
