@@ -20,17 +20,20 @@
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 
 #include <stdio.h>
 
 #include "rst_compat.h"
 #include "rst_evidence_fields.h"
+#include "rst_stats.h"
 #include "core/rst_core.h"
 
 void proto_register_rst(void);
 void proto_reg_handoff_rst(void);
 
 static int proto_rst = -1;
+static int rst_tap = -1;
 static dissector_handle_t rst_handle;
 
 static int hf_rst_cause = -1;
@@ -269,6 +272,16 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
             rst_evidence_render(et, tvb, &v.evidence[i]);
     }
 
+    if (have_tap_listener(rst_tap)) {
+        struct rst_tap_info *info = wmem_new(pinfo->pool, struct rst_tap_info);
+        info->cause = cause;
+        info->sender = rst_role_name(v.sender);
+        info->source = wmem_strdup(pinfo->pool, v.sender_address);
+        info->injected = v.injected;
+        info->suspicion = v.suspicion;
+        tap_queue_packet(rst_tap, pinfo, info);
+    }
+
     expert_add_info_format(pinfo, cause_item, &ei_rst_cause[v.cause], "RST cause %s: %s",
                            cause, v.explanation);
     if (v.n_evidence)
@@ -431,6 +444,7 @@ void proto_register_rst(void)
     register_causes_expert(expert_register_protocol(proto_rst));
     register_preferences();
 
+    rst_tap = register_tap(RST_TAP_NAME);
     rst_handle = create_dissector_handle(dissect_rst, proto_rst);
     register_postdissector(rst_handle);
     register_init_routine(rst_init);

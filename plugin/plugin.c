@@ -7,6 +7,7 @@
 #include <ws_symbol_export.h>
 
 #include "rst_compat.h"
+#include "rst_stats.h"
 
 #ifndef RST_EXPLAIN_VERSION
 #define RST_EXPLAIN_VERSION "0.0.0"
@@ -29,4 +30,5 @@ void plugin_register(void)
     plug_rst.register_protoinfo = proto_register_rst;
     plug_rst.register_handoff = proto_reg_handoff_rst;
     proto_register_plugin(&plug_rst);
+    rst_stats_register_plugin();
 }

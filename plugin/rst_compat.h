@@ -36,7 +36,7 @@ static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
 #include <wsutil/plugins.h>
 #define RST_PLUGIN_DESCRIBE \
     WS_DLL_PUBLIC uint32_t plugin_describe(void); \
-    uint32_t plugin_describe(void) { return WS_PLUGIN_DESC_DISSECTOR; }
+    uint32_t plugin_describe(void) { return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER; }
 #else
 #define RST_PLUGIN_DESCRIBE
 #endif

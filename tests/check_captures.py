@@ -190,6 +190,59 @@ class CaptureTest(unittest.TestCase):
             got = {(cap, int(n)) for n in out.split()}
             self.assertEqual(got, {k for k in injected if k[0] == cap})
 
+    def test_statistics_count_what_the_fields_say(self):
+        # tshark -z rst,tree (Statistics > TCP RST Analysis) against the
+        # rst.* fields of the same frames.
+        for cap in ("tour.pcapng", "gfw-tls-burst.pcapng", "server-side/forged-client-rst.pcapng"):
+            path = os.path.join(CAPTURES, cap)
+            tree = tshark("-r", path, "-2", "-q", "-z", "rst,tree")
+            counts = {}
+            for line in tree.splitlines():
+                parts = line.split()
+                if len(parts) >= 2 and parts[1].isdigit() and not line.startswith(("=", "-")):
+                    counts[(len(line) - len(line.lstrip()), parts[0])] = int(parts[1])
+            frames = [f for f in self.two_pass[cap].values() if f["rst.cause"]]
+            with self.subTest(capture=cap):
+                self.assertEqual(counts[(0, "RSTs")], len(frames))
+                for cause in {f["rst.cause"] for f in frames}:
+                    self.assertEqual(counts[(2, cause)],
+                                     sum(f["rst.cause"] == cause for f in frames))
+                for role in {f["rst.sender"] for f in frames}:
+                    self.assertEqual(counts[(2, role)], sum(f["rst.sender"] == role for f in frames))
+                injected = sum(is_true(f["rst.injected"]) for f in frames)
+                self.assertEqual(counts.get((2, "injected"), 0), injected)
+                self.assertEqual(counts.get((2, "genuine"), 0), len(frames) - injected)
+
+    def test_profile_colours_rsts_by_verdict_and_shows_them_in_columns(self):
+        def rule(f):
+            cause = f["rst.cause"]
+            if is_true(f["rst.injected"]):
+                return "RST injected"
+            if f["rst.suspicion"] not in ("", "0"):
+                return "RST suspicious"
+            if cause in ("no-connection", "accept-queue-overflow"):
+                return "RST lost connection"
+            if cause in ("data-after-close", "invalid-segment"):
+                return "RST after close or invalid"
+            if cause.endswith("timeout"):
+                return "RST timeout"
+            return "RST " + cause
+        for cap in ("tour.pcapng", "icmp-quoted.pcapng", "server-side/forged-client-rst.pcapng"):
+            path = os.path.join(CAPTURES, cap)
+            out = tshark("-C", "RST Analysis", "--color", "-r", path, "-2", "-T", "fields",
+                         "-e", "frame.number", "-e", "frame.coloring_rule.name")
+            colours = dict(line.split("\t") for line in out.splitlines())
+            for num, f in self.two_pass[cap].items():
+                with self.subTest(capture=cap, frame=num):
+                    if f["rst.cause"]:
+                        self.assertEqual(colours[str(num)], rule(f))
+                    else:
+                        self.assertFalse(colours[str(num)].startswith("RST "))
+        # The profile's custom columns: cause, suspicion, sender.
+        out = tshark("-C", "RST Analysis", "-r", os.path.join(CAPTURES, "forged-handshake.pcapng"),
+                     "-2", "-Y", "rst.injected")
+        self.assertRegex(out, r" injected +100 +server ")
+
     def test_every_rst_on_the_wire_is_labelled(self):
         labelled = self.labelled()
         for cap, frames in self.two_pass.items():

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a Wireshark program (tshark, sharkd, wireshark) with the plugin from the
 # build tree: build/plugins is linked as the personal plugin folder of a
-# private HOME.  Wireshark run as root ignores personal plugins (and
+# private HOME, build/profile as its personal profiles.  Wireshark run as root ignores personal plugins (and
 # WIRESHARK_PLUGIN_DIR), so as root the program runs as nobody, keeping only
 # CAP_DAC_READ_SEARCH so that it can still read a checkout that lies in a
 # private folder such as /root.
@@ -23,6 +23,11 @@ fi
 if [ ! -e "$home/.local/lib/wireshark/plugins" ]; then
     mkdir -p "$home/.local/lib/wireshark"
     ln -sfn "$build/plugins" "$home/.local/lib/wireshark/plugins"
+fi
+# The "RST Analysis" profile of this build, as a personal profile.
+if [ -d "$build/profile" ] && [ ! -e "$home/.config/wireshark/profiles" ]; then
+    mkdir -p "$home/.config/wireshark"
+    ln -sfn "$build/profile" "$home/.config/wireshark/profiles"
 fi
 if [ "$(id -u)" = 0 ]; then
     exec setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -138,6 +138,7 @@ struct rst_verdict {
     enum rst_cause cause;          /* injected wins over the genuine cause */
     enum rst_cause genuine_cause;  /* what the RST means if its claimed sender sent it */
     enum rst_role sender;
+    char sender_address[48];       /* the address the RST claims to come from */
     uint32_t answers_frame;        /* the segment this RST replies to, 0 if none */
     uint32_t after_frame;          /* the RST that had already ended the connection */
     int acceptable;                /* would the receiver accept it: 1, 0, -1 unknown */

@@ -666,6 +666,8 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
     verdict->answers_frame = rec->answers_frame;
     if (c->client >= 0)
         verdict->sender = c->client == rec->from ? RST_ROLE_CLIENT : RST_ROLE_SERVER;
+    rst_format_address(c->key.ip_version, c->key.addr[rec->from], verdict->sender_address,
+                       sizeof verdict->sender_address);
     if (rec->note == RST_NOTE_PEER_RESET || rec->note == RST_NOTE_OWN_RESET)
         verdict->after_frame = rec->context_frame;
     verdict->accept_reason = accept_reason((enum rst_accept)rec->accept);

@@ -1,0 +1,62 @@
+/* rst_stats.c: Statistics > TCP RST Analysis, and "tshark -z rst,tree".
+ *
+ * A stats tree fed by the plugin's own tap "rst": one tap record per RST
+ * verdict, so the counts are exactly those of the rst.* fields of the same
+ * frames (the tap is queued where the fields are rendered).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_stats.h"
+
+#include <epan/stats_tree.h>
+
+static int st_total = -1;
+static int st_cause = -1;
+static int st_sender = -1;
+static int st_verdict = -1;
+static int st_hosts = -1;
+
+static const char *const st_str_total = "RSTs";
+static const char *const st_str_cause = "By cause";
+static const char *const st_str_sender = "By sender role";
+static const char *const st_str_verdict = "Injected or genuine";
+static const char *const st_str_hosts = "By source address";
+
+static void rst_stats_init(stats_tree *st)
+{
+    st_total = stats_tree_create_node(st, st_str_total, 0, STAT_DT_INT, TRUE);
+    st_cause = stats_tree_create_node(st, st_str_cause, st_total, STAT_DT_INT, TRUE);
+    st_sender = stats_tree_create_node(st, st_str_sender, st_total, STAT_DT_INT, TRUE);
+    st_verdict = stats_tree_create_node(st, st_str_verdict, st_total, STAT_DT_INT, TRUE);
+    st_hosts = stats_tree_create_pivot(st, st_str_hosts, st_total);
+}
+
+static tap_packet_status rst_stats_packet(stats_tree *st, packet_info *pinfo _U_,
+                                          epan_dissect_t *edt _U_, const void *data,
+                                          tap_flags_t flags _U_)
+{
+    const struct rst_tap_info *rst = (const struct rst_tap_info *)data;
+
+    tick_stat_node(st, st_str_total, 0, FALSE);
+    tick_stat_node(st, st_str_cause, st_total, TRUE);
+    tick_stat_node(st, rst->cause, st_cause, FALSE);
+    tick_stat_node(st, st_str_sender, st_total, TRUE);
+    tick_stat_node(st, rst->sender, st_sender, FALSE);
+    tick_stat_node(st, st_str_verdict, st_total, TRUE);
+    tick_stat_node(st, rst->injected ? "injected" : "genuine", st_verdict, FALSE);
+    stats_tree_tick_pivot(st, st_hosts, rst->source);
+    return TAP_PACKET_REDRAW;
+}
+
+static void register_rst_stats(void)
+{
+    stats_tree_register_plugin(RST_TAP_NAME, "rst", "TCP RST Analysis", 0, rst_stats_packet,
+                               rst_stats_init, NULL);
+}
+
+void rst_stats_register_plugin(void)
+{
+    static tap_plugin plug;
+    plug.register_tap_listener = register_rst_stats;
+    tap_register_plugin(&plug);
+}

@@ -1,0 +1,25 @@
+/* rst_stats.h: the plugin's tap and the statistics it feeds.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_STATS_H
+#define RST_STATS_H
+
+#include <epan/packet.h>
+#include <epan/tap.h>
+
+#define RST_TAP_NAME "rst"
+
+/* One RST's verdict, queued on the "rst" tap. */
+struct rst_tap_info {
+    const char *cause;      /* rst.cause */
+    const char *sender;     /* rst.sender */
+    const char *source;     /* the RST's source address */
+    gboolean injected;      /* rst.injected */
+    guint suspicion;
+};
+
+/* Called from plugin_register(): registers the stats tree as a tap plugin. */
+void rst_stats_register_plugin(void);
+
+#endif /* RST_STATS_H */
