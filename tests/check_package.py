@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""The Debian package: built with CPack, installed with dpkg into a clean
+root, and loaded from there by tshark.
+
+    RST_BUILD_DIR=build /usr/bin/python3 tests/check_package.py
+
+tshark takes its plugins from the root's plugin folder (WIRESHARK_PLUGIN_DIR)
+and its global profiles from the root's data folder (WIRESHARK_DATA_DIR, a
+copy of Wireshark's data folder with the package's profile): the same paths
+the package puts the files in on a real system.  As root, tshark runs as
+nobody (Wireshark ignores those variables for root).
+"""
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BUILD = os.path.abspath(os.environ.get("RST_BUILD_DIR", os.path.join(ROOT, "build")))
+CAPTURE = os.path.join(ROOT, "captures", "forged-handshake.pcapng")
+
+
+def run(*args, **kw):
+    return subprocess.run(list(args), capture_output=True, text=True, check=True, **kw).stdout
+
+
+def pkg_var(name):
+    return run("pkg-config", "--variable=" + name, "wireshark").strip()
+
+
+def unprivileged(cmd):
+    if os.getuid() != 0:
+        return cmd
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"] + cmd
+
+
+class DebianPackage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="rst-package-")
+        os.chmod(cls.work, 0o755)
+        run("cpack", "-G", "DEB", "-B", cls.work, "--config",
+            os.path.join(BUILD, "CPackConfig.cmake"))
+        cls.deb = glob.glob(os.path.join(cls.work, "*.deb"))[0]
+        cls.root = os.path.join(cls.work, "root")
+        for d in ("var/lib/dpkg/info", "var/lib/dpkg/updates"):
+            os.makedirs(os.path.join(cls.root, d))
+        for f in ("status", "available"):
+            open(os.path.join(cls.root, "var/lib/dpkg", f), "w").close()
+        # The root holds no Wireshark of its own: its dependency is this machine's.
+        run("dpkg", "--root=" + cls.root, "--force-depends", "--force-not-root",
+            "--log=/dev/null", "-i", cls.deb)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def test_depends_on_the_library_it_was_built_against(self):
+        lib = os.path.realpath(os.path.join(pkg_var("libdir"), "libwireshark.so"))
+        package = run("dpkg-query", "-S", lib).split(":")[0]
+        version = run("dpkg-query", "-W", "-f=${Version}", package)
+        release = ".".join(run("pkg-config", "--modversion", "wireshark").split(".")[:2])
+        major, minor = release.split(".")
+        depends = run("dpkg-deb", "-f", self.deb, "Depends").strip()
+        self.assertEqual(depends, "%s (>= %s), %s (<< %s.%d~)" % (package, version, package,
+                                                                   major, int(minor) + 1))
+
+    def test_installs_the_plugin_and_the_global_profile(self):
+        listed = run("dpkg", "--root=" + self.root, "-L", "wireshark-rst-explain").split("\n")
+        plugin = os.path.join(pkg_var("plugindir"), "epan", "rst.so")
+        profile = os.path.join(pkg_var("prefix"), "share/wireshark/profiles/RST Analysis")
+        self.assertIn(plugin, listed)
+        for f in ("colorfilters", "preferences", "dfilter_buttons"):
+            self.assertIn(os.path.join(profile, f), listed)
+            self.assertTrue(os.path.isfile(self.root + os.path.join(profile, f)))
+        self.assertTrue(os.path.isfile(self.root + plugin))
+
+    def test_tshark_loads_it_from_the_installed_paths(self):
+        plugins = self.root + os.path.dirname(pkg_var("plugindir"))
+        system_data = os.path.join(pkg_var("prefix"), "share/wireshark")
+        data = os.path.join(self.work, "data")
+        os.makedirs(os.path.join(data, "profiles"))
+        for entry in os.listdir(system_data):
+            if entry != "profiles":
+                os.symlink(os.path.join(system_data, entry), os.path.join(data, entry))
+        shutil.copytree(self.root + system_data + "/profiles/RST Analysis",
+                        os.path.join(data, "profiles", "RST Analysis"))
+        home = os.path.join(self.work, "home")
+        os.makedirs(home)
+        os.chmod(home, 0o777)
+        env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=home,
+                   WIRESHARK_PLUGIN_DIR=plugins, WIRESHARK_DATA_DIR=data)
+        listed = run(*unprivileged(["tshark", "-G", "plugins"]), env=env)
+        self.assertRegex(listed, r"rst\.so\s+\S+\s+dissector\s+" + plugins)
+        out = run(*unprivileged(["tshark", "-C", "RST Analysis", "--color", "-r", CAPTURE, "-2",
+                                 "-T", "fields", "-e", "frame.number", "-e", "rst.cause",
+                                 "-e", "frame.coloring_rule.name"]), env=env)
+        self.assertIn("2\tinjected\tRST injected", out)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
