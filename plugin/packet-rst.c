@@ -17,6 +17,7 @@
 #define WS_LOG_DOMAIN "rst"
 
 #include <epan/packet.h>
+#include <epan/addr_resolv.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
@@ -47,13 +48,21 @@ static int hf_rst_after = -1;
 static int hf_rst_acceptable = -1;
 static int hf_rst_accept_reason = -1;
 static int hf_rst_evidence = -1;
+static int hf_rst_diag = -1;
+static int hf_rst_diag_format = -1;
+static int hf_rst_diag_code = -1;
+static int hf_rst_diag_pen = -1;
+static int hf_rst_diag_reason = -1;
+static int hf_rst_diag_text = -1;
 
 static gint ett_rst = -1;
 static gint ett_rst_evidence = -1;
+static gint ett_rst_diag = -1;
 
 static expert_field ei_rst_cause[RST_CAUSE_COUNT];
 static expert_field ei_rst_injected = EI_INIT;
 static expert_field ei_rst_suspicious = EI_INIT;
+static expert_field ei_rst_stated = EI_INIT;
 
 /* Preferences, with the core's defaults (see register_preferences). */
 static struct rst_params rst_prefs;
@@ -96,6 +105,7 @@ static unsigned n_anchor_fields;
 #define MAX_TCP_PER_FRAME 8
 #define IP_BYTES_MAX 60
 #define TCP_BYTES_MAX 60
+#define RST_PAYLOAD_MAX 512   /* enough for any reason a RST states */
 
 struct anchor {
     enum anchor_kind kind;
@@ -158,9 +168,29 @@ static size_t copy_bytes(field_info *fi, guint8 *buf, size_t max)
     return n;
 }
 
-/* Reads one live TCP header and what carries it into a core segment. */
+/* A RST's payload is its stated reason (RFC 1122 4.2.2.12): the core gets
+ * the captured bytes; other segments' payloads are not its business. */
+static void read_rst_payload(const struct anchor *tcp, const guint8 *tcp_bytes,
+                             guint8 *buf, struct rst_segment *seg)
+{
+    if (!(seg->flags & RST_TH_RST) || seg->payload_len == 0)
+        return;
+    tvbuff_t *tvb = RST_FINFO_TVB(tcp->fi);
+    gint start = RST_FINFO_START(tcp->fi) + (tcp_bytes[12] >> 4) * 4;
+    gint avail = tvb_captured_length_remaining(tvb, start);
+    if (avail <= 0)
+        return;
+    guint32 n = MIN(MIN((guint32)avail, seg->payload_len), RST_PAYLOAD_MAX);
+    tvb_memcpy(tvb, buf, start, n);
+    seg->payload = buf;
+    seg->payload_caplen = n;
+}
+
+/* Reads one live TCP header and what carries it into a core segment; a
+ * RST's payload goes to payload_buf (RST_PAYLOAD_MAX bytes). */
 static gboolean read_segment(packet_info *pinfo, const struct frame_anchors *fa,
-                             const struct anchor *tcp, struct rst_segment *seg)
+                             const struct anchor *tcp, struct rst_segment *seg,
+                             guint8 *payload_buf)
 {
     const struct anchor *ip = nearest_below(fa, tcp->layer, ANCHOR_IP);
     if (!ip)
@@ -178,6 +208,7 @@ static gboolean read_segment(packet_info *pinfo, const struct frame_anchors *fa,
     if (rst_parse_ip_tcp(ip_bytes, ip_len, tcp_bytes, tcp_len, tcp_offset,
                          reported > 0 ? (guint32)reported : 0, seg) != RST_PARSE_OK)
         return FALSE;
+    read_rst_payload(tcp, tcp_bytes, payload_buf, seg);
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     seg->view = (rst_frame_interface_id(pinfo) << 4) | MIN(ip_depth(fa, ip), 15);
@@ -199,6 +230,7 @@ static void feed_frame(packet_info *pinfo, proto_tree *tree)
 {
     struct frame_anchors fa;
     guint32 rsts = 0;
+    guint8 payload[RST_PAYLOAD_MAX];
 
     if (!core || !tree)
         return;
@@ -207,7 +239,7 @@ static void feed_frame(packet_info *pinfo, proto_tree *tree)
         struct rst_segment seg;
         if (fa.a[i].kind != ANCHOR_TCP || is_quoted(&fa, &fa.a[i]))
             continue;
-        if (!read_segment(pinfo, &fa, &fa.a[i], &seg))
+        if (!read_segment(pinfo, &fa, &fa.a[i], &seg, payload))
             continue;
         guint32 id = rst_core_add(core, &seg, &rst_prefs);
         if (id)
@@ -229,6 +261,38 @@ static proto_item *add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb,
     proto_item *pi = proto_tree_add_string(tree, hf, tvb, 0, 0, s);
     proto_item_set_generated(pi);
     return pi;
+}
+
+/* What the RST's payload says about itself (core/rst_diag.c). */
+static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                        const struct rst_diag *d)
+{
+    if (d->format == RST_DIAG_NONE)
+        return;
+    proto_item *di = proto_tree_add_item(tree, hf_rst_diag, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(di);
+    proto_tree *dt = proto_item_add_subtree(di, ett_rst_diag);
+    add_generated_string(dt, hf_rst_diag_format, tvb, rst_diag_format_name(d->format));
+    if (d->format == RST_DIAG_COMPACT) {
+        const char *name = d->pen == 0 ? rst_diag_reason_name(d->code) : NULL;
+        proto_item_append_text(di, ": code %u%s%s", d->code, name ? " " : "", name ? name : "");
+        add_generated_uint(dt, hf_rst_diag_code, tvb, d->code);
+        /* PEN 0 is not "Reserved" here: the draft gives it to IANA's registry. */
+        proto_item_set_generated(proto_tree_add_uint_format_value(dt, hf_rst_diag_pen, tvb, 0, 0,
+            d->pen, "%s (%u)", d->pen ? enterprises_lookup(d->pen, "Unknown")
+                                      : "IANA TCP failure causes", d->pen));
+        if (name)
+            add_generated_string(dt, hf_rst_diag_reason, tvb, name);
+        expert_add_info_format(pinfo, di, &ei_rst_stated, "RST states reason code %u%s%s",
+                               d->code, name ? ": " : "", name ? name : "");
+    } else if (d->text) {
+        /* The core hands over valid UTF-8 only. */
+        char *text = wmem_strndup(pinfo->pool, (const char *)d->text, d->text_len);
+        proto_item_append_text(di, ": \"%s%s\"", text, d->text_truncated ? "..." : "");
+        add_generated_string(dt, hf_rst_diag_text, tvb, text);
+        expert_add_info_format(pinfo, di, &ei_rst_stated, "RST states: \"%s%s\"", text,
+                               d->text_truncated ? "..." : "");
+    }
 }
 
 static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 id)
@@ -257,6 +321,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
         add_generated_string(proto_item_add_subtree(ai, ett_rst_evidence), hf_rst_accept_reason,
                              tvb, v.accept_reason);
     }
+    render_diag(rt, tvb, pinfo, &v.diag);
     proto_item *susp_item = add_generated_uint(rt, hf_rst_suspicion, tvb, v.suspicion);
     /* Present only when true: in a display filter a bare field name tests
      * presence, and "-Y rst.injected" must mean what it says. */
@@ -332,7 +397,7 @@ static void rst_cleanup(void)
 static void register_causes_expert(expert_module_t *module)
 {
     /* One entry per cause, so Expert Information groups them. */
-    static ei_register_info ei[RST_CAUSE_COUNT + 2];
+    static ei_register_info ei[RST_CAUSE_COUNT + 3];
     static char abbrev[RST_CAUSE_COUNT][48];
     static char summary[RST_CAUSE_COUNT][64];
     for (int c = 0; c < RST_CAUSE_COUNT; c++) {
@@ -365,6 +430,9 @@ static void register_causes_expert(expert_module_t *module)
         { "rst.expert.forged", PI_SECURITY, PI_WARN, "RST forged by a device on the path", EXPFILL } };
     ei[RST_CAUSE_COUNT + 1] = (ei_register_info){ &ei_rst_suspicious,
         { "rst.expert.suspicious", PI_SECURITY, PI_NOTE, "Signs of a forged RST", EXPFILL } };
+    ei[RST_CAUSE_COUNT + 2] = (ei_register_info){ &ei_rst_stated,
+        { "rst.expert.stated_reason", PI_RESPONSE_CODE, PI_NOTE, "RST states its reason",
+          EXPFILL } };
     expert_register_field_array(module, ei, array_length(ei));
 }
 
@@ -434,8 +502,24 @@ void proto_register_rst(void)
             0x0, NULL, HFILL } },
         { &hf_rst_evidence, { "Injection evidence", "rst.evidence", FT_NONE, BASE_NONE, NULL, 0x0,
             NULL, HFILL } },
+        { &hf_rst_diag, { "Stated reason", "rst.diag", FT_NONE, BASE_NONE, NULL, 0x0,
+            "What the RST's payload says about its cause (RFC 1122 4.2.2.12, "
+            "draft-boucadair-tcpm-rst-diagnostic-payload)", HFILL } },
+        { &hf_rst_diag_format, { "Format", "rst.diag.format", FT_STRING, BASE_NONE, NULL, 0x0,
+            "compact (0x33AA), description (0xF317), text (RFC 1122), malformed, or data",
+            HFILL } },
+        { &hf_rst_diag_code, { "Reason code", "rst.diag.reason_code", FT_UINT16, BASE_DEC, NULL,
+            0x0, "Compact format: the reason code", HFILL } },
+        { &hf_rst_diag_pen, { "Enterprise number", "rst.diag.pen", FT_UINT32, BASE_DEC, NULL,
+            0x0,
+            "Compact format: whose reason code (0: the IANA TCP failure causes registry)",
+            HFILL } },
+        { &hf_rst_diag_reason, { "Reason", "rst.diag.reason", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The IANA TCP failure cause named by the reason code", HFILL } },
+        { &hf_rst_diag_text, { "Text", "rst.diag.text", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The reason in words: a 0xF317 description or RFC 1122 reset text", HFILL } },
     };
-    static gint *ett[] = { &ett_rst, &ett_rst_evidence };
+    static gint *ett[] = { &ett_rst, &ett_rst_evidence, &ett_rst_diag };
 
     proto_rst = proto_register_protocol("TCP RST Analysis", "RST", "rst");
     proto_register_field_array(proto_rst, hf, array_length(hf));

@@ -26,11 +26,13 @@ EVIDENCE_FIELD = {"ttl": "ttl_delta", "mac": "mac_mismatch", "seq0": "seq_zero",
                   "timing": "timing"}
 FIELDS = ["frame.number", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
           "rst.face_value", "rst.injected", "rst.suspicion", "rst.sender", "rst.answers",
-          "rst.after", "rst.acceptable", "rst.explanation"] + \
+          "rst.after", "rst.acceptable", "rst.explanation", "rst.diag.format",
+          "rst.diag.reason_code", "rst.diag.pen", "rst.diag.text"] + \
     ["rst.evidence." + f + ".weight" for f in sorted(set(EVIDENCE_FIELD.values()))]
 PUBLIC_FIELDS = ["rst.cause", "rst.explanation", "rst.face_value", "rst.suspicion",
                  "rst.injected", "rst.answers", "rst.after", "rst.sender", "rst.acceptable",
-                 "rst.acceptable.reason", "rst.evidence"] + \
+                 "rst.acceptable.reason", "rst.evidence", "rst.diag", "rst.diag.format",
+                 "rst.diag.reason_code", "rst.diag.pen", "rst.diag.reason", "rst.diag.text"] + \
     ["rst.evidence." + f + sub for f in set(EVIDENCE_FIELD.values()) for sub in ("", ".weight")]
 
 
@@ -129,10 +131,28 @@ class CaptureTest(unittest.TestCase):
                 # where the capture holds no handshake (the NAT's new address).
                 # A forged RST claims the role whose address it carries.
                 if label["sender"] != "forger":
-                    claimed = {"firewall": "server", "path-firewall": "server"}.get(
+                    claimed = {"firewall": "server", "path-firewall": "server",
+                               "endpoint": "server"}.get(
                         label["sender"], label["sender"])
                     self.assertIn(got["rst.sender"], (claimed, "unknown"))
                 self.assertTrue(got["rst.explanation"])
+
+    def test_stated_reasons_are_decoded_as_the_sender_built_them(self):
+        # The label says what payload the sender put on the RST; RSTs of Linux
+        # stacks, netfilter and the forger carry none.
+        stated = [r for r in self.labels if r["stated"]]
+        self.assertGreaterEqual(len({r["stated"].split("/")[0] for r in stated}), 4)
+        for label in self.labels:
+            with self.subTest(capture=label["capture"], frame=label["frame"]):
+                got = self.two_pass[label["capture"]][int(label["frame"])]
+                kind, _, rest = label["stated"].partition("/")
+                self.assertEqual(got["rst.diag.format"], kind)
+                if kind == "compact":
+                    code, pen = rest.split("/")
+                    self.assertEqual((got["rst.diag.reason_code"], got["rst.diag.pen"]), (code, pen))
+                elif kind in ("description", "text"):
+                    self.assertEqual(got["rst.diag.text"], rest)
+                    self.assertIn('"%s"' % rest, got["rst.explanation"])
 
     def test_no_genuine_rst_shows_any_sign_of_forgery(self):
         # Stronger than "not injected": a genuine RST gets no evidence at all.

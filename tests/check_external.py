@@ -11,7 +11,10 @@ Zeek, Suricata, Fox-IT, Tripwire.  Their own labels decide what is expected:
  - Tripwire's golden outputs (testN/stdout.log): every flow its RST/ACK
    injection or window signature detectors flag has an injected RST;
  - Suricata bug-3286 (pkt_invalid_timestamp on the forged RST, pcap_cnt 2) and
-   Zeek's rst-after-syn test ("the injected RST packet", frame 2): injected.
+   Zeek's rst-after-syn test ("the injected RST packet", frame 2): injected;
+ - Suricata bug-6244 (its rule sid 1 matches the one RST whose payload is
+   exactly "Access Denied"): that RST's stated reason is RFC 1122 text
+   "Access Denied", and no other RST states one.
 
     RST_BUILD_DIR=build /usr/bin/python3 tests/check_external.py
 The corpus is found at $RST_EXTERNAL_DIR or ../shared/captures-external next
@@ -229,6 +232,16 @@ class ExternalCaptures(unittest.TestCase):
             with self.subTest(capture=rel):
                 frame2 = next(v for v in frames if v["frame.number"] == "2")
                 self.assertTrue(is_injected(frame2))
+
+    def test_rst_text_matched_by_suricata_is_the_stated_reason(self):
+        rel = "suricata-verify/tests/bug-6244-tcp-rst-with-data-02/tcp-rst-with-data.pcap"
+        out = subprocess.run([TSHARK, "-r", os.path.join(CORPUS, rel), "-2", "-Y", "rst",
+                              "-T", "fields", "-e", "rst.diag.format", "-e", "rst.diag.text",
+                              "-e", "rst.explanation"], capture_output=True, text=True,
+                             check=True).stdout
+        stated = [line.split("\t") for line in out.splitlines() if line.split("\t")[0]]
+        self.assertEqual([s[:2] for s in stated], [["text", "Access Denied"]])
+        self.assertIn('"Access Denied"', stated[0][2])
 
 
 if __name__ == "__main__":

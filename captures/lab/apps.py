@@ -18,6 +18,7 @@ import time
 
 SERVER4 = "203.0.113.2"
 SERVER6 = "2001:db8:2::2"
+ENDPOINT4 = "198.51.100.20"     # the lab endpoint (forger.py endpoint)
 SYNC_DIR = "/run/rx-lab"
 REQUEST = b"GET /index.html HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
 BLOCKED_REQUEST = b"GET / HTTP/1.1\r\nHost: blocked.example\r\n\r\n"
@@ -461,6 +462,24 @@ def client_icmp_quoted():
         time.sleep(0.2)
 
 
+def client_stated_reasons():
+    """Requests to the lab endpoint, which resets each one and says why."""
+    for port in range(7001, 7007):
+        try:
+            s = connect(port, ENDPOINT4)
+            s.sendall(REQUEST)
+            report("%d: %r" % (port, try_recv(s)))
+            s.close()
+        except OSError as err:
+            report("%d: %s" % (port, err))
+        time.sleep(0.2)
+    try:
+        connect(7007, ENDPOINT4)
+        report("7007: connected?!")
+    except OSError as err:
+        report("7007: connect: " + err.strerror)
+
+
 CLIENTS = {
     "refused-v4": lambda: client_refused(SERVER4, socket.AF_INET),
     "refused-v6": lambda: client_refused(SERVER6, socket.AF_INET6),
@@ -486,6 +505,7 @@ CLIENTS = {
     "stateful-firewall-forgot": lambda: client_two_phases("stateful-firewall-forgot", 8022, 3.0),
     "forged-client-rst": lambda: client_two_requests(8034),
     "host-firewall-after-connection": lambda: client_normal_then(8002, client_refused_port),
+    "stated-reasons": client_stated_reasons,
 }
 
 

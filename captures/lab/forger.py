@@ -19,6 +19,14 @@ which RSTs are forged and how that is known.
         number the receiver expects (its RCV.NXT after the trigger); random
         values come from SPEC["seed"] and are logged; "random+N" is a random
         base shared by the burst plus N.
+    forger.py LOG READY endpoint SPEC
+        Act as a TCP endpoint at 198.51.100.20 (a stack that says why it
+        resets, which Linux does not): SPEC["ports"] maps a port to
+        {"on": "syn"|"data", "payload": HEX, "says": TEXT}.  "syn": answer the
+        SYN with a RST/ACK carrying the payload; "data": complete the
+        handshake, then answer the first data segment with a RST/ACK at its
+        own next sequence number carrying the payload (window and IP ID
+        continue its own, as a socket's RST does).
 """
 import json
 import os
@@ -44,13 +52,14 @@ class Log:
     def __init__(self, path):
         self.fh = open(path, "a")
 
-    def sent(self, what, frame):
+    def sent(self, what, frame, **extra):
         tcp = frame[TCP]
         ip = frame[IP] if IP in frame else frame[IPv6]
         entry = {"time": time.time(), "what": what, "src": ip.src, "dst": ip.dst,
                  "sport": tcp.sport, "dport": tcp.dport, "flags": str(tcp.flags),
                  "seq": tcp.seq, "ack": tcp.ack,
                  "ttl": ip.ttl if IP in frame else ip.hlim, "mac": frame[Ether].src}
+        entry.update(extra)
         self.fh.write(json.dumps(entry) + "\n")
         self.fh.flush()
 
@@ -186,6 +195,62 @@ def inject(log, ready, spec):
           started_callback=lambda: open(ready, "w").close())
 
 
+def answer_arp(frame):
+    """Say that OWN_IP is here (the namespace's kernel has no address)."""
+    if ARP in frame and frame[ARP].op == 1 and frame[ARP].pdst == OWN_IP:
+        sendp(Ether(src=OWN_MAC, dst=frame[Ether].src) /
+              ARP(op=2, hwsrc=OWN_MAC, psrc=OWN_IP, hwdst=frame[ARP].hwsrc,
+                  pdst=frame[ARP].psrc), iface=IFACE)
+        return True
+    return False
+
+
+def endpoint(log, ready, spec):
+    rng = random.Random(spec.get("seed", 7))
+    conns = {}     # (client port, our port) -> [our ISN, next IP ID]
+    window = 64240
+
+    def out(frame_in, flags, seq, ack, ip_id, win, payload=b""):
+        ip, tcp = frame_in[IP], frame_in[TCP]
+        return (Ether(src=OWN_MAC, dst=frame_in[Ether].src) /
+                IP(src=OWN_IP, dst=ip.src, ttl=64, id=ip_id, flags="DF") /
+                TCP(sport=tcp.dport, dport=tcp.sport, flags=flags, seq=seq, ack=ack,
+                    window=win) / payload)
+
+    def on_frame(frame):
+        if answer_arp(frame) or TCP not in frame or IP not in frame:
+            return
+        ip, tcp = frame[IP], frame[TCP]
+        rule = spec["ports"].get(str(tcp.dport))
+        if ip.dst != OWN_IP or rule is None:
+            return
+        key = (tcp.sport, tcp.dport)
+        payload = bytes.fromhex(rule["payload"])
+        if tcp.flags == "S":
+            if rule["on"] == "syn":
+                # A reply without a connection: seq 0, window 0 (RFC 9293 3.10.7.1).
+                rst = out(frame, "RA", 0, tcp.seq + 1, 0, 0, payload)
+                sendp(rst, iface=IFACE)
+                log.sent("lab endpoint refuses the SYN and says " + rule["says"], rst,
+                         role="endpoint")
+                return
+            isn = rng.randrange(1, 2**32)
+            ip_id = rng.randrange(1000, 60000)
+            conns[key] = [isn, ip_id + 1]
+            sendp(out(frame, "SA", isn, tcp.seq + 1, ip_id, window), iface=IFACE)
+        elif key in conns and len(tcp.payload) > 0 and rule["on"] == "data":
+            isn, ip_id = conns.pop(key)
+            rst = out(frame, "RA", isn + 1, (tcp.seq + len(tcp.payload)) & 0xFFFFFFFF, ip_id,
+                      window, payload)
+            sendp(rst, iface=IFACE)
+            log.sent("lab endpoint resets the connection and says " + rule["says"], rst,
+                     role="endpoint")
+
+    sniff(iface=IFACE, filter="arp or tcp", prn=on_frame, store=False,
+          lfilter=lambda f: Ether in f and f[Ether].src != OWN_MAC,
+          started_callback=lambda: open(ready, "w").close())
+
+
 def main():
     log_path, ready, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     log = Log(log_path)
@@ -193,6 +258,8 @@ def main():
         bad_ack_client(log, ready, int(sys.argv[4]))
     elif mode == "inject":
         inject(log, ready, json.loads(sys.argv[4]))
+    elif mode == "endpoint":
+        endpoint(log, ready, json.loads(sys.argv[4]))
     else:
         raise SystemExit("unknown mode " + mode)
 

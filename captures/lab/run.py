@@ -47,18 +47,22 @@ class Expect:
     """One RST the scenario makes, in the order a capture point sees it.
 
     sender: who really sent it: "client", "server" (their kernels), "firewall"
-    (netfilter reject on the server host), "forger".  kernel_reason: the reason
+    (netfilter reject on the server host), "forger", "endpoint" (the scapy
+    endpoint at 198.51.100.20, a stack that states its reasons).  kernel_reason: the reason
     the tracepoint must report (kernel RSTs only).  cause / injected: the label.
     face_value: what a forged RST imitates (the cause it would have if its
     claimed sender had sent it), "" where it imitates nothing in particular;
     for a genuine RST, its cause.
     repeat: "+" when the same RST may occur one or more times (timing-dependent).
     views: the capture points where it appears ("client", "server").
+    stated: what its payload says, as the sender built it: "compact/CODE/PEN",
+    "description/TEXT" (0xF317), "text/TEXT" (RFC 1122), "malformed", or "".
     """
 
     def __init__(self, sender, cause, kernel_reason=None, injected=False, evidence="",
-                 repeat="", views=("client", "server"), why="", face_value=None):
+                 repeat="", views=("client", "server"), why="", face_value=None, stated=""):
         self.sender, self.cause, self.kernel_reason = sender, cause, kernel_reason
+        self.stated = stated
         self.face_value = cause if face_value is None else face_value
         self.injected, self.evidence, self.repeat = injected, evidence, repeat
         self.views, self.why = views, why
@@ -250,6 +254,32 @@ def teardown_fw():
 
 # ------------------------------------------------------------ scenarios
 
+def stated(on, payload, says, cause, label):
+    return {"on": on, "payload": payload.hex(), "says": says, "cause": cause, "label": label}
+
+
+# The stated-reasons endpoint's ports.  A registered code that names a cause
+# (14) decides rst.cause; others are quoted next to the cause on the wire.
+STATED = {
+    "7001": stated("data", bytes.fromhex("33aa000400000000"), "compact code 4 (ABORT Process)",
+                   "abort", "compact/4/0"),
+    "7002": stated("data", bytes.fromhex("33aa000e00000000"),
+                   "compact code 14 (Connection Timeout)", "idle-timeout", "compact/14/0"),
+    "7003": stated("data", bytes.fromhex("33aa04d200007ed9"),
+                   "vendor code 1234 of PEN 32473 (RFC 5612's documentation PEN)", "abort",
+                   "compact/1234/32473"),
+    "7004": stated("data", b"\xf3\x17Connection closed by policy",
+                   "0xF317 'Connection closed by policy'", "abort",
+                   "description/Connection closed by policy"),
+    "7005": stated("data", b"Access Denied", "RFC 1122 text 'Access Denied'", "abort",
+                   "text/Access Denied"),
+    "7006": stated("data", bytes.fromhex("33aa00040000"),
+                   "a 6-byte compact payload (malformed: it must be 8)", "abort", "malformed"),
+    "7007": stated("syn", bytes.fromhex("33aa000900000000"), "compact code 9 (Not Authorized)",
+                   "refused", "compact/9/0"),
+}
+
+
 SCENARIOS = [
     {"name": "refused-v4", "server": None,
      "what": "SYN to a port with no listener (IPv4)",
@@ -419,6 +449,15 @@ SCENARIOS = [
              "server host's own nftables rule rejects",
      "rsts": [Expect("firewall", "refused",
                      why="server host nft reject with tcp reset, after a known connection")]},
+    {"name": "stated-reasons", "server": None,
+     "forger": ["endpoint", json.dumps({"ports": {p: r for p, r in STATED.items()}})],
+     "what": "a TCP endpoint at 198.51.100.20 (scapy, on the client's segment) that says "
+             "why it resets: RST/ACKs carrying draft-boucadair-tcpm-rst-diagnostic-payload "
+             "compact codes (IANA and vendor), a 0xF317 description, RFC 1122 text and a "
+             "malformed payload, after the client's request; and a refused SYN with a code",
+     "rsts": [Expect("endpoint", r["cause"], views=("client",), stated=r["label"],
+                     why="the endpoint says " + r["says"])
+              for _p, r in sorted(STATED.items())]},
     {"name": "icmp-quoted", "setup": icmp_quoted_setup,
      "what": "client aborts (IPv4 then IPv6); the router rejects its RSTs with ICMP "
              "errors that quote them",
@@ -523,9 +562,11 @@ def attach_sources(frames, trace, forger_log, scn):
         # The forger's log names its frames, in either view: at the server a
         # RST forged in the client's name arrives through the router as the
         # client's own packets do.
-        if any(e["sport"] == frame["sport"] and e["dport"] == frame["dport"]
-               and e["seq"] == frame["seq"] and "R" in e["flags"] for e in forger_log):
-            sender = "forger"
+        logged = next((e for e in forger_log if e["sport"] == frame["sport"]
+                       and e["dport"] == frame["dport"] and e["seq"] == frame["seq"]
+                       and "R" in e["flags"]), None)
+        if logged:
+            sender = logged.get("role", "forger")
         frame["sender"], frame["event"] = sender, None
         if sender == "server" and firewall:
             frame["sender"] = firewall
@@ -536,7 +577,7 @@ def attach_sources(frames, trace, forger_log, scn):
                 raise SystemExit("%s frame %d: no kernel trace line for this RST (%s)"
                                  % (scn["name"], frame["frame"], sender))
             frame["event"] = events.pop(match)
-        elif sender == "forger" and not forger_log:
+        elif sender in ("forger", "endpoint") and not forger_log:
             raise SystemExit("%s frame %d: not in the forger's log" % (scn["name"], frame["frame"]))
 
 
@@ -583,12 +624,15 @@ def label_view(scn, view, pcap, trace, forger_log):
             how = "server host nftables 'reject with tcp reset' (no kernel trace line)"
         elif exp.sender == "path-firewall":
             how = "router nftables 'reject with tcp reset' in the server's name"
+        elif exp.sender == "endpoint":
+            how = "forger log: RST sent by the lab endpoint at 198.51.100.20"
         else:
             how = "forger log: RST sent by the device on the client's segment"
         rows.append({"capture": os.path.relpath(pcap, CAPTURES), "frame": frame["frame"],
                      "sender": exp.sender, "cause": exp.cause, "face_value": exp.face_value,
                      "injected": "yes" if exp.injected else "no",
-                     "evidence": exp.evidence, "how_known": how + "; " + exp.why})
+                     "evidence": exp.evidence, "stated": exp.stated,
+                     "how_known": how + "; " + exp.why})
     return rows
 
 
@@ -726,7 +770,7 @@ def main():
     wanted = sys.argv[1:]
     labels_path = os.path.join(CAPTURES, "labels.tsv")
     fields = ["capture", "frame", "sender", "cause", "face_value", "injected", "evidence",
-              "how_known"]
+              "stated", "how_known"]
     if wanted == ["--relabel"]:
         relabel(labels_path, fields)
         return

@@ -82,7 +82,9 @@ struct rst_segment {
     uint32_t seq, ack;
     uint8_t flags;            /* RST_TH_* */
     uint16_t window;          /* raw window field, unscaled */
-    uint32_t payload_len;
+    uint32_t payload_len;     /* on the wire */
+    const uint8_t *payload;   /* RSTs: the captured payload bytes, or NULL */
+    uint32_t payload_caplen;  /* how many of them were captured */
     bool has_timestamps;      /* RFC 7323 option present */
     uint32_t tsval, tsecr;
     bool has_wscale;          /* RFC 7323 window scale option (SYNs) */
@@ -132,11 +134,44 @@ struct rst_evidence {
     uint8_t observed_mac[6], expected_mac[6];
 };
 
+/* What a RST's payload says (rst_diag.c): RFC 1122 4.2.2.12 reset text or a
+ * draft-boucadair-tcpm-rst-diagnostic-payload structure. */
+enum rst_diag_format {
+    RST_DIAG_NONE = 0,     /* no payload */
+    RST_DIAG_DATA,         /* a payload that is neither of the below */
+    RST_DIAG_MALFORMED,    /* a diagnostic magic number with a bad body (ignored, draft 3.3) */
+    RST_DIAG_COMPACT,      /* 0x33AA: reason code + private enterprise number */
+    RST_DIAG_DESCRIPTION,  /* 0xF317: UTF-8 description */
+    RST_DIAG_TEXT          /* plain text (RFC 1122) */
+};
+
+#define RST_DIAG_TEXT_MAX 200   /* bytes of text the core keeps */
+
+struct rst_diag {
+    enum rst_diag_format format;
+    uint16_t code;           /* compact: reason code */
+    uint32_t pen;            /* compact: 0 = IANA TCP Failure Causes registry */
+    const uint8_t *text;     /* description / text: valid UTF-8, not terminated */
+    size_t text_len;
+    bool text_truncated;     /* the capture or RST_DIAG_TEXT_MAX cut it short */
+};
+
+/* Decodes a RST payload; caplen bytes of payload_len were captured.  Text
+ * points into the payload and is cut to whole characters. */
+void rst_diag_parse(const uint8_t *payload, size_t caplen, uint32_t payload_len,
+                    struct rst_diag *diag);
+/* The IANA registry name of a reason code (PEN 0), NULL if unassigned. */
+const char *rst_diag_reason_name(uint16_t code);
+/* The cause a registered reason code states plainly, else RST_CAUSE_UNKNOWN. */
+enum rst_cause rst_diag_cause(const struct rst_diag *diag);
+const char *rst_diag_format_name(enum rst_diag_format format);
+
 #define RST_EXPLANATION_MAX 1024
 
 struct rst_verdict {
     enum rst_cause cause;          /* injected wins over the genuine cause */
-    enum rst_cause genuine_cause;  /* what the RST means if its claimed sender sent it */
+    enum rst_cause genuine_cause;  /* what the RST means if its claimed sender sent it
+                                    * (a reason it states wins over wire_cause) */
     enum rst_role sender;
     char sender_address[48];       /* the address the RST claims to come from */
     uint32_t answers_frame;        /* the segment this RST replies to, 0 if none */
@@ -147,6 +182,8 @@ struct rst_verdict {
     bool injected;
     unsigned n_evidence;
     struct rst_evidence evidence[RST_EV_COUNT];
+    struct rst_diag diag;          /* the RST's own statement; text lives as long as the core */
+    enum rst_cause wire_cause;     /* the cause read from the connection alone */
     char explanation[RST_EXPLANATION_MAX];
 };
 

@@ -185,6 +185,73 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
         put(t, " The capture starts mid-connection.");
 }
 
+/* Quoted text on one line. */
+static void put_quoted(struct text *t, const struct rst_diag *d)
+{
+    put(t, "\"");
+    for (size_t i = 0; i < d->text_len; i++) {
+        uint8_t b = d->text[i];
+        put(t, "%c", (b == '\t' || b == '\r' || b == '\n') ? ' ' : (char)b);
+    }
+    put(t, d->text_truncated ? "...\"" : "\"");
+}
+
+/* What the RST says about itself (RFC 1122 4.2.2.12,
+ * draft-boucadair-tcpm-rst-diagnostic-payload), one sentence. */
+static void put_statement(struct text *t, const struct rst_diag *d)
+{
+    switch (d->format) {
+    case RST_DIAG_COMPACT: {
+        const char *name = d->pen == 0 ? rst_diag_reason_name(d->code) : NULL;
+        if (name)
+            put(t, "It states its reason: \"%s\" (TCP failure cause %u).", name, d->code);
+        else if (d->pen == 0)
+            put(t, "It states reason code %u, which the IANA TCP failure causes registry does "
+                   "not assign.", d->code);
+        else
+            put(t, "It states reason code %u of private enterprise number %u (the vendor "
+                   "defines its meaning).", d->code, d->pen);
+        break;
+    }
+    case RST_DIAG_DESCRIPTION:
+        put(t, "It states its reason: ");
+        put_quoted(t, d);
+        put(t, ".");
+        break;
+    case RST_DIAG_TEXT:
+        put(t, "It carries text (RFC 1122 4.2.2.12): ");
+        put_quoted(t, d);
+        put(t, ".");
+        break;
+    case RST_DIAG_MALFORMED:
+        put(t, "Its payload starts with a diagnostic magic number but is malformed, so it "
+               "states nothing.");
+        break;
+    default:
+        break;
+    }
+}
+
+/* The genuine cause, with what the RST states about itself: a registered
+ * reason code speaks first and wins; text is quoted after. */
+static void explain_face_value(struct text *t, const struct rst_conn *c,
+                               const struct rst_record *r, const struct rst_verdict *v)
+{
+    enum rst_cause stated = rst_diag_cause(&v->diag);
+    if (stated == RST_CAUSE_UNKNOWN) {
+        explain_genuine(t, c, r);
+        if (v->diag.format > RST_DIAG_DATA)
+            put(t, " ");
+        put_statement(t, &v->diag);
+        return;
+    }
+    put_statement(t, &v->diag);
+    if (stated != v->wire_cause)
+        put(t, " From the connection alone it would be %s:", rst_cause_name(v->wire_cause));
+    put(t, " ");
+    explain_genuine(t, c, r);
+}
+
 static void put_mac(struct text *t, const uint8_t *m)
 {
     put(t, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -333,10 +400,10 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
         put(&t, ".");
         put_acceptance(&t, c, r, v);
         put(&t, " At face value it would be %s: ", rst_cause_name(v->genuine_cause));
-        explain_genuine(&t, c, r);
+        explain_face_value(&t, c, r, v);
         return;
     }
-    explain_genuine(&t, c, r);
+    explain_face_value(&t, c, r, v);
     if (v->n_evidence) {
         put(&t, " Some signs of forgery (suspicion %u, below the threshold): ", v->suspicion);
         put_evidence_list(&t, c, r, v);

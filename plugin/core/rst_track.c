@@ -113,10 +113,21 @@ static bool index_reserve(struct index *ix, const struct chunked *store, size_t 
     return true;
 }
 
+/* A RST payload's statement, kept only for RSTs that carry one. */
+struct diag_entry {
+    uint8_t format;          /* enum rst_diag_format */
+    bool text_truncated;
+    uint16_t code;
+    uint32_t pen;
+    uint16_t text_len;
+    uint8_t text[RST_DIAG_TEXT_MAX];
+};
+
 struct rst_core {
     struct chunked conns;      /* struct rst_conn */
     struct chunked hosts;      /* struct rst_host */
     struct chunked records;    /* struct rst_record */
+    struct chunked diags;      /* struct diag_entry */
     struct index conn_index, host_index;
 };
 
@@ -131,6 +142,7 @@ struct rst_core *rst_core_new(void)
     core->conns.elem_size = sizeof(struct rst_conn);
     core->hosts.elem_size = sizeof(struct rst_host);
     core->records.elem_size = sizeof(struct rst_record);
+    core->diags.elem_size = sizeof(struct diag_entry);
     return core;
 }
 
@@ -141,6 +153,7 @@ void rst_core_free(struct rst_core *core)
     chunked_free(&core->conns);
     chunked_free(&core->hosts);
     chunked_free(&core->records);
+    chunked_free(&core->diags);
     free(core->conn_index.slots);
     free(core->host_index.slots);
     free(core);
@@ -171,7 +184,7 @@ const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t r
 size_t rst_core_memory(const struct rst_core *core)
 {
     return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts)
-         + chunked_bytes(&core->records)
+         + chunked_bytes(&core->records) + chunked_bytes(&core->diags)
          + (core->conn_index.size + core->host_index.size) * sizeof(uint32_t) + sizeof *core;
 }
 
@@ -570,6 +583,41 @@ static void mark_burst(struct rst_record *prev, struct rst_record *rec,
     }
 }
 
+/* Keeps what the RST's payload says; RFC 1122 4.2.2.12 lets a RST carry
+ * text, and most RSTs carry nothing. */
+static uint32_t add_diag(struct rst_core *core, const struct rst_segment *s)
+{
+    struct rst_diag d;
+    rst_diag_parse(s->payload, s->payload_caplen, s->payload_len, &d);
+    if (d.format == RST_DIAG_NONE)
+        return 0;
+    struct diag_entry *e = chunked_push(&core->diags);
+    if (!e)
+        return 0;
+    e->format = (uint8_t)d.format;
+    e->text_truncated = d.text_truncated;
+    e->code = d.code;
+    e->pen = d.pen;
+    e->text_len = (uint16_t)d.text_len;
+    if (d.text_len)
+        memcpy(e->text, d.text, d.text_len);
+    return (uint32_t)core->diags.count;
+}
+
+static void get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag *d)
+{
+    memset(d, 0, sizeof *d);
+    if (diag == 0 || diag > core->diags.count)
+        return;
+    const struct diag_entry *e = chunked_at(&core->diags, diag - 1);
+    d->format = (enum rst_diag_format)e->format;
+    d->text_truncated = e->text_truncated;
+    d->code = e->code;
+    d->pen = e->pen;
+    d->text = e->text_len ? e->text : NULL;
+    d->text_len = e->text_len;
+}
+
 static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
                         unsigned from, const struct rst_segment *s,
                         const struct rst_params *params)
@@ -596,6 +644,7 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     rec->ip_id = s->ip_id;
     rec->has_prev_ip_id = x->ip_id_known;
     rec->prev_ip_id = x->ip_id;
+    rec->diag = s->payload_len ? add_diag(core, s) : 0;
     rst_classify(c, from, s, params, rec);
 
     struct rst_record *prev = record_at(core, x->last_rst);
@@ -662,7 +711,11 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
     const struct rst_conn *c = rst_core_conn(core, rec->conn);
 
     memset(verdict, 0, sizeof *verdict);
-    verdict->genuine_cause = (enum rst_cause)rec->genuine_cause;
+    verdict->wire_cause = (enum rst_cause)rec->genuine_cause;
+    get_diag(core, rec->diag, &verdict->diag);
+    /* A reason the sender states outranks what the connection suggests. */
+    enum rst_cause stated = rst_diag_cause(&verdict->diag);
+    verdict->genuine_cause = stated != RST_CAUSE_UNKNOWN ? stated : verdict->wire_cause;
     verdict->answers_frame = rec->answers_frame;
     if (c->client >= 0)
         verdict->sender = c->client == rec->from ? RST_ROLE_CLIENT : RST_ROLE_SERVER;
