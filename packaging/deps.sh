@@ -6,6 +6,8 @@ packages=(
     libwireshark-dev libglib2.0-dev      # Wireshark's development files (wireshark.pc)
     tshark                               # runs the plugin
     python3                              # /usr/bin/python3 for the capture tests
+    wireshark-qt                         # the GUI
+    xvfb xdotool python3-pil             # the GUI test and screenshot (tests/gui.py)
 )
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"

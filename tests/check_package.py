@@ -74,7 +74,7 @@ class DebianPackage(unittest.TestCase):
         plugin = os.path.join(pkg_var("plugindir"), "epan", "rst.so")
         profile = os.path.join(pkg_var("prefix"), "share/wireshark/profiles/RST Analysis")
         self.assertIn(plugin, listed)
-        for f in ("colorfilters", "preferences", "dfilter_buttons"):
+        for f in ("colorfilters", "preferences", "dfilter_buttons", "recent"):
             self.assertIn(os.path.join(profile, f), listed)
             self.assertTrue(os.path.isfile(self.root + os.path.join(profile, f)))
         self.assertTrue(os.path.isfile(self.root + plugin))

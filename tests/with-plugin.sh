@@ -10,7 +10,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${RST_BUILD_DIR:-$here/../build}" && pwd)
-home="$build/tshark-home"
+# RST_TEST_HOME: a HOME prepared by the caller (tests/gui.py: writable by the GUI).
+home="${RST_TEST_HOME:-$build/tshark-home}"
 # Wireshark loads the first rst.so it finds, system folder first: a different
 # installed copy would be tested instead of this build.
 plugin=$(find "$build/plugins" -name rst.so | head -n1)
