@@ -8,6 +8,7 @@ each RST's verdict with captures/labels.tsv, which says how each RST was made
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -114,6 +115,31 @@ class CaptureTest(unittest.TestCase):
                  if line.startswith("F\t")}
         for name in PUBLIC_FIELDS:
             self.assertIn(name, names)
+
+    def test_docs_name_every_field_preference_and_cause(self):
+        # docs/fields.md lists every field and preference the plugin registers
+        # and nothing else; docs/causes.md has a section per cause.
+        fields = {line.split("\t")[2] for line in tshark("-G", "fields").splitlines()
+                  if line.startswith("F\t") and line.split("\t")[4] == "rst"}
+        prefs = {m.group(1) for m in re.finditer(r"(?m)^#?(rst\.[a-z_]+):",
+                                                 tshark("-G", "defaultprefs"))}
+        with open(os.path.join(ROOT, "docs", "fields.md")) as fh:
+            doc = fh.read()
+        for name in sorted(fields | prefs):
+            with self.subTest(field=name):
+                # Evidence sub-fields are named in their item's row: `.weight`.
+                item, _, sub = name.partition(".evidence.")[2].partition(".")
+                row = next((line for line in doc.splitlines()
+                            if "`rst.evidence.%s`" % item in line), "") if sub else ""
+                self.assertTrue("`%s`" % name in doc or "`.%s`" % sub in row, name)
+        named = set(re.findall(r"`(rst(?:\.[a-z_]+)*)`", doc))
+        self.assertEqual(named - fields - prefs - {"rst"}, set())
+        causes = {f[len("rst.expert."):].replace("_", "-") for f in fields
+                  if f.startswith("rst.expert.")} - {"forged", "suspicious", "stated-reason"}
+        self.assertEqual(len(causes), 11)
+        with open(os.path.join(ROOT, "docs", "causes.md")) as fh:
+            sections = set(re.findall(r"(?m)^### `([a-z-]+)`$", fh.read()))
+        self.assertEqual(sections, causes)
 
     def test_every_rst_gets_its_labelled_verdict_in_two_passes(self):
         for label in self.labels:

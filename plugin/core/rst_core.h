@@ -166,7 +166,7 @@ const char *rst_diag_reason_name(uint16_t code);
 enum rst_cause rst_diag_cause(const struct rst_diag *diag);
 const char *rst_diag_format_name(enum rst_diag_format format);
 
-#define RST_EXPLANATION_MAX 1024
+#define RST_EXPLANATION_MAX 2048
 
 struct rst_verdict {
     enum rst_cause cause;          /* injected wins over the genuine cause */
