@@ -8,6 +8,7 @@ packages=(
     python3                              # /usr/bin/python3 for the capture tests
     wireshark-qt                         # the GUI
     xvfb xdotool python3-pil             # the GUI test and screenshot (tests/gui.py)
+    valgrind                             # tests/fuzz.py (the sanitizers come with gcc)
 )
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
