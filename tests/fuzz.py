@@ -141,6 +141,9 @@ def make_inputs(count, seed, work):
         dst = os.path.join(work, "src-" + os.path.basename(src).replace(".pcapng", ".pcap"))
         if run(["editcap", "-F", "pcap", src, dst]).returncode == 0:
             pcaps[src] = dst
+    # A capture editcap cannot rewrite (e.g. one with no packets, whose link
+    # type is unknown) has nothing to mutate.
+    sources = [src for src in sources if src in pcaps]
     inputs = []
     for i in range(count):
         src = sources[i % len(sources)]
