@@ -16,8 +16,9 @@ import struct
 import sys
 import time
 
-SERVER4 = "203.0.113.2"
-SERVER6 = "2001:db8:2::2"
+# The server's addresses; scenarios on another link (loopback, raw IP) name theirs.
+SERVER4 = os.environ.get("RX_SERVER4", "203.0.113.2")
+SERVER6 = os.environ.get("RX_SERVER6", "2001:db8:2::2")
 ENDPOINT4 = "198.51.100.20"     # the lab endpoint (forger.py endpoint)
 SYNC_DIR = "/run/rx-lab"
 REQUEST = b"GET /index.html HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
@@ -34,8 +35,10 @@ def linger_zero(sock):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
-def listener(port, family=socket.AF_INET, backlog=16):
+def listener(port, family=socket.AF_INET, backlog=16, prepare=None):
     s = socket.socket(family, socket.SOCK_STREAM)
+    if prepare:
+        prepare(s)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if family == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -44,8 +47,10 @@ def listener(port, family=socket.AF_INET, backlog=16):
     return s
 
 
-def connect(port, host=SERVER4, family=socket.AF_INET, timeout=5.0):
+def connect(port, host=SERVER4, family=socket.AF_INET, timeout=5.0, prepare=None):
     s = socket.socket(family, socket.SOCK_STREAM)
+    if prepare:
+        prepare(s)
     s.settimeout(timeout)
     s.connect((host, port))
     return s
@@ -113,9 +118,9 @@ def serve_http(port, size=5000, family=socket.AF_INET):
         conn.close()
 
 
-def serve_keepalive_http(port, size=1000, family=socket.AF_INET):
+def serve_keepalive_http(port, size=1000, family=socket.AF_INET, prepare=None):
     """Answers requests until the client goes away (HTTP keep-alive)."""
-    lst = listener(port, family)
+    lst = listener(port, family, prepare=prepare)
     while True:
         conn, _ = lst.accept()
         while True:
@@ -129,12 +134,12 @@ def serve_keepalive_http(port, size=1000, family=socket.AF_INET):
         conn.close()
 
 
-def server_linger0_after_response():
-    lst = listener(8003)
+def server_linger0_after_response(family=socket.AF_INET, prepare=None, size=300):
+    lst = listener(8003, family, prepare=prepare)
     while True:
         conn, _ = lst.accept()
         recv_request(conn)
-        conn.sendall(response(300))
+        conn.sendall(response(size))
         linger_zero(conn)        # abortive close right after the response
         conn.close()
 
@@ -260,12 +265,56 @@ SERVERS = {
                                                          lambda: serve_http(8002)),
 }
 
+
+# ------------------------------------------- servers of the odd-capture scenarios
+
+IPV6_HOPOPTS, IPV6_DSTOPTS = 54, 59
+
+
+def ipv6_extension_headers(sock):
+    """Sticky IPv6 options: every segment this socket sends (SYN-ACKs of a
+    listener, data, its own aborts) carries a Hop-by-Hop Options header
+    (PadN) and a Destination Options header (an unknown type-0x1e option that
+    receivers skip).  RSTs the kernel sends without a socket carry neither."""
+    hop = bytes([0, 0, 1, 4, 0, 0, 0, 0])               # next, len 0, PadN 4
+    dst = bytes([0, 1, 0x1e, 10]) + b"rst-lab!!!" + bytes([1, 0])   # 16 bytes: len 1
+    sock.setsockopt(socket.IPPROTO_IPV6, IPV6_HOPOPTS, hop)
+    sock.setsockopt(socket.IPPROTO_IPV6, IPV6_DSTOPTS, dst)
+
+
+TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_QUEUE_SEQ, TCP_SEND_QUEUE = 19, 20, 21, 2
+WRAP_ISN = 2**32 - 100
+
+
+def isn_near_wrap(sock):
+    """Sets the ISN through TCP_REPAIR (CAP_NET_ADMIN): 100 below 2^32, so the
+    connection's sequence numbers wrap past zero after 99 bytes of data."""
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE)
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_QUEUE_SEQ, struct.pack("I", WRAP_ISN))
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, 0)
+
+
+SERVERS.update({
+    "loopback": lambda: serve_both(server_linger0_after_response,
+                                   lambda: serve_keepalive_http(8005)),
+    "raw-ip": lambda: serve_both(lambda: server_linger0_after_response(size=5000),
+                                 lambda: serve_keepalive_http(8041)),
+    "ipv6-ext-headers": lambda: serve_both(
+        lambda: server_linger0_after_response(socket.AF_INET6, ipv6_extension_headers),
+        lambda: serve_keepalive_http(8005, family=socket.AF_INET6,
+                                     prepare=ipv6_extension_headers)),
+    "seq-wrap": lambda: serve_both(server_linger0_after_response,
+                                   lambda: serve_keepalive_http(8005)),
+    "port-reuse": lambda: serve_keepalive_http(8005),
+})
+
 # ---------------------------------------------------------------- clients
 
 
-def client_refused(host, family):
+def client_refused(host, family, prepare=None):
     try:
-        connect(8001, host, family)
+        connect(8001, host, family, prepare=prepare)
         report("connected?!")
     except OSError as err:
         report("connect: " + err.strerror)
@@ -280,8 +329,8 @@ def client_normal():
     s.close()
 
 
-def client_expect_reset(port):
-    s = connect(port)
+def client_expect_reset(port, host=SERVER4, family=socket.AF_INET, prepare=None):
+    s = connect(port, host, family, prepare=prepare)
     s.sendall(REQUEST)
     time.sleep(0.5)
     try:
@@ -294,9 +343,9 @@ def client_expect_reset(port):
     s.close()
 
 
-def client_abort():
-    s = connect(8005)
-    s.sendall(REQUEST)
+def client_abort(host=SERVER4, family=socket.AF_INET, prepare=None, request=REQUEST):
+    s = connect(8005, host, family, prepare=prepare)
+    s.sendall(request)
     recv_http(s)
     time.sleep(0.2)
     linger_zero(s)               # the client application aborts the connection
@@ -515,6 +564,57 @@ def client_refused_port(port):
         report("connected?!")
     except OSError as err:
         report("connect: " + err.strerror)
+
+
+# ------------------------------------------- clients of the odd-capture scenarios
+
+def client_refused_linger0_abort(host=SERVER4, family=socket.AF_INET, prepare=None):
+    """The three everyday RSTs: a refused SYN, a server's abort after its
+    response, the client's own abort."""
+    client_refused(host, family, prepare)
+    client_expect_reset(8003, host, family, prepare)
+    client_abort(host, family, prepare)
+
+
+def client_raw_ip():
+    client_refused(SERVER4, socket.AF_INET)
+    client_expect_reset(8003)
+    client_request_expect_reset(8041)
+
+
+def client_seq_wrap():
+    """Client ISN 2^32 - 100: the request (300 bytes) wraps the client's
+    sequence numbers past zero before the server's abort and the client's own."""
+    big = REQUEST.replace(b"\r\n\r\n", b"\r\nX-Pad: " + b"p" * 240 + b"\r\n\r\n")
+    s = connect(8003, prepare=isn_near_wrap)
+    s.sendall(big)
+    time.sleep(0.5)
+    try_recv(s)
+    try_recv(s)
+    s.close()
+    client_abort(prepare=isn_near_wrap, request=big)
+
+
+def client_port_reuse():
+    """Two connections with the same port pair: the first aborted by the
+    client (SO_LINGER 0 leaves no TIME-WAIT), the second opened from the same
+    port right after, then aborted too."""
+    def fixed_port(sock):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("0.0.0.0", 40500))
+    for _ in range(2):
+        client_abort(prepare=fixed_port)
+        time.sleep(0.3)
+
+
+CLIENTS.update({
+    "loopback": client_refused_linger0_abort,
+    "raw-ip": client_raw_ip,
+    "ipv6-ext-headers": lambda: client_refused_linger0_abort(SERVER6, socket.AF_INET6,
+                                                              ipv6_extension_headers),
+    "seq-wrap": client_seq_wrap,
+    "port-reuse": client_port_reuse,
+})
 
 
 def main():

@@ -33,8 +33,11 @@ PY = "/usr/bin/python3"
 SYNC_DIR = "/run/rx-lab"
 TRACE = "/sys/kernel/tracing"
 
-CLIENT_IP = {"198.51.100.10", "2001:db8:1::10", "192.0.2.1"}     # 192.0.2.x: inside VXLAN
-SERVER_IP = {"203.0.113.2", "2001:db8:2::2", "192.0.2.2"}
+CLIENT_IP = {"198.51.100.10", "2001:db8:1::10", "192.0.2.1",    # 192.0.2.x: inside VXLAN
+             "198.51.100.30"}                                     # .30: the raw IP (tun) link
+SERVER_IP = {"203.0.113.2", "2001:db8:2::2", "192.0.2.2", "203.0.113.30"}
+# Client and server on one host, over the loopback interface: the port says who.
+LOOP_IP = {"203.0.113.50", "2001:db8:5::50"}
 NAT_IP = {"203.0.113.1", "203.0.113.11"}
 CRAFTED_CLIENT_IP = {"198.51.100.20"}
 MAC = {"02:00:00:00:01:0a": "client", "02:00:00:00:01:66": "forger",
@@ -70,6 +73,12 @@ class Expect:
 
 def sh(cmd, check=True):
     return subprocess.run(cmd, shell=True, check=check, capture_output=True, text=True)
+
+
+def packet_count(path):
+    out = sh("capinfos -M -c %s" % path, check=False).stdout
+    m = re.search(r"Number of packets:\s+(\d+)", out)
+    return int(m.group(1)) if m else 0
 
 
 def ns(name, cmd, check=True):
@@ -466,6 +475,92 @@ SCENARIOS = [
 ]
 
 
+# ------------------------------------------------------------ odd captures
+# Issue 5: link layers without MACs, IPv6 extension headers, sequence numbers
+# that wrap, a port pair reused, reordered segments.  Not in the tour.
+
+def loopback_setup():
+    ns("rx-cl", "ip addr add 203.0.113.50/32 dev lo")
+
+
+def loopback_teardown():
+    ns("rx-cl", "ip addr del 203.0.113.50/32 dev lo", check=False)
+
+
+def everyday_rsts(views=("client", "server")):
+    """refused SYN, server abort after its response, client abort."""
+    return [Expect("server", "refused", "NO_SOCKET", views=views, why="no listener on 8001"),
+            Expect("server", "abort", "TCP_STATE", views=views,
+                   why="SO_LINGER 0 close after the response"),
+            Expect("server", "no-connection", "TCP_FLAGS", repeat="?", views=views,
+                   why="the client's ACK of the response crossed the RST; the listener answers it"),
+            Expect("client", "abort", "TCP_STATE", views=views, why="client SO_LINGER 0 close")]
+
+
+ODD_SCENARIOS = [
+    {"name": "cooked-v1", "apps": "forged-handshake", "tour": False,
+     "client_capture": ("rx-cl", "any", ["-y", "LINUX_SLL"]), "server_capture": None,
+     "forger": ["inject", json.dumps({
+         "trigger": "syn", "port": 8443, "rsts": [
+             {"to": "client", "flags": "RA", "seq": "zero", "ttl": 64, "window": 0}]})],
+     "what": "forged-handshake captured on the client's 'any' device as Linux cooked v1 "
+             "(source MAC only, no destination)",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac",
+                     face_value="refused", views=("client",),
+                     why="the forger answers the SYN the way a closed port does"),
+              Expect("client", "no-connection", "NO_SOCKET", views=("client",),
+                     why="the real SYN-ACK reaches a client whose attempt was reset")]},
+    {"name": "cooked-v2", "apps": "linger0-after-response", "tour": False,
+     "client_capture": ("rx-cl", "any", ["-y", "LINUX_SLL2"]), "server_capture": None,
+     "what": "linger0-after-response captured on the client's 'any' device as Linux "
+             "cooked v2",
+     "rsts": [Expect("server", "abort", "TCP_STATE", views=("client",),
+                     why="SO_LINGER 0 close after the response"),
+              Expect("server", "no-connection", "TCP_FLAGS", repeat="?", views=("client",),
+                     why="the client's ACK of the response crossed the RST")]},
+    {"name": "loopback", "tour": False, "server_ns": "rx-cl",
+     "setup": loopback_setup, "teardown": loopback_teardown,
+     "env": {"RX_SERVER4": "203.0.113.50"},
+     "client_capture": ("rx-cl", "lo", []), "server_capture": None,
+     "what": "client and server on one host over the loopback interface (all-zero MACs, "
+             "no hop between them): a refused SYN, a server abort, a client abort",
+     "rsts": everyday_rsts(views=("client",))},
+    {"name": "raw-ip", "tour": False, "relay": {"inject": {"port": 8041, "ttl": 50},
+                                                "reorder": {"port": 8003}},
+     "env": {"RX_SERVER4": "203.0.113.30"},
+     "client_capture": ("rx-cl", "tun0", []), "server_capture": ("rx-sv", "tun0", []),
+     "what": "a point-to-point raw IP link (tun, no link layer): a refused SYN; a server "
+             "abort after a response whose first segment arrives after the second; a bare "
+             "RST forged by the link's relay (TTL 50) after a request",
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001"),
+              Expect("server", "abort", "TCP_STATE",
+                     why="SO_LINGER 0 close after a reordered response"),
+              Expect("server", "no-connection", "TCP_FLAGS", repeat="*",
+                     why="the client's ACKs of the response crossed the RST"),
+              Expect("forger", "injected", injected=True, evidence="ttl,race",
+                     face_value="no-connection", views=("client",),
+                     why="the relay's bare RST at the client's RCV.NXT, TTL 50 against 64"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="+",
+                     why="the server's response reaches a client whose connection was reset")]},
+    {"name": "ipv6-ext-headers", "tour": False, "env": {},
+     "what": "IPv6 sockets with sticky Hop-by-Hop and Destination Options headers on both "
+             "sides: a refused SYN, a server abort, a client abort",
+     "rsts": everyday_rsts()},
+    {"name": "seq-wrap", "tour": False,
+     "what": "client ISN 2^32 - 100 (TCP_REPAIR): a 300-byte request wraps the client's "
+             "sequence numbers; the server aborts after its response, then (new "
+             "connection, same ISN) the client aborts",
+     "rsts": everyday_rsts()[1:]},
+    {"name": "port-reuse", "tour": False,
+     "what": "the client aborts a connection from port 40500 and at once opens a new one "
+             "with the same port pair, which it aborts too",
+     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0, first connection"),
+              Expect("client", "abort", "TCP_STATE",
+                     why="client SO_LINGER 0, second connection on the same port pair")]},
+]
+SCENARIOS += ODD_SCENARIOS
+
+
 # ------------------------------------------------------------ trace
 
 def trace_reset():
@@ -497,7 +592,7 @@ def trace_read():
             if not m:
                 continue
             (src, sport), (dst, dport) = split_hostport(m.group(1)), split_hostport(m.group(2))
-            lab = CLIENT_IP | SERVER_IP | NAT_IP | CRAFTED_CLIENT_IP
+            lab = CLIENT_IP | SERVER_IP | NAT_IP | CRAFTED_CLIENT_IP | LOOP_IP
             listener = m.group(3) == "TCP_LISTEN" and src in ("0.0.0.0", "::") \
                 and 8000 <= sport < 9000        # the lab's server ports
             if dst in lab or src in lab or listener:
@@ -511,11 +606,11 @@ def rst_frames(pcap):
     """RST segments in a capture (not the ones quoted inside ICMP errors)."""
     out = sh("tshark -r %s -Y 'tcp.flags.reset == 1 && !icmp && !icmpv6' -T fields "
              "-E separator=/t -E occurrence=l -e frame.number -e eth.src -e ip.src -e ipv6.src -e ip.dst "
-             "-e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.seq_raw" % pcap).stdout
+             "-e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.seq_raw -e sll.src.eth" % pcap).stdout
     frames = []
     for line in out.splitlines():
         f = line.split("\t")
-        frames.append({"frame": int(f[0]), "mac": f[1], "src": f[2] or f[3],
+        frames.append({"frame": int(f[0]), "mac": f[1] or f[9], "src": f[2] or f[3],
                        "dst": f[4] or f[5], "sport": int(f[6]), "dport": int(f[7]),
                        "seq": int(f[8])})
     return frames
@@ -525,6 +620,8 @@ def true_sender(frame):
     who = MAC.get(frame["mac"], "?")
     if who in ("client", "forger", "server"):
         return who
+    if frame["src"] in LOOP_IP:
+        return role_by_port(frame["sport"])
     # Frames forwarded by the router: the IP source names the host.
     if frame["src"] in SERVER_IP:
         return "server"
@@ -535,11 +632,18 @@ def true_sender(frame):
     return "?"
 
 
+def role_by_port(port):
+    """On the loopback host: the lab's servers listen on 7000-8999."""
+    return "server" if 7000 <= port < 9000 else "client"
+
+
 def kernel_sender(event):
     """Which lab host's kernel sent a traced RST.  A RST sent by a listening
     socket is traced with the listener's own address (0.0.0.0:PORT or [::]:PORT,
     state TCP_LISTEN); only the server runs listeners in this lab."""
     src = event[0]
+    if src in LOOP_IP:
+        return role_by_port(event[1])
     if src in CLIENT_IP:
         return "client"
     if src in SERVER_IP or (event[4] == "TCP_LISTEN" and src in ("0.0.0.0", "::")):
@@ -638,6 +742,30 @@ def label_view(scn, view, pcap, trace, forger_log):
 
 # ------------------------------------------------------------ running
 
+def app(scn, role, name=None):
+    """apps.py ROLE NAME, with the scenario's addresses in the environment."""
+    env = ["%s=%s" % kv for kv in sorted(scn.get("env", {}).items())]
+    return ["env"] + env + [PY, os.path.join(HERE, "apps.py"), role, name or scn.get("apps", scn["name"])]
+
+
+CLIENT_CAPTURE = ("rx-cl", "cl0", [])
+SERVER_CAPTURE = ("rx-sv", "sv0", [])
+
+
+def start_relay(scn, forger_log):
+    """The raw IP link (tunrelay.py) between client and server, and its addresses."""
+    ready = os.path.join(SYNC_DIR, "relay.ready")
+    proc = spawn("rx-cl", [PY, os.path.join(HERE, "tunrelay.py"), "rx-sv", forger_log, ready,
+                           json.dumps(scn["relay"])], log=os.path.join(SYNC_DIR, "relay.out"))
+    wait_file(ready)
+    for name, local, peer in (("rx-cl", "198.51.100.30", "203.0.113.30"),
+                              ("rx-sv", "203.0.113.30", "198.51.100.30")):
+        ns(name, "ip addr add %s peer %s dev tun0" % (local, peer))
+        ns(name, "ip link set tun0 up")
+    time.sleep(0.5)
+    return proc
+
+
 def run_scenario(scn):
     name = scn["name"]
     print("==", name, flush=True)
@@ -646,11 +774,12 @@ def run_scenario(scn):
     ctx = {"server": None, "off_wire": 0}
     if scn.get("setup"):
         scn["setup"]()
-    if scn.get("server", name) is not None:
-        ctx["server"] = spawn("rx-sv", [PY, os.path.join(HERE, "apps.py"), "server", name])
-    forger = None
     forger_log = os.path.join(SYNC_DIR, "forger.jsonl")
     open(forger_log, "w").close()
+    relay = start_relay(scn, forger_log) if scn.get("relay") else None
+    if scn.get("server", name) is not None:
+        ctx["server"] = spawn(scn.get("server_ns", "rx-sv"), app(scn, "server"))
+    forger = None
     if scn.get("forger"):
         ready = os.path.join(SYNC_DIR, "forger.ready")
         forger = spawn("rx-inj", [PY, os.path.join(HERE, "forger.py"), forger_log, ready]
@@ -658,15 +787,21 @@ def run_scenario(scn):
         wait_file(ready, 30)
     client_pcap = os.path.join(CAPTURES, name + ".pcapng")
     server_pcap = os.path.join(CAPTURES, "server-side", name + ".pcapng")
-    capture_filter = "tcp or udp port 4789 or icmp or (icmp6 and ip6[40] < 128)"
-    dumps = [spawn(nsn, ["tcpdump", "-U", "-n", "-i", ifn, "-s", "0", "--time-stamp-precision",
-                         "micro", "-w", path, capture_filter], log=os.path.join(SYNC_DIR, ifn + ".log"))
-             for nsn, ifn, path in (("rx-cl", "cl0", client_pcap + ".tmp"),
-                                    ("rx-sv", "sv0", server_pcap + ".tmp"))]
+    views = [("client", client_pcap, scn.get("client_capture", CLIENT_CAPTURE))]
+    if scn.get("server_capture", SERVER_CAPTURE):
+        views.append(("server", server_pcap, scn.get("server_capture", SERVER_CAPTURE)))
+    # BPF's "tcp" reads only the IPv6 header's next header: TCP behind the
+    # sticky options of ipv6-ext-headers (Hop-by-Hop, then Destination
+    # Options) is caught by its header chain; MLD (Hop-by-Hop, ICMPv6) is not.
+    capture_filter = ("tcp or udp port 4789 or icmp or (icmp6 and ip6[40] < 128) "
+                      "or (ip6[6] == 0 and ip6[40] == 60)")
+    dumps = [spawn(nsn, ["tcpdump", "-U", "-n", "-i", ifn] + extra +
+                   ["-s", "0", "--time-stamp-precision", "micro", "-w", path + ".tmp",
+                    capture_filter], log=os.path.join(SYNC_DIR, view + ".tcpdump.log"))
+             for view, path, (nsn, ifn, extra) in views]
     time.sleep(1.5)
     trace_reset()
-    client = spawn("rx-cl", [PY, os.path.join(HERE, "apps.py"), "client", name],
-                   log=os.path.join(SYNC_DIR, "client.out"))
+    client = spawn("rx-cl", app(scn, "client"), log=os.path.join(SYNC_DIR, "client.out"))
     if scn.get("phase"):
         wait_file(os.path.join(SYNC_DIR, name + ".ready"))
         scn["phase"](ctx)
@@ -674,21 +809,24 @@ def run_scenario(scn):
     client.wait(60)
     time.sleep(1.0)
     trace = trace_read()[ctx["off_wire"]:]
-    for p in dumps + [forger, ctx["server"]]:
+    for p in dumps + [forger, ctx["server"], relay]:
         stop(p)
     teardown_fw()
     if scn.get("teardown"):
         scn["teardown"]()
     print(open(os.path.join(SYNC_DIR, "client.out")).read().strip(), flush=True)
     # pcapng with the lab's comment; tcpdump writes pcap.
-    for tmp, final in ((client_pcap + ".tmp", client_pcap), (server_pcap + ".tmp", server_pcap)):
+    for view, path, _ in views:
         sh("editcap -F pcapng --capture-comment 'rst-explain lab: %s (%s view)' %s %s"
-           % (name, "client" if final == client_pcap else "server", tmp, final))
-        os.unlink(tmp)
+           % (name, view, path + ".tmp", path))
+        os.unlink(path + ".tmp")
+    # A view that saw nothing (an endpoint scenario has no server) is no capture.
+    views = [v for v in views if packet_count(v[1]) or os.unlink(v[1])]
     with open(forger_log) as fh:
         forged = [json.loads(line) for line in fh if line.strip()]
-    rows = label_view(scn, "client", client_pcap, trace, forged)
-    rows += label_view(scn, "server", server_pcap, trace, forged)
+    rows = []
+    for view, path, _ in views:
+        rows += label_view(scn, view, path, trace, forged)
     with open(os.path.join(CAPTURES, "lab-logs", name + ".trace"), "w") as fh:
         for t in trace:
             fh.write("src=%s:%d dest=%s:%d state=%s reason=%s\n" % t)
@@ -729,14 +867,15 @@ def make_tour(rows):
     """captures/tour.pcapng: every client-side scenario in one file, for the
     README's demo.  Its labels are those of the same packets in their own
     captures."""
-    names = [scn["name"] for scn in SCENARIOS]
+    names = [scn["name"] for scn in SCENARIOS if scn.get("tour", True)]
     tour = os.path.join(CAPTURES, TOUR)
     sh("mergecap -F pcapng -w %s %s" % (tour, " ".join(
         os.path.join(CAPTURES, n + ".pcapng") for n in names)))
     where = {key: frame for frame, key in packet_keys(tour).items()}
     tour_rows = []
     for r in rows:
-        if "/" in r["capture"] or r["capture"] == TOUR:
+        if "/" in r["capture"] or r["capture"] == TOUR \
+                or r["capture"].replace(".pcapng", "") not in names:
             continue
         key = packet_keys(os.path.join(CAPTURES, r["capture"]))[int(r["frame"])]
         row = dict(r, capture=TOUR, frame=where[key])
@@ -753,7 +892,8 @@ def relabel(labels_path, fields):
         for view, pcap in (("client", os.path.join(CAPTURES, scn["name"] + ".pcapng")),
                            ("server", os.path.join(CAPTURES, "server-side",
                                                    scn["name"] + ".pcapng"))):
-            rows += label_view(scn, view, pcap, trace, forged)
+            if os.path.exists(pcap):
+                rows += label_view(scn, view, pcap, trace, forged)
     write_labels(labels_path, fields, rows + make_tour(rows))
 
 

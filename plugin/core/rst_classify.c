@@ -202,19 +202,29 @@ static void check_seq_zero(const struct rst_side *x, const struct rst_side *y,
 }
 
 /* The segment of y a reply would answer: normally y's latest; a bare RST
- * whose seq is the ACK of y's previous run answers that run, late (the host
- * replies to every segment and y's ACK has since moved on). */
+ * whose seq is the ACK of one of y's earlier runs answers that run, late (a
+ * host without the connection replies to every segment in flight, in turn,
+ * while y's ACK has moved on).  An earlier run is unpacked into *scratch. */
 static const struct rst_last_seg *reply_candidate(const struct rst_side *y,
                                                   const struct rst_segment *rst,
+                                                  struct rst_last_seg *scratch,
                                                   int64_t *run_time)
 {
     *run_time = y->run_time;
     if (!y->last.frame)
         return NULL;
-    if (!bare_reply_to(rst, &y->last) && y->prev_run.frame && bare_reply_to(rst, &y->prev_run)) {
-        *run_time = y->prev_run_time;
-        return &y->prev_run;
+    if (bare_reply_to(rst, &y->last))
+        return &y->last;
+    for (unsigned i = 0; i < RST_RUNS && y->runs[i].frame; i++) {
+        const struct rst_run *run = &y->runs[i];
+        *scratch = (struct rst_last_seg){ .frame = run->frame, .ack = run->ack, .len = run->len,
+                                          .time_us = run->last_us, .flags = run->flags };
+        if (bare_reply_to(rst, scratch)) {
+            *run_time = run->last_us - run->span_us;
+            return scratch;
+        }
     }
+    *run_time = y->run_time;
     return &y->last;
 }
 
@@ -316,7 +326,8 @@ void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segm
 {
     const struct rst_side *x = &c->side[from], *y = &c->side[!from];
     int64_t run_time;
-    const struct rst_last_seg *trigger = reply_candidate(y, rst, &run_time);
+    struct rst_last_seg earlier;
+    const struct rst_last_seg *trigger = reply_candidate(y, rst, &earlier, &run_time);
 
     rec->genuine_cause = RST_CAUSE_UNKNOWN;
     rec->mid_connection = !c->side[0].syn_frame && !c->side[1].syn_frame;

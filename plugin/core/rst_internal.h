@@ -32,11 +32,26 @@ struct rst_last_seg {
     uint8_t flags;
 };
 
+/* One of a side's earlier runs of segments with one ACK (a host without the
+ * connection answers each alike): its last segment, and how long it lasted. */
+struct rst_run {
+    int64_t last_us;
+    uint32_t frame, ack;
+    uint32_t span_us;        /* first to last segment of the run, saturating */
+    uint16_t len;            /* saturating */
+    uint8_t flags;
+};
+
+/* A host that lost the connection answers each of the peer's segments in
+ * flight, in turn: as many late replies as the peer sent ACKs in one round
+ * trip.  Six earlier runs cover a 64 KB window of ACKs for every other
+ * full-size segment (delayed ACK) as far as 8 segments per run. */
+#define RST_RUNS 6
+
 /* One endpoint of a connection, from its non-RST segments. */
 struct rst_side {
     struct rst_last_seg last;
-    struct rst_last_seg prev_run; /* the last segment before its latest ACK changed */
-    int64_t prev_run_time;   /* ... and the first of that run */
+    struct rst_run runs[RST_RUNS]; /* its runs before the latest, newest first */
     int64_t ts_first_time, ts_last_time;  /* its RFC 7323 clock: first and last */
     int64_t run_time;        /* first of its latest segments a reply would answer alike */
     uint32_t ts_first, ts_last;

@@ -459,10 +459,15 @@ static void note_run(struct rst_side *x, const struct rst_segment *s)
                 && ((s->flags & RST_TH_ACK) ? prev->ack == s->ack : prev->seq == s->seq);
     if (same)
         return;
-    /* Its ACK moved on: a late reply may still answer the run before. */
+    /* Its ACK moved on: a late reply may still answer the runs before. */
     if (prev->frame && (prev->flags & RST_TH_ACK)) {
-        x->prev_run = *prev;
-        x->prev_run_time = x->run_time;
+        memmove(&x->runs[1], &x->runs[0], sizeof x->runs - sizeof x->runs[0]);
+        int64_t span = prev->time_us - x->run_time;
+        x->runs[0] = (struct rst_run){
+            .last_us = prev->time_us, .frame = prev->frame, .ack = prev->ack,
+            .span_us = span < 0 ? 0 : span > UINT32_MAX ? UINT32_MAX : (uint32_t)span,
+            .len = prev->len > UINT16_MAX ? UINT16_MAX : (uint16_t)prev->len,
+            .flags = prev->flags };
     }
     x->run_time = s->time_us;
 }

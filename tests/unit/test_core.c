@@ -756,6 +756,32 @@ static void test_rising_replies_are_not_a_burst(void)
     net_free(&n);
 }
 
+static void test_replies_to_every_ack_in_flight(void)
+{
+    /* raw-ip.pcapng: the server aborted with its response in flight; the
+     * client's four ACKs all reach it after the RST, and its listener answers
+     * each in turn (seq = that ACK).  By the first reply the client's ACK has
+     * moved on three times: each reply still answers its own ACK. */
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_exchange(&n);
+    uint32_t acks[4];
+    for (int i = 0; i < 4; i++) {
+        send_seg(&n, SERVER, PSH | ACK, S_ISN + 301 + 1448 * i, C_ISN + 101, 1448);
+        send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 301 + 1448 * (i + 1), 0);
+        acks[i] = n.frame;
+    }
+    send_seg(&n, SERVER, RST | ACK, S_ISN + 301 + 1448 * 4, C_ISN + 101, 0);
+    for (int i = 0; i < 4; i++) {
+        uint32_t reply = send_reply_rst(&n, SERVER, 0, S_ISN + 301 + 1448 * (i + 1), 0);
+        struct rst_verdict v = verdict(&n, reply);
+        CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+        CHECK(v.answers_frame == acks[i]);
+        CHECK(v.n_evidence == 0);
+    }
+    net_free(&n);
+}
+
 static void test_rejected_forgeries_during_the_handshake(void)
 {
     /* Suricata bug-3286: a forged RST/ACK and FIN/ACK answer the SYN with a
@@ -1550,6 +1576,7 @@ int main(void)
     RUN(test_no_race_after_a_reply_to_an_unacceptable_ack);
     RUN(test_gfw_style_burst);
     RUN(test_rising_replies_are_not_a_burst);
+    RUN(test_replies_to_every_ack_in_flight);
     RUN(test_rejected_forgeries_during_the_handshake);
     RUN(test_forged_packets_do_not_become_the_baseline);
     RUN(test_a_rst_seen_twice_is_no_burst);
