@@ -76,7 +76,8 @@ enum anchor_kind {
     ANCHOR_MAC,      /* a source MAC address */
     ANCHOR_IP,       /* the first byte of an IPv4 or IPv6 header */
     ANCHOR_TCP,      /* the first byte of a TCP header */
-    ANCHOR_ICMP      /* an ICMP or ICMPv6 message: what follows is a quotation */
+    ANCHOR_ICMP,     /* an ICMP or ICMPv6 message: what follows is a quotation */
+    ANCHOR_TUNNEL_ID /* a tunnel's network identifier (VXLAN VNI, GRE key) */
 };
 
 static const struct {
@@ -90,6 +91,9 @@ static const struct {
     { "tcp.srcport", ANCHOR_TCP },
     { "icmp.type", ANCHOR_ICMP },
     { "icmpv6.type", ANCHOR_ICMP },
+    { "vxlan.vni", ANCHOR_TUNNEL_ID },
+    { "gre.key", ANCHOR_TUNNEL_ID },
+    { "geneve.vni", ANCHOR_TUNNEL_ID },
 };
 
 /* A name can belong to several fields (the IPv6 dissector adds a hidden
@@ -146,14 +150,63 @@ static const struct anchor *nearest_below(const struct frame_anchors *fa, int be
     return best;
 }
 
-/* How many IP layers lie below this one: 0 outside any tunnel. */
-static guint32 ip_depth(const struct frame_anchors *fa, const struct anchor *ip)
+static size_t copy_bytes(field_info *fi, guint8 *buf, size_t max);
+
+/* FNV-1a over some bytes. */
+static guint32 fnv1a(guint32 h, const guint8 *p, size_t n)
 {
-    guint32 depth = 0;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* Adds an enclosing IP header's two addresses to h, in either direction
+ * alike (the lower one first). */
+static guint32 mix_endpoints(guint32 h, field_info *fi)
+{
+    guint8 b[40];
+    size_t n = copy_bytes(fi, b, sizeof b);
+    size_t at, len;
+    if (n >= 20 && b[0] >> 4 == 4)
+        at = 12, len = 4;
+    else if (n >= 40 && b[0] >> 4 == 6)
+        at = 8, len = 16;
+    else
+        return h;
+    const guint8 *lo = b + at, *hi = b + at + len;
+    if (memcmp(lo, hi, len) > 0) {
+        const guint8 *t = lo;
+        lo = hi, hi = t;
+    }
+    return fnv1a(fnv1a(h, lo, len), hi, len);
+}
+
+/* Where a connection lives: the capture interface and, inside tunnels, the
+ * tunnels themselves (the enclosing IP layers' endpoints and any VXLAN VNI or
+ * GRE key between them).  The same inner address pair in two tunnels
+ * (tenants of a VXLAN fabric reuse their private ranges) is two connections,
+ * and an inner connection never mixes with an outer one.  Outside tunnels the
+ * view is interface << 4; inside, a hash with the top bit set and the depth
+ * in the low four bits. */
+static guint32 segment_view(const packet_info *pinfo, const struct frame_anchors *fa,
+                            const struct anchor *ip)
+{
+    guint32 iface = rst_frame_interface_id(pinfo), depth = 0;
+    guint32 h = fnv1a(2166136261u, (const guint8 *)&iface, sizeof iface);
     for (const struct anchor *a = nearest_below(fa, ip->layer, ANCHOR_IP); a;
-         a = nearest_below(fa, a->layer, ANCHOR_IP))
+         a = nearest_below(fa, a->layer, ANCHOR_IP)) {
         depth++;
-    return depth;
+        h = mix_endpoints(h, a->fi);
+    }
+    if (!depth)
+        return iface << 4;
+    for (unsigned i = 0; i < fa->n; i++) {
+        const struct anchor *t = &fa->a[i];
+        guint8 id[4];
+        if (t->kind == ANCHOR_TUNNEL_ID && t->layer < ip->layer)
+            h = fnv1a(h, id, copy_bytes(t->fi, id, MIN(sizeof id, (size_t)MAX(RST_FINFO_LENGTH(t->fi), 0))));
+    }
+    return 0x80000000u | (h & 0x7ffffff0u) | MIN(depth, 15);
 }
 
 static size_t copy_bytes(field_info *fi, guint8 *buf, size_t max)
@@ -211,7 +264,7 @@ static gboolean read_segment(packet_info *pinfo, const struct frame_anchors *fa,
     read_rst_payload(tcp, tcp_bytes, payload_buf, seg);
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
-    seg->view = (rst_frame_interface_id(pinfo) << 4) | MIN(ip_depth(fa, ip), 15);
+    seg->view = segment_view(pinfo, fa, ip);
 
     const struct anchor *mac = nearest_below(fa, ip->layer, ANCHOR_MAC);
     if (mac && copy_bytes(mac->fi, seg->src_mac, 6) == 6)

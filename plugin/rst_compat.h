@@ -25,6 +25,7 @@ static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
  * supported version. */
 #define RST_FINFO_TVB(fi) ((fi)->ds_tvb)
 #define RST_FINFO_START(fi) ((fi)->start)
+#define RST_FINFO_LENGTH(fi) ((fi)->length)
 #define RST_FINFO_LAYER(fi) ((fi)->total_layer_num)
 
 /* Fields sharing one filter name are chained. */

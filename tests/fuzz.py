@@ -28,11 +28,13 @@ import os
 import random
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcapio import read_pcap, write_pcap  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -66,26 +68,6 @@ def sanitizer_env():
 
 
 # ------------------------------------------------------------ mutations
-
-def read_pcap(path):
-    """(header, [(ts_sec, ts_usec, data, orig_len)]) of a little-endian microsecond pcap."""
-    with open(path, "rb") as fh:
-        blob = fh.read()
-    header, pos, frames = blob[:24], 24, []
-    while pos + 16 <= len(blob):
-        sec, usec, incl, orig = struct.unpack_from("<IIII", blob, pos)
-        frames.append([sec, usec, bytearray(blob[pos + 16:pos + 16 + incl]), orig])
-        pos += 16 + incl
-    return header, frames
-
-
-def write_pcap(path, header, frames):
-    with open(path, "wb") as fh:
-        fh.write(header)
-        for sec, usec, data, orig in frames:
-            fh.write(struct.pack("<IIII", sec, usec, len(data), max(orig, len(data))))
-            fh.write(bytes(data))
-
 
 def header_offsets(data):
     """Offsets of the fields worth breaking in an Ethernet / IP / TCP frame."""

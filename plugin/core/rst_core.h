@@ -154,6 +154,7 @@ struct rst_diag {
     const uint8_t *text;     /* description / text: valid UTF-8, not terminated */
     size_t text_len;
     bool text_truncated;     /* the capture or RST_DIAG_TEXT_MAX cut it short */
+    uint32_t uncaptured;     /* payload bytes the capture did not keep (snap length) */
 };
 
 /* Decodes a RST payload; caplen bytes of payload_len were captured.  Text

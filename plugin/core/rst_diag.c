@@ -163,6 +163,8 @@ void rst_diag_parse(const uint8_t *payload, size_t caplen, uint32_t payload_len,
     if (payload_len == 0)
         return;
     d->format = RST_DIAG_DATA;
+    if (caplen < payload_len)
+        d->uncaptured = payload_len - (uint32_t)caplen;
     if (!payload || caplen < 2)
         return;
     if (caplen > payload_len)

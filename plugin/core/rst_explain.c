@@ -198,6 +198,13 @@ static void put_quoted(struct text *t, const struct rst_diag *d)
 
 /* What the RST says about itself (RFC 1122 4.2.2.12,
  * draft-boucadair-tcpm-rst-diagnostic-payload), one sentence. */
+/* " (the capture cut off its last 12 bytes)" where the snap length did. */
+static void put_uncaptured(struct text *t, const struct rst_diag *d)
+{
+    if (d->uncaptured)
+        put(t, " (the capture cut off its last %u bytes)", (unsigned)d->uncaptured);
+}
+
 static void put_statement(struct text *t, const struct rst_diag *d)
 {
     switch (d->format) {
@@ -216,16 +223,24 @@ static void put_statement(struct text *t, const struct rst_diag *d)
     case RST_DIAG_DESCRIPTION:
         put(t, "It states its reason: ");
         put_quoted(t, d);
+        put_uncaptured(t, d);
         put(t, ".");
         break;
     case RST_DIAG_TEXT:
         put(t, "It carries text (RFC 1122 4.2.2.12): ");
         put_quoted(t, d);
+        put_uncaptured(t, d);
         put(t, ".");
         break;
     case RST_DIAG_MALFORMED:
         put(t, "Its payload starts with a diagnostic magic number but is malformed, so it "
                "states nothing.");
+        break;
+    case RST_DIAG_DATA:
+        /* RFC 1122 4.2.2.12: a reason may be there; the snap length cut it. */
+        if (d->uncaptured)
+            put(t, "The capture cut off %u bytes of its payload (snap length): a reason it "
+                   "may state cannot be read.", (unsigned)d->uncaptured);
         break;
     default:
         break;
@@ -240,7 +255,7 @@ static void explain_face_value(struct text *t, const struct rst_conn *c,
     enum rst_cause stated = rst_diag_cause(&v->diag);
     if (stated == RST_CAUSE_UNKNOWN) {
         explain_genuine(t, c, r);
-        if (v->diag.format > RST_DIAG_DATA)
+        if (v->diag.format > RST_DIAG_DATA || v->diag.uncaptured)
             put(t, " ");
         put_statement(t, &v->diag);
         return;

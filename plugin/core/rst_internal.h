@@ -163,6 +163,7 @@ struct rst_record {
     uint32_t burst_frame;    /* another RST of the same burst */
     uint32_t prev_rst;       /* the same sender's previous RST (id) */
     uint32_t diag;           /* its payload's statement (diag store index + 1), 0 if none */
+    uint32_t copy_of;        /* the RST (id) it is a mirrored copy of, 0 if none */
     uint32_t seq, ack;
     uint32_t tsval;
     uint16_t window;

@@ -120,6 +120,7 @@ struct diag_entry {
     uint16_t code;
     uint32_t pen;
     uint16_t text_len;
+    uint32_t uncaptured;
     uint8_t text[RST_DIAG_TEXT_MAX];
 };
 
@@ -494,9 +495,29 @@ static void remember_last(struct rst_conn *c, struct rst_side *x, const struct r
     c->last_frame = s->frame;
 }
 
+/* A tap or SPAN port that mirrors a segment twice, or a capture merged with
+ * itself, shows the same frame twice in a row.  A real retransmission comes
+ * at least an RTO later (Linux: 200 ms) or after the peer's duplicate ACKs,
+ * with a new IP ID on stacks that count: a copy within a millisecond, with
+ * nothing from the peer in between, is the same segment. */
+#define COPY_WINDOW_US 1000
+
+static bool is_copy(const struct rst_conn *c, const struct rst_side *x,
+                    const struct rst_segment *s)
+{
+    const struct rst_last_seg *l = &x->last;
+    return l->frame && c->last_frame == l->frame && s->seq == l->seq && s->ack == l->ack
+        && s->flags == l->flags && s->payload_len == l->len && s->window == l->window
+        && s->time_us >= l->time_us && s->time_us - l->time_us < COPY_WINDOW_US
+        && (!s->has_ip_id || !s->ip_id || (x->ip_id_known && s->ip_id == x->ip_id));
+}
+
 static void update_side(struct rst_core *core, struct rst_conn *c, unsigned from,
                         const struct rst_segment *s)
 {
+    if (is_copy(c, &c->side[from], s))
+        return;
+
     struct rst_side *x = &c->side[from];
     const struct rst_side *y = &c->side[!from];
     uint32_t end = s->seq + seg_space(s->flags, s->payload_len);
@@ -604,6 +625,7 @@ static uint32_t add_diag(struct rst_core *core, const struct rst_segment *s)
     e->code = d.code;
     e->pen = d.pen;
     e->text_len = (uint16_t)d.text_len;
+    e->uncaptured = d.uncaptured;
     if (d.text_len)
         memcpy(e->text, d.text, d.text_len);
     return (uint32_t)core->diags.count;
@@ -621,6 +643,18 @@ static void get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag
     d->pen = e->pen;
     d->text = e->text_len ? e->text : NULL;
     d->text_len = e->text_len;
+    d->uncaptured = e->uncaptured;
+}
+
+/* The same RST as the sender's previous one, within a millisecond, nothing
+ * from either side in between (see is_copy). */
+static bool is_rst_copy(const struct rst_conn *c, const struct rst_record *prev,
+                        const struct rst_segment *s)
+{
+    return prev && c->last_frame < prev->frame && s->seq == prev->seq && s->ack == prev->ack
+        && s->flags == prev->flags && s->window == prev->window && s->ttl == prev->ttl
+        && s->time_us >= prev->time_us && s->time_us - prev->time_us < COPY_WINDOW_US
+        && s->has_ip_id == prev->has_ip_id && s->ip_id == prev->ip_id;
 }
 
 static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
@@ -649,10 +683,20 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     rec->ip_id = s->ip_id;
     rec->has_prev_ip_id = x->ip_id_known;
     rec->prev_ip_id = x->ip_id;
+    struct rst_record *prev = record_at(core, x->last_rst);
+    if (is_rst_copy(c, prev, s)) {
+        /* The same RST mirrored twice is one RST: its verdict is the
+         * original's, whatever later packets add to it.  Three times, with an
+         * IP ID that counts, no tap does that (mark_burst's rule). */
+        rec->copy_of = x->last_rst;
+        prev->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
+        if (prev->copies >= 2 && prev->has_ip_id && prev->ip_id)
+            prev->ip_id_repeat = true;
+        return id;
+    }
     rec->diag = s->payload_len ? add_diag(core, s) : 0;
     rst_classify(c, from, s, params, rec);
 
-    struct rst_record *prev = record_at(core, x->last_rst);
     if (prev)
         mark_burst(prev, rec, record_at(core, prev->prev_rst), params);
     rec->prev_rst = x->last_rst;
@@ -711,6 +755,8 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                       const struct rst_params *params, struct rst_verdict *verdict)
 {
     const struct rst_record *rec = core ? rst_core_record(core, rst_id) : NULL;
+    if (rec && rec->copy_of)
+        rec = rst_core_record(core, rec->copy_of);
     if (!rec)
         return false;
     const struct rst_conn *c = rst_core_conn(core, rec->conn);

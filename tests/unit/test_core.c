@@ -5,6 +5,7 @@
  * and checks the verdict on its RSTs.
  */
 #include "rst_core.h"
+#include "rst_internal.h"   /* record and connection sizes, for the memory tests */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1209,6 +1210,54 @@ static void test_unknown_ids_are_refused(void)
     net_free(&n);
 }
 
+static void test_rst_storm_memory_grows_per_rst_not_per_segment(void)
+{
+    /* A half-open peer's ACKs, each answered with a bare RST, 200000 times in
+     * one connection; then 20000 more ACKs without RSTs.  The core keeps one
+     * record per RST and nothing per other segment. */
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_exchange(&n);
+    size_t before = rst_core_memory(n.core);
+    uint32_t last = 0;
+    for (uint32_t i = 0; i < 200000; i++) {
+        send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 301, 0);
+        last = send_reply_rst(&n, SERVER, 0, S_ISN + 301, 0);
+    }
+    size_t after_rsts = rst_core_memory(n.core);
+    for (uint32_t i = 0; i < 20000; i++)
+        send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 301, 0);
+    CHECK(rst_core_memory(n.core) == after_rsts);
+    CHECK(rst_core_connections(n.core) == 1);
+    size_t per_rst = (after_rsts - before) / 200000;
+    CHECK(per_rst >= sizeof(struct rst_record) && per_rst <= sizeof(struct rst_record) + 8);
+    struct rst_verdict v = verdict(&n, last);
+    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.n_evidence == 0);
+    net_free(&n);
+}
+
+static void test_memory_per_connection(void)
+{
+    /* Port scan: each SYN refused, each its own connection.  Per connection:
+     * its state, its index slots (at most half full, doubled: 4 x 4 bytes)
+     * and its RST's record. */
+    struct net n;
+    net_init(&n, 4);
+    size_t before = rst_core_memory(n.core);
+    for (uint32_t i = 0; i < 100000; i++) {
+        n.end[SERVER].port = (uint16_t)(1 + i % 65000);
+        n.end[CLIENT].port = (uint16_t)(40000 + i / 65000);
+        send_seg(&n, CLIENT, SYN, i * 7919u, 0, 0);
+        send_reply_rst(&n, SERVER, ACK, 0, i * 7919u + 1);
+    }
+    CHECK(rst_core_connections(n.core) == 100000);
+    size_t per_conn = (rst_core_memory(n.core) - before) / 100000;
+    CHECK(per_conn <= sizeof(struct rst_conn) + sizeof(struct rst_record) + 4 * sizeof(uint32_t)
+                      + 64);
+    net_free(&n);
+}
+
 static void test_many_connections(void)
 {
     struct net n;
@@ -1273,6 +1322,10 @@ static void test_diag_compact(void)
     /* A capture that cut it short: unreadable, not malformed. */
     d = diag_of((const uint8_t *)"\x33\xAA\x00\x04", 4, 8);
     CHECK(d.format == RST_DIAG_DATA);
+    CHECK(d.uncaptured == 4);
+    d = diag_of(NULL, 0, 8);                      /* nothing of it captured */
+    CHECK(d.format == RST_DIAG_DATA && d.uncaptured == 8);
+    CHECK(DIAG("\x33\xAA\x00\x04\x00\x00\x00\x00").uncaptured == 0);
 }
 
 static void test_diag_text(void)
@@ -1601,6 +1654,8 @@ int main(void)
     RUN(test_views_are_separate_connections);
     RUN(test_unknown_ids_are_refused);
     RUN(test_many_connections);
+    RUN(test_rst_storm_memory_grows_per_rst_not_per_segment);
+    RUN(test_memory_per_connection);
     RUN(test_diag_compact);
     RUN(test_diag_text);
     RUN(test_diag_text_is_cut_to_whole_characters);
