@@ -35,6 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcapio import read_pcap, write_pcap  # noqa: E402
+import odd_captures  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -126,6 +127,15 @@ def make_inputs(count, seed, work):
     # A capture editcap cannot rewrite (e.g. one with no packets, whose link
     # type is unknown) has nothing to mutate.
     sources = [src for src in sources if src in pcaps]
+    # The odd captures derived from them (tags, tunnels, BSD loopback, cut
+    # frames, copies) take the plugin down other paths.
+    odd = os.path.join(work, "odd")
+    os.makedirs(odd, exist_ok=True)
+    for name, _source, _fmap, _what in odd_captures.derive(odd):
+        if name.startswith(("vlan", "qinq", "gre", "ipip", "null", "snap60", "duplicates")):
+            path = os.path.join(odd, name)
+            sources.append(path)
+            pcaps[path] = path
     inputs = []
     for i in range(count):
         src = sources[i % len(sources)]
