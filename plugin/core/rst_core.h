@@ -89,6 +89,8 @@ struct rst_segment {
     uint32_t tsval, tsecr;
     bool has_wscale;          /* RFC 7323 window scale option (SYNs) */
     uint8_t wscale;
+    bool window_cut;          /* the capture ended before the window field */
+    bool options_cut;         /* ... before the end of the options: absent ones are unknown */
 };
 
 enum rst_parse_status {

@@ -187,6 +187,7 @@ struct rst_record {
     bool keeps_connection;   /* a reply that leaves the sender's connection open */
     bool burst_seq, burst_window, burst_ttl, ip_id_repeat;
     uint8_t copies;          /* identical RSTs of the same sender just before it */
+    bool window_cut, options_cut; /* the snap length cut its window / options */
 };
 
 /* Extra facts the explanation mentions. */

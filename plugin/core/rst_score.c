@@ -143,7 +143,7 @@ static void score_window(const struct rst_conn *c, const struct rst_record *rec,
                          const struct rst_params *p, struct rst_verdict *v)
 {
     const struct rst_side *x = &c->side[rec->from];
-    if (rec->window == 0)
+    if (rec->window == 0 || rec->window_cut)
         return;
     if (rec->shape == RST_SHAPE_REPLY) {
         struct rst_evidence *e = add(v, RST_EV_WINDOW, p->weight[RST_EV_WINDOW], 0);
@@ -198,6 +198,9 @@ static void score_timestamps(const struct rst_conn *c, const struct rst_record *
 {
     const struct rst_side *x = &c->side[rec->from];
     if (!rec->has_ts) {
+        /* Options the capture cut off are unknown, not absent. */
+        if (rec->options_cut)
+            return;
         if (rec->shape != RST_SHAPE_REPLY && c->side[0].ts_offered && c->side[1].ts_offered)
             add(v, RST_EV_NO_TIMESTAMPS, p->weight[RST_EV_NO_TIMESTAMPS], x->syn_frame);
         return;

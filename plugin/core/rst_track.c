@@ -355,7 +355,7 @@ static void note_clock_and_window(struct rst_side *x, const struct rst_segment *
         x->ts_last = s->tsval;
         x->ts_last_time = s->time_us;
     }
-    if (!(s->flags & RST_TH_SYN)) {   /* RFC 7323: SYN windows are never scaled */
+    if (!(s->flags & RST_TH_SYN) && !s->window_cut) {   /* RFC 7323: SYNs are never scaled */
         if (!x->win_known || s->window < x->win_min)
             x->win_min = s->window;
         if (!x->win_known || s->window > x->win_max)
@@ -678,6 +678,8 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     rec->has_mac = s->has_mac;
     memcpy(rec->mac, s->src_mac, 6);
     rec->has_ts = s->has_timestamps;
+    rec->window_cut = s->window_cut;
+    rec->options_cut = s->options_cut;
     rec->tsval = s->tsval;
     rec->has_ip_id = s->has_ip_id;
     rec->ip_id = s->ip_id;

@@ -130,7 +130,9 @@ enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
     if (header_len < TCP_MIN_HEADER)
         return RST_PARSE_MALFORMED;
     seg->flags = tcp[13];
-    seg->window = tcp_len >= 16 ? get16(tcp + 14) : 0;
+    seg->window_cut = tcp_len < 16;
+    seg->window = seg->window_cut ? 0 : get16(tcp + 14);
+    seg->options_cut = tcp_len < header_len;
     seg->has_timestamps = false;
     seg->has_wscale = false;
     if (tcp_len > TCP_MIN_HEADER) {

@@ -1534,6 +1534,31 @@ static void test_parse_ipv6_with_extension_headers(void)
     CHECK_STR(buf, "2001:db8::2");
 }
 
+static void test_a_cut_header_is_no_evidence(void)
+{
+    /* A snap length that ends the RST inside its TCP header: its window and
+     * options are unknown, not zero and not absent. */
+    for (int cut = 0; cut < 2; cut++) {
+        struct net n;
+        net_init(&n, 4);
+        handshake_and_exchange(&n);
+        struct rst_segment r = segment(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);
+        r.has_timestamps = false;
+        r.window = cut ? 0 : 8192;
+        r.window_cut = r.options_cut = cut;
+        struct rst_verdict v = verdict(&n, rst_core_add(n.core, &r, &n.params));
+        CHECK(v.cause == RST_CAUSE_ABORT);
+        CHECK((evidence(&v, RST_EV_NO_TIMESTAMPS) == NULL) == (cut == 1));
+        CHECK((evidence(&v, RST_EV_WINDOW) == NULL) == (cut == 1));
+        net_free(&n);
+    }
+    struct rst_segment s;
+    CHECK(rst_parse_ip_tcp(ipv4_rst, 20, tcp_rst_ack, 14, 20, 14, &s) == RST_PARSE_OK);
+    CHECK(s.window_cut && s.options_cut && (s.flags & RST_TH_RST));
+    CHECK(rst_parse_ip_tcp(ipv4_rst, 20, tcp_rst_ack, 20, 20, 20, &s) == RST_PARSE_OK);
+    CHECK(!s.window_cut && !s.options_cut);
+}
+
 static void test_parse_rejects_short_and_bogus_headers(void)
 {
     struct rst_segment s;
@@ -1667,6 +1692,7 @@ int main(void)
     RUN(test_parse_timestamps_and_payload);
     RUN(test_parse_ipv6_with_extension_headers);
     RUN(test_parse_rejects_short_and_bogus_headers);
+    RUN(test_a_cut_header_is_no_evidence);
     RUN(test_format_ipv6_compression);
     RUN(test_cause_names_are_the_public_values);
     printf("%d checks, %d failed\n", checks, failures);
