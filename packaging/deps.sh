@@ -6,7 +6,7 @@ packages=(
     libwireshark-dev libglib2.0-dev      # Wireshark's development files (wireshark.pc)
     tshark                               # runs the plugin
     python3                              # /usr/bin/python3 for the capture tests
-    wireshark-qt                         # the GUI
+    wireshark                            # the GUI (bookworm: pulls wireshark-qt)
     xvfb xdotool python3-pil             # the GUI test and screenshot (tests/gui.py)
     valgrind                             # tests/fuzz.py (the sanitizers come with gcc)
 )

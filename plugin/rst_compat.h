@@ -8,6 +8,7 @@
 
 #include <ws_version.h>
 #include <epan/packet.h>
+#include <wiretap/wtap.h>     /* wtap_rec: a complete type only through this header from 4.2 on */
 
 #define RST_WS_VERSION_AT_LEAST(major, minor) \
     (WIRESHARK_VERSION_MAJOR > (major) || \
