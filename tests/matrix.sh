@@ -40,6 +40,7 @@ bind() {    # bind FROM TO: mounted until the script ends
 
 make_root() {
     local suite=$1 root=$2
+    mkdir -p "$roots"
     if [ ! -x "$root/usr/bin/apt-get" ]; then
         echo "== $suite: debootstrap"
         rm -rf "$root"
