@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite on every Wireshark version the plugin supports: the
-# host's (Debian bookworm, 4.0: tests/run.sh) and, each in a Debian root made
-# with debootstrap from Debian's archive, trixie (4.4) and sid (4.6).
+# The whole test suite on every Wireshark version the plugin supports: this
+# machine's (Debian bookworm, 4.0: tests/run.sh here) and, each in a Debian
+# root made with debootstrap from Debian's archive, trixie (4.4) and sid (4.6).
 #
-#   sudo tests/matrix.sh [SUITE ...]        # default: trixie sid
+#   sudo tests/matrix.sh [SUITE ...]        # default: bookworm trixie sid
 #
+# A suite that is this machine's own release runs tests/run.sh here.
 # For each suite: debootstrap a minimal root (kept in $RST_ROOTS, default
 # /var/tmp/rst-roots, and reused), install packaging/deps.sh's packages
 # there, build this checkout with -Wall -Wextra (any warning fails), run
@@ -17,8 +18,9 @@ src=$(cd "$here/.." && pwd)
 roots=${RST_ROOTS:-/var/tmp/rst-roots}
 mirror=${RST_MIRROR:-http://deb.debian.org/debian}
 out=${RST_BUILD_DIR:-$src/build}/matrix
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(trixie sid)
+[ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie sid)
 [ "$(id -u)" = 0 ] || { echo "matrix.sh: needs root (debootstrap, chroot, mount)" >&2; exit 2; }
 command -v debootstrap >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
@@ -88,5 +90,10 @@ run_suite() {
 }
 
 for suite in "${suites[@]}"; do
-    run_suite "$suite"
+    if [ "$suite" = "$host_suite" ]; then
+        echo "== $suite: this machine, Wireshark $(pkg-config --modversion wireshark): tests"
+        bash "$here/run.sh"
+    else
+        run_suite "$suite"
+    fi
 done
