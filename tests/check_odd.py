@@ -37,7 +37,7 @@ FIELDS = ["frame.number", "frame.cap_len", "tcp.flags.reset", "icmp.type", "icmp
           "rst.cause", "rst.injected",
           "rst.suspicion", "rst.explanation", "rst.evidence.mac_mismatch"] + \
     ["rst.evidence.%s.weight" % f for f in sorted(set(EVIDENCE_FIELD.values()))]
-STORM_RSTS = 100000
+STORM_RSTS = 200000
 MIX_CONNECTIONS = 3000
 
 
