@@ -150,14 +150,16 @@ static const struct anchor *nearest_below(const struct frame_anchors *fa, int be
     return best;
 }
 
-static size_t copy_bytes(field_info *fi, guint8 *buf, size_t max);
-
-/* FNV-1a over some bytes. */
-static guint32 fnv1a(guint32 h, const guint8 *p, size_t n)
+static size_t copy_bytes(field_info *fi, guint8 *buf, size_t max)
 {
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
+    tvbuff_t *tvb = RST_FINFO_TVB(fi);
+    gint start = RST_FINFO_START(fi);
+    gint avail = tvb ? tvb_captured_length_remaining(tvb, start) : -1;
+    if (avail <= 0)
+        return 0;
+    size_t n = (size_t)avail < max ? (size_t)avail : max;
+    tvb_memcpy(tvb, buf, start, n);
+    return n;
 }
 
 /* Adds an enclosing IP header's two addresses to h, in either direction
@@ -178,7 +180,7 @@ static guint32 mix_endpoints(guint32 h, field_info *fi)
         const guint8 *t = lo;
         lo = hi, hi = t;
     }
-    return fnv1a(fnv1a(h, lo, len), hi, len);
+    return rst_fnv1a(rst_fnv1a(h, lo, len), hi, len);
 }
 
 /* Where a connection lives: the capture interface and, inside tunnels, the
@@ -192,7 +194,7 @@ static guint32 segment_view(const packet_info *pinfo, const struct frame_anchors
                             const struct anchor *ip)
 {
     guint32 iface = rst_frame_interface_id(pinfo), depth = 0;
-    guint32 h = fnv1a(2166136261u, (const guint8 *)&iface, sizeof iface);
+    guint32 h = rst_fnv1a(RST_FNV_BASIS, &iface, sizeof iface);
     for (const struct anchor *a = nearest_below(fa, ip->layer, ANCHOR_IP); a;
          a = nearest_below(fa, a->layer, ANCHOR_IP)) {
         depth++;
@@ -203,22 +205,12 @@ static guint32 segment_view(const packet_info *pinfo, const struct frame_anchors
     for (unsigned i = 0; i < fa->n; i++) {
         const struct anchor *t = &fa->a[i];
         guint8 id[4];
-        if (t->kind == ANCHOR_TUNNEL_ID && t->layer < ip->layer)
-            h = fnv1a(h, id, copy_bytes(t->fi, id, MIN(sizeof id, (size_t)MAX(RST_FINFO_LENGTH(t->fi), 0))));
+        if (t->kind == ANCHOR_TUNNEL_ID && t->layer < ip->layer) {
+            size_t width = MIN(sizeof id, (size_t)MAX(RST_FINFO_LENGTH(t->fi), 0));
+            h = rst_fnv1a(h, id, copy_bytes(t->fi, id, width));
+        }
     }
     return 0x80000000u | (h & 0x7ffffff0u) | MIN(depth, 15);
-}
-
-static size_t copy_bytes(field_info *fi, guint8 *buf, size_t max)
-{
-    tvbuff_t *tvb = RST_FINFO_TVB(fi);
-    gint start = RST_FINFO_START(fi);
-    gint avail = tvb ? tvb_captured_length_remaining(tvb, start) : -1;
-    if (avail <= 0)
-        return 0;
-    size_t n = (size_t)avail < max ? (size_t)avail : max;
-    tvb_memcpy(tvb, buf, start, n);
-    return n;
 }
 
 /* A RST's payload is its stated reason (RFC 1122 4.2.2.12): the core gets

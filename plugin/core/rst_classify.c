@@ -224,7 +224,6 @@ static const struct rst_last_seg *reply_candidate(const struct rst_side *y,
             return scratch;
         }
     }
-    *run_time = y->run_time;
     return &y->last;
 }
 

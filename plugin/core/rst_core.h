@@ -206,6 +206,11 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
 bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                       const struct rst_params *params, struct rst_verdict *verdict);
 
+/* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
+ * core's connection index, and the Wireshark layer's tunnel views. */
+#define RST_FNV_BASIS 2166136261u
+uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
+
 /* Bytes the core holds, for the benchmark. */
 size_t rst_core_memory(const struct rst_core *core);
 size_t rst_core_connections(const struct rst_core *core);

@@ -196,8 +196,6 @@ static void put_quoted(struct text *t, const struct rst_diag *d)
     put(t, d->text_truncated ? "...\"" : "\"");
 }
 
-/* What the RST says about itself (RFC 1122 4.2.2.12,
- * draft-boucadair-tcpm-rst-diagnostic-payload), one sentence. */
 /* " (the capture cut off its last 12 bytes)" where the snap length did. */
 static void put_uncaptured(struct text *t, const struct rst_diag *d)
 {
@@ -205,6 +203,8 @@ static void put_uncaptured(struct text *t, const struct rst_diag *d)
         put(t, " (the capture cut off its last %u bytes)", (unsigned)d->uncaptured);
 }
 
+/* What the RST says about itself (RFC 1122 4.2.2.12,
+ * draft-boucadair-tcpm-rst-diagnostic-payload), one sentence. */
 static void put_statement(struct text *t, const struct rst_diag *d)
 {
     switch (d->format) {

@@ -71,11 +71,9 @@ struct index {
     size_t used;
 };
 
-static uint32_t hash_bytes(const void *key, size_t len)
+uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len)
 {
-    /* FNV-1a */
-    const uint8_t *p = key;
-    uint32_t h = 2166136261u;
+    const uint8_t *p = bytes;
     for (size_t i = 0; i < len; i++)
         h = (h ^ p[i]) * 16777619u;
     return h;
@@ -86,7 +84,7 @@ static size_t index_find(const struct index *ix, const struct chunked *store,
                          const void *key, size_t key_len)
 {
     size_t mask = ix->size - 1;
-    size_t i = hash_bytes(key, key_len) & mask;
+    size_t i = rst_fnv1a(RST_FNV_BASIS, key, key_len) & mask;
     while (ix->slots[i]) {
         if (memcmp(chunked_at(store, ix->slots[i] - 1), key, key_len) == 0)
             return i;
