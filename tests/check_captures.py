@@ -43,17 +43,17 @@ def tshark(*args):
                           check=True).stdout
 
 
-def dissect(capture, two_pass):
+def dissect(capture, two_pass, fields=FIELDS):
     """frame number -> {field: value} for every frame of the capture."""
     args = ["-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
             "-E", "aggregator=,"]
     if two_pass:
         args.append("-2")
-    for f in FIELDS:
+    for f in fields:
         args += ["-e", f]
     frames = {}
     for line in tshark(*args).splitlines():
-        values = dict(zip(FIELDS, line.split("\t")))
+        values = dict(zip(fields, line.split("\t")))
         frames[int(values["frame.number"])] = values
     return frames
 

@@ -27,6 +27,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import odd_captures  # noqa: E402
+import check_captures  # noqa: E402
 from check_captures import EVIDENCE_FIELD, is_true  # noqa: E402
 from pcapio import LINKTYPE_NULL, linktype, read_pcap  # noqa: E402
 
@@ -43,16 +44,7 @@ MIX_CONNECTIONS = 3000
 
 def dissect(path):
     """frame number -> {field: value}, two passes."""
-    args = [TSHARK, "-r", path, "-2", "-T", "fields", "-E", "separator=\t", "-E",
-            "occurrence=a", "-E", "aggregator=,"]
-    for f in FIELDS:
-        args += ["-e", f]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    frames = {}
-    for line in out.splitlines():
-        values = dict(zip(FIELDS, line.split("\t")))
-        frames[int(values["frame.number"])] = values
-    return frames
+    return check_captures.dissect(path, True, FIELDS)
 
 
 def rst_frames(path):

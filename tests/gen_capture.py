@@ -81,12 +81,11 @@ def frame(src, dst, ttl, mac, sport, dport, seq, ack, flags, window, payload=b""
           options=b"", ip_id=0):
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                       (5 + len(options) // 4) << 4, flags, window, 0, 0) + options + payload
+    eth = ROUTER_MAC if mac == CLIENT_MAC else CLIENT_MAC     # destination MAC
     if src.v6:
         ip = struct.pack("!IHBB", 0x60000000, len(tcp), 6, ttl) + src.addr + dst.addr
-        eth = ROUTER_MAC if mac == CLIENT_MAC else CLIENT_MAC
         return eth + mac + b"\x86\xdd" + ip + tcp
     ip = ipv4_header(src.addr, dst.addr, 6, len(tcp), ttl=ttl, ident=ip_id)
-    eth = ROUTER_MAC if mac == CLIENT_MAC else CLIENT_MAC
     return eth + mac + b"\x08\x00" + ip + tcp
 
 
