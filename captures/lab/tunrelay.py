@@ -24,6 +24,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
+from pcapio import ip_checksum as checksum  # noqa: E402  the Internet checksum
+
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 CLONE_NEWNET = 0x40000000
@@ -43,15 +46,6 @@ def enter_netns(name):
     os.close(fd)
 
 
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def forged_rst(request, ttl, ip_id):
     """A bare RST from the request's destination to its source, at the seq the
     client expects next (the request's ACK)."""
@@ -67,12 +61,12 @@ def forged_rst(request, ttl, ip_id):
 
 
 def tcp_ports_and_payload(packet):
-    """(sport, dport, payload length) of an IPv4 TCP packet, else None."""
+    """(sport, dport, payload) of an IPv4 TCP packet, else None."""
     if packet[0] >> 4 != 4 or packet[9] != 6:
         return None
     ihl = (packet[0] & 15) * 4
     sport, dport = struct.unpack("!HH", packet[ihl:ihl + 4])
-    return sport, dport, len(packet) - ihl - (packet[ihl + 12] >> 4) * 4
+    return sport, dport, packet[ihl + (packet[ihl + 12] >> 4) * 4:]
 
 
 def send(fd, packet):
@@ -97,28 +91,25 @@ def main():
         readable, _, _ = select.select([fd_a, fd_b], [], [])
         for fd in readable:
             packet = os.read(fd, 65535)
-            if (inject and not done and fd == fd_a and packet[0] >> 4 == 4 and packet[9] == 6):
-                ihl = (packet[0] & 15) * 4
-                dport = struct.unpack("!H", packet[ihl + 2:ihl + 4])[0]
-                payload = packet[ihl + ((packet[ihl + 12] >> 4) * 4):]
-                if dport == inject["port"] and payload.startswith(b"GET "):
-                    rst, (src, dst, sport, dp, seq) = forged_rst(packet, inject["ttl"], 4242)
-                    send(fd_a, rst)
-                    log.write(json.dumps({
-                        "time": time.time(), "what": "forged RST to the client (on-path device "
-                        "of the raw IP link, TTL %d)" % inject["ttl"], "role": "forger",
-                        "src": ".".join(map(str, src)), "dst": ".".join(map(str, dst)),
-                        "sport": sport, "dport": dp, "flags": "R", "seq": seq, "ack": 0,
-                        "ttl": inject["ttl"], "mac": None}) + "\n")
-                    log.flush()
-                    done = True
+            tcp = tcp_ports_and_payload(packet)
+            if (inject and not done and fd == fd_a and tcp and tcp[1] == inject["port"]
+                    and tcp[2].startswith(b"GET ")):
+                rst, (src, dst, sport, dp, seq) = forged_rst(packet, inject["ttl"], 4242)
+                send(fd_a, rst)
+                log.write(json.dumps({
+                    "time": time.time(), "what": "forged RST to the client (on-path device "
+                    "of the raw IP link, TTL %d)" % inject["ttl"], "role": "forger",
+                    "src": ".".join(map(str, src)), "dst": ".".join(map(str, dst)),
+                    "sport": sport, "dport": dp, "flags": "R", "seq": seq, "ack": 0,
+                    "ttl": inject["ttl"], "mac": None}) + "\n")
+                log.flush()
+                done = True
             if fd == fd_b and held is not None:
                 send(fd_a, packet)              # the later segment first
                 send(fd_a, held)
                 held = None
                 continue
-            tcp = tcp_ports_and_payload(packet)
-            if reorder and fd == fd_b and tcp and tcp[0] == reorder["port"] and tcp[2] > 0:
+            if reorder and fd == fd_b and tcp and tcp[0] == reorder["port"] and tcp[2]:
                 held, reorder = packet, None
                 continue
             send(fd_b if fd == fd_a else fd_a, packet)
