@@ -34,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bind() {    # bind FROM TO: mounted until the script ends
+bind() {    # bind FROM TO: mounted until its suite is done (or the script ends)
     mkdir -p "$2"
     mount --bind "$1" "$2"
     mounted+=("$2")
