@@ -1,16 +1,18 @@
 /* packet-rst.c: the Wireshark side of rst-explain.
  *
  * A post-dissector.  On the first pass over a capture it finds, in every
- * frame, the TCP headers that are really on the wire (not the ones quoted
- * inside ICMP errors), the IP header that carries each and the link-layer
- * source address, and feeds them to the core (core/rst_core.h).  On every
- * pass it renders the core's verdict for each RST: cause, explanation,
- * suspicion, evidence and expert info.
+ * frame, the TCP header that is really on the wire (not one quoted inside an
+ * ICMP error), the IP header that carries it and the link-layer source
+ * address, and feeds them to the core (core/rst_core.h).  On every pass it
+ * renders the core's verdict for each RST: cause, explanation, suspicion,
+ * evidence and expert info.
  *
- * Headers are located by the position of a few "anchor" fields (ip.version,
- * tcp.srcport, ...): each field_info records the protocol layer it belongs
- * to, so the IP layer carrying a TCP header is the nearest IP layer below it
- * (tunnels), and a TCP header with an ICMP layer below it is a quotation.
+ * Feeding needs no protocol tree, so that the plugin does not make Wireshark
+ * build one for every frame of the first pass (docs/performance.md): the
+ * frame's layer list says which layer is the live TCP and how many IP layers
+ * (tunnels) lie below it, pinfo holds the addresses and ports the IP and TCP
+ * dissectors read, and the core finds those headers in the frame's bytes
+ * (core/rst_locate.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -70,226 +72,185 @@ static struct rst_params rst_prefs;
 /* File scope: one core per capture file, made by the init routine. */
 static struct rst_core *core;
 
-/* ------------------------------------------------------------ anchors */
+/* ------------------------------------------------------------ feeding */
 
-enum anchor_kind {
-    ANCHOR_MAC,      /* a source MAC address */
-    ANCHOR_IP,       /* the first byte of an IPv4 or IPv6 header */
-    ANCHOR_TCP,      /* the first byte of a TCP header */
-    ANCHOR_ICMP,     /* an ICMP or ICMPv6 message: what follows is a quotation */
-    ANCHOR_TUNNEL_ID /* a tunnel's network identifier (VXLAN VNI, GRE key) */
-};
-
-static const struct {
-    const char *name;
-    enum anchor_kind kind;
-} anchor_names[] = {
-    { "eth.src", ANCHOR_MAC },
-    { "sll.src.eth", ANCHOR_MAC },
-    { "ip.version", ANCHOR_IP },
-    { "ipv6.version", ANCHOR_IP },
-    { "tcp.srcport", ANCHOR_TCP },
-    { "icmp.type", ANCHOR_ICMP },
-    { "icmpv6.type", ANCHOR_ICMP },
-    { "vxlan.vni", ANCHOR_TUNNEL_ID },
-    { "gre.key", ANCHOR_TUNNEL_ID },
-    { "geneve.vni", ANCHOR_TUNNEL_ID },
-};
-
-/* A name can belong to several fields (the IPv6 dissector adds a hidden
- * "ip.version" of its own): every one of them is an anchor. */
-#define MAX_ANCHOR_FIELDS 16
-static struct {
-    int hf;
-    enum anchor_kind kind;
-} anchor_fields[MAX_ANCHOR_FIELDS];
-static unsigned n_anchor_fields;
-
-#define MAX_ANCHORS 32
-#define MAX_TCP_PER_FRAME 8
 #define IP_BYTES_MAX 60
 #define TCP_BYTES_MAX 60
 #define RST_PAYLOAD_MAX 512   /* enough for any reason a RST states */
 
-struct anchor {
-    enum anchor_kind kind;
-    int layer;
-    field_info *fi;
-};
+/* The protocols whose order in a frame's layer list tells where its live
+ * TCP header is and what carries it (looked up at handoff). */
+static struct {
+    int eth, sll, ip, ipv6, tcp, icmp, icmpv6, gre, vxlan, geneve;
+} layer_proto;
 
-struct frame_anchors {
-    struct anchor a[MAX_ANCHORS];
-    unsigned n;
-};
-
-static void collect_anchors(proto_tree *tree, struct frame_anchors *fa)
+/* The layer index of the frame's live TCP header: the last TCP layer, unless
+ * an ICMP layer lies below it (then it is a quotation, RFC 792 / RFC 4443,
+ * and the frame has no live TCP header).  -1 if none.  link_after: a link
+ * layer above it (Ethernet carried in TCP) set pinfo->dl_src last. */
+static int live_tcp_layer(const packet_info *pinfo, gboolean *link_after)
 {
-    fa->n = 0;
-    for (unsigned f = 0; f < n_anchor_fields; f++) {
-        GPtrArray *found = proto_get_finfo_ptr_array(tree, anchor_fields[f].hf);
-        for (guint i = 0; found && i < found->len && fa->n < MAX_ANCHORS; i++) {
-            field_info *fi = (field_info *)g_ptr_array_index(found, i);
-            fa->a[fa->n].kind = anchor_fields[f].kind;
-            fa->a[fa->n].layer = RST_FINFO_LAYER(fi);
-            fa->a[fa->n].fi = fi;
-            fa->n++;
+    int index = 0, tcp = -1, link = -1, icmp = -1;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f;
+         f = wmem_list_frame_next(f), index++) {
+        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        if (proto == layer_proto.tcp)
+            tcp = index;
+        else if (proto == layer_proto.eth || proto == layer_proto.sll)
+            link = index;
+        else if (proto == layer_proto.icmp || proto == layer_proto.icmpv6)
+            icmp = index;
+    }
+    *link_after = link > tcp;
+    return icmp >= 0 && icmp < tcp ? -1 : tcp;
+}
+
+/* Describes the layers below the live TCP layer for rst_locate_tcp: how
+ * many IP layers enclose the carrying one and what identifies each tunnel,
+ * and whether a link layer with a source MAC lies below the carrying IP. */
+static gboolean describe_layers(const packet_info *pinfo, int tcp, struct rst_frame_hint *hint,
+                                gboolean *link_mac)
+{
+    int index = 0;
+    unsigned ips = 0;
+    gboolean mac_seen = FALSE;
+    *link_mac = FALSE;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && index < tcp;
+         f = wmem_list_frame_next(f), index++) {
+        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        unsigned enclosing = ips - 1;   /* the IP layer below this one */
+        if (proto == layer_proto.eth || proto == layer_proto.sll) {
+            mac_seen = TRUE;
+        } else if (proto == layer_proto.ip || proto == layer_proto.ipv6) {
+            if (ips < RST_TUNNELS_MAX)
+                hint->outer_kind[ips] = RST_TUNNEL_PLAIN;
+            ips++;
+            *link_mac = mac_seen;
+        } else if (ips && enclosing < RST_TUNNELS_MAX) {
+            if (proto == layer_proto.gre)
+                hint->outer_kind[enclosing] = RST_TUNNEL_GRE;
+            else if (proto == layer_proto.vxlan || proto == layer_proto.geneve)
+                hint->outer_kind[enclosing] = RST_TUNNEL_VNI;
         }
     }
+    if (!ips)
+        return FALSE;
+    hint->n_outer = ips - 1;
+    return TRUE;
 }
 
-/* The anchor of a kind in the highest layer below `below`. */
-static const struct anchor *nearest_below(const struct frame_anchors *fa, int below,
-                                          enum anchor_kind kind)
+/* What the dissectors left in pinfo about the carrying IP header and the
+ * TCP header (the last ones they read: those of the live TCP layer). */
+static gboolean read_hint(const packet_info *pinfo, struct rst_frame_hint *hint)
 {
-    const struct anchor *best = NULL;
-    for (unsigned i = 0; i < fa->n; i++) {
-        const struct anchor *a = &fa->a[i];
-        if (a->kind == kind && a->layer < below && (!best || a->layer > best->layer))
-            best = a;
-    }
-    return best;
-}
-
-static size_t copy_bytes(field_info *fi, guint8 *buf, size_t max)
-{
-    tvbuff_t *tvb = RST_FINFO_TVB(fi);
-    gint start = RST_FINFO_START(fi);
-    gint avail = tvb ? tvb_captured_length_remaining(tvb, start) : -1;
-    if (avail <= 0)
-        return 0;
-    size_t n = (size_t)avail < max ? (size_t)avail : max;
-    tvb_memcpy(tvb, buf, start, n);
-    return n;
-}
-
-/* Adds an enclosing IP header's two addresses to h, in either direction
- * alike (the lower one first). */
-static guint32 mix_endpoints(guint32 h, field_info *fi)
-{
-    guint8 b[40];
-    size_t n = copy_bytes(fi, b, sizeof b);
-    size_t at, len;
-    if (n >= 20 && b[0] >> 4 == 4)
-        at = 12, len = 4;
-    else if (n >= 40 && b[0] >> 4 == 6)
-        at = 8, len = 16;
+    const address *src = &pinfo->net_src, *dst = &pinfo->net_dst;
+    if (src->type == AT_IPv4 && dst->type == AT_IPv4 && src->len == 4 && dst->len == 4)
+        hint->ip_version = 4;
+    else if (src->type == AT_IPv6 && dst->type == AT_IPv6 && src->len == 16 && dst->len == 16)
+        hint->ip_version = 6;
     else
-        return h;
-    const guint8 *lo = b + at, *hi = b + at + len;
-    if (memcmp(lo, hi, len) > 0) {
-        const guint8 *t = lo;
-        lo = hi, hi = t;
-    }
-    return rst_fnv1a(rst_fnv1a(h, lo, len), hi, len);
+        return FALSE;
+    memcpy(hint->src, src->data, (size_t)src->len);
+    memcpy(hint->dst, dst->data, (size_t)dst->len);
+    hint->ports_known = pinfo->ptype == PT_TCP;
+    hint->sport = (guint16)pinfo->srcport;
+    hint->dport = (guint16)pinfo->destport;
+    return TRUE;
 }
 
-/* Where a connection lives: the capture interface and, inside tunnels, the
- * tunnels themselves (the enclosing IP layers' endpoints and any VXLAN VNI or
- * GRE key between them).  The same inner address pair in two tunnels
- * (tenants of a VXLAN fabric reuse their private ranges) is two connections,
- * and an inner connection never mixes with an outer one.  Outside tunnels the
- * view is interface << 4; inside, a hash with the top bit set and the depth
- * in the low four bits. */
-static guint32 segment_view(const packet_info *pinfo, const struct frame_anchors *fa,
-                            const struct anchor *ip)
+/* Bytes holding a TCP header: the frame, or the reassembled packet when the
+ * frame holds a later IP fragment. */
+struct tcp_bytes {
+    const guint8 *data;
+    size_t caplen, reported;
+    size_t at;          /* the TCP header */
+    long ip_to_tcp;     /* from the IP header when both are in the frame, else -1 */
+};
+
+static gboolean reassembled_tcp(packet_info *pinfo, tvbuff_t *frame_tvb,
+                                const struct rst_frame_hint *hint, struct tcp_bytes *out)
 {
-    guint32 iface = rst_frame_interface_id(pinfo), depth = 0;
-    guint32 h = rst_fnv1a(RST_FNV_BASIS, &iface, sizeof iface);
-    for (const struct anchor *a = nearest_below(fa, ip->layer, ANCHOR_IP); a;
-         a = nearest_below(fa, a->layer, ANCHOR_IP)) {
-        depth++;
-        h = mix_endpoints(h, a->fi);
+    for (GSList *s = pinfo->data_src; s; s = s->next) {
+        tvbuff_t *tvb = get_data_source_tvb((struct data_source *)s->data);
+        guint caplen = tvb ? tvb_captured_length(tvb) : 0;
+        if (tvb == frame_tvb || caplen < 4 ||
+            (hint->ports_known && (tvb_get_ntohs(tvb, 0) != hint->sport ||
+                                   tvb_get_ntohs(tvb, 2) != hint->dport)))
+            continue;
+        out->data = tvb_get_ptr(tvb, 0, caplen);
+        out->caplen = caplen;
+        out->reported = tvb_reported_length(tvb);
+        out->at = 0;
+        out->ip_to_tcp = -1;
+        return TRUE;
     }
-    if (!depth)
-        return iface << 4;
-    for (unsigned i = 0; i < fa->n; i++) {
-        const struct anchor *t = &fa->a[i];
-        guint8 id[4];
-        if (t->kind == ANCHOR_TUNNEL_ID && t->layer < ip->layer) {
-            size_t width = MIN(sizeof id, (size_t)MAX(RST_FINFO_LENGTH(t->fi), 0));
-            h = rst_fnv1a(h, id, copy_bytes(t->fi, id, width));
-        }
-    }
-    return 0x80000000u | (h & 0x7ffffff0u) | MIN(depth, 15);
+    return FALSE;
 }
 
 /* A RST's payload is its stated reason (RFC 1122 4.2.2.12): the core gets
  * the captured bytes; other segments' payloads are not its business. */
-static void read_rst_payload(const struct anchor *tcp, const guint8 *tcp_bytes,
-                             guint8 *buf, struct rst_segment *seg)
+static void read_rst_payload(const struct tcp_bytes *t, struct rst_segment *seg)
 {
     if (!(seg->flags & RST_TH_RST) || seg->payload_len == 0)
         return;
-    tvbuff_t *tvb = RST_FINFO_TVB(tcp->fi);
-    gint start = RST_FINFO_START(tcp->fi) + (tcp_bytes[12] >> 4) * 4;
-    gint avail = tvb_captured_length_remaining(tvb, start);
-    if (avail <= 0)
+    size_t start = t->at + (size_t)(t->data[t->at + 12] >> 4) * 4;
+    if (start >= t->caplen)
         return;
-    guint32 n = MIN(MIN((guint32)avail, seg->payload_len), RST_PAYLOAD_MAX);
-    tvb_memcpy(tvb, buf, start, n);
-    seg->payload = buf;
-    seg->payload_caplen = n;
+    seg->payload = t->data + start;
+    seg->payload_caplen = (guint32)MIN(MIN(t->caplen - start, seg->payload_len), RST_PAYLOAD_MAX);
 }
 
-/* Reads one live TCP header and what carries it into a core segment; a
- * RST's payload goes to payload_buf (RST_PAYLOAD_MAX bytes). */
-static gboolean read_segment(packet_info *pinfo, const struct frame_anchors *fa,
-                             const struct anchor *tcp, struct rst_segment *seg,
-                             guint8 *payload_buf)
+/* Reads the frame's live TCP header and what carries it into a core segment
+ * (a RST's payload points into the frame's bytes). */
+static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segment *seg)
 {
-    const struct anchor *ip = nearest_below(fa, tcp->layer, ANCHOR_IP);
-    if (!ip)
+    gboolean link_mac, link_after;
+    int tcp_layer = live_tcp_layer(pinfo, &link_after);
+    struct rst_frame_hint hint;
+    struct rst_frame_layout layout;
+    memset(&hint, 0, sizeof hint);
+    if (tcp_layer < 0 || !describe_layers(pinfo, tcp_layer, &hint, &link_mac) ||
+        !read_hint(pinfo, &hint))
         return FALSE;
-    guint8 ip_bytes[IP_BYTES_MAX], tcp_bytes[TCP_BYTES_MAX];
-    size_t ip_len = copy_bytes(ip->fi, ip_bytes, sizeof ip_bytes);
-    size_t tcp_len = copy_bytes(tcp->fi, tcp_bytes, sizeof tcp_bytes);
-    tvbuff_t *tcp_tvb = RST_FINFO_TVB(tcp->fi);
-    long tcp_offset = -1;
-    if (RST_FINFO_TVB(ip->fi) == tcp_tvb && RST_FINFO_START(tcp->fi) > RST_FINFO_START(ip->fi))
-        tcp_offset = RST_FINFO_START(tcp->fi) - RST_FINFO_START(ip->fi);
-    gint reported = tvb_reported_length_remaining(tcp_tvb, RST_FINFO_START(tcp->fi));
 
-    memset(seg, 0, sizeof *seg);
-    if (rst_parse_ip_tcp(ip_bytes, ip_len, tcp_bytes, tcp_len, tcp_offset,
-                         reported > 0 ? (guint32)reported : 0, seg) != RST_PARSE_OK)
+    guint caplen = tvb_captured_length(tvb);
+    const guint8 *frame = caplen ? tvb_get_ptr(tvb, 0, caplen) : NULL;
+    if (!rst_locate_tcp(frame, caplen, tvb_reported_length(tvb), &hint, &layout))
         return FALSE;
-    read_rst_payload(tcp, tcp_bytes, payload_buf, seg);
+    struct tcp_bytes t = { frame, caplen, tvb_reported_length(tvb), layout.tcp,
+                           (long)(layout.tcp - layout.ip) };
+    if (layout.tcp_elsewhere && !reassembled_tcp(pinfo, tvb, &hint, &t))
+        return FALSE;
+
+    size_t tcp_len = t.at < t.caplen ? MIN(t.caplen - t.at, TCP_BYTES_MAX) : 0;
+    size_t reported = t.reported > t.at ? t.reported - t.at : 0;
+    memset(seg, 0, sizeof *seg);
+    if (rst_parse_ip_tcp(frame + layout.ip, MIN(caplen - layout.ip, IP_BYTES_MAX),
+                         t.data + t.at, tcp_len, t.ip_to_tcp, (guint32)reported,
+                         seg) != RST_PARSE_OK)
+        return FALSE;
+    read_rst_payload(&t, seg);
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
-    seg->view = segment_view(pinfo, fa, ip);
-
-    const struct anchor *mac = nearest_below(fa, ip->layer, ANCHOR_MAC);
-    if (mac && copy_bytes(mac->fi, seg->src_mac, 6) == 6)
+    seg->view = rst_frame_view(frame, caplen, rst_frame_interface_id(pinfo), &hint, &layout);
+    if (link_mac && !link_after && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
+        memcpy(seg->src_mac, pinfo->dl_src.data, 6);
         seg->has_mac = true;
+    }
     return TRUE;
 }
 
-static gboolean is_quoted(const struct frame_anchors *fa, const struct anchor *tcp)
+/* First pass: feed the frame's live TCP segment; remember the verdict id of
+ * a RST (file scope: later passes only look it up).  Needs no protocol
+ * tree: everything comes from pinfo and the frame's bytes. */
+static void feed_frame(tvbuff_t *tvb, packet_info *pinfo)
 {
-    return nearest_below(fa, tcp->layer, ANCHOR_ICMP) != NULL;
-}
-
-/* First pass: feed every live TCP segment of the frame; remember the verdict
- * ids of its RSTs (file scope: later passes only look them up). */
-static void feed_frame(packet_info *pinfo, proto_tree *tree)
-{
-    struct frame_anchors fa;
-    guint32 rsts = 0;
-    guint8 payload[RST_PAYLOAD_MAX];
-
-    if (!core || !tree)
+    struct rst_segment seg;
+    if (!core || !read_segment(tvb, pinfo, &seg))
         return;
-    collect_anchors(tree, &fa);
-    for (unsigned i = 0; i < fa.n && rsts < MAX_TCP_PER_FRAME; i++) {
-        struct rst_segment seg;
-        if (fa.a[i].kind != ANCHOR_TCP || is_quoted(&fa, &fa.a[i]))
-            continue;
-        if (!read_segment(pinfo, &fa, &fa.a[i], &seg, payload))
-            continue;
-        guint32 id = rst_core_add(core, &seg, &rst_prefs);
-        if (id)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_rst, rsts++, GUINT_TO_POINTER(id));
-    }
+    guint32 id = rst_core_add(core, &seg, &rst_prefs);
+    if (id)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_rst, 0, GUINT_TO_POINTER(id));
 }
 
 /* ------------------------------------------------------------ rendering */
@@ -405,38 +366,25 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
 static int dissect_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!PINFO_FD_VISITED(pinfo))
-        feed_frame(pinfo, tree);
-    for (guint32 k = 0; k < MAX_TCP_PER_FRAME; k++) {
-        guint32 id = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_rst, k));
-        if (!id)
-            break;
+        feed_frame(tvb, pinfo);
+    guint32 id = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_rst, 0));
+    if (id)
         render(tvb, pinfo, tree, id);
-    }
     return 0;
 }
 
 /* ------------------------------------------------------------ registration */
 
-/* Like transum: ask for the anchor fields only while the protocol is
- * enabled, so that "--disable-protocol rst" costs nothing. */
 static void rst_init(void)
 {
     rst_core_free(core);
     core = rst_core_new();
-    GArray *wanted = NULL;
-    if (proto_is_protocol_enabled(find_protocol_by_id(proto_rst))) {
-        wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-        for (unsigned f = 0; f < n_anchor_fields; f++)
-            g_array_append_val(wanted, anchor_fields[f].hf);
-    }
-    set_postdissector_wanted_hfids(rst_handle, wanted);
 }
 
 static void rst_cleanup(void)
 {
     rst_core_free(core);
     core = NULL;
-    set_postdissector_wanted_hfids(rst_handle, NULL);
 }
 
 static void register_causes_expert(expert_module_t *module)
@@ -582,16 +530,15 @@ void proto_register_rst(void)
 
 void proto_reg_handoff_rst(void)
 {
-    /* Other protocols' fields exist only once every protocol registered. */
-    n_anchor_fields = 0;
-    for (unsigned k = 0; k < array_length(anchor_names); k++) {
-        header_field_info *hfi = proto_registrar_get_byname(anchor_names[k].name);
-        while (hfi && RST_HFINFO_SAME_NAME_PREV(hfi) >= 0)
-            hfi = proto_registrar_get_nth(RST_HFINFO_SAME_NAME_PREV(hfi));
-        for (; hfi && n_anchor_fields < MAX_ANCHOR_FIELDS; hfi = RST_HFINFO_SAME_NAME_NEXT(hfi)) {
-            anchor_fields[n_anchor_fields].hf = hfi->id;
-            anchor_fields[n_anchor_fields].kind = anchor_names[k].kind;
-            n_anchor_fields++;
-        }
-    }
+    /* Other protocols exist only once every protocol registered. */
+    layer_proto.eth = proto_get_id_by_filter_name("eth");
+    layer_proto.sll = proto_get_id_by_filter_name("sll");
+    layer_proto.ip = proto_get_id_by_filter_name("ip");
+    layer_proto.ipv6 = proto_get_id_by_filter_name("ipv6");
+    layer_proto.tcp = proto_get_id_by_filter_name("tcp");
+    layer_proto.icmp = proto_get_id_by_filter_name("icmp");
+    layer_proto.icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    layer_proto.gre = proto_get_id_by_filter_name("gre");
+    layer_proto.vxlan = proto_get_id_by_filter_name("vxlan");
+    layer_proto.geneve = proto_get_id_by_filter_name("geneve");
 }

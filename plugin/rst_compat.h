@@ -22,17 +22,6 @@ static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
     return 0;
 }
 
-/* Where a field's value lives: ds_tvb and start are the same in every
- * supported version. */
-#define RST_FINFO_TVB(fi) ((fi)->ds_tvb)
-#define RST_FINFO_START(fi) ((fi)->start)
-#define RST_FINFO_LENGTH(fi) ((fi)->length)
-#define RST_FINFO_LAYER(fi) ((fi)->total_layer_num)
-
-/* Fields sharing one filter name are chained. */
-#define RST_HFINFO_SAME_NAME_PREV(hfi) ((hfi)->same_name_prev_id)
-#define RST_HFINFO_SAME_NAME_NEXT(hfi) ((hfi)->same_name_next)
-
 /* Plugins describe their kind from 4.2 on. */
 #if RST_WS_VERSION_AT_LEAST(4, 2)
 #include <wsutil/plugins.h>

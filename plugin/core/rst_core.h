@@ -112,6 +112,53 @@ enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
                                        long tcp_offset, uint32_t tcp_reported,
                                        struct rst_segment *seg);
 
+/* Where a frame's live TCP header is (rst_locate.c).  The Wireshark layer
+ * knows what its dissectors found: the carrying IP header's version and
+ * addresses, the TCP ports, and how many IP layers (tunnels) lie below the
+ * carrying one and what identifies each tunnel. */
+#define RST_TUNNELS_MAX 4
+
+enum rst_tunnel_kind {
+    RST_TUNNEL_PLAIN = 0,   /* IP in IP, or anything without an identifier */
+    RST_TUNNEL_GRE,         /* GRE: its key, if any (RFC 2890) */
+    RST_TUNNEL_VNI          /* UDP carrying VXLAN or Geneve: its network identifier */
+};
+
+struct rst_frame_hint {
+    uint8_t ip_version;             /* of the carrying IP header: 4 or 6 */
+    uint8_t src[16], dst[16];       /* its addresses (IPv4: the first 4 bytes) */
+    bool ports_known;
+    uint16_t sport, dport;          /* the TCP header's ports */
+    unsigned n_outer;               /* IP layers below the carrying one */
+    enum rst_tunnel_kind outer_kind[RST_TUNNELS_MAX];   /* outermost first */
+};
+
+struct rst_frame_layout {
+    size_t ip;                      /* the carrying IP header */
+    size_t tcp;                     /* the TCP header after it */
+    bool tcp_elsewhere;             /* not the first fragment: the TCP header is in the
+                                     * reassembled packet, not in these bytes */
+    unsigned n_outer;               /* enclosing IP headers found, outermost first */
+    size_t outer[RST_TUNNELS_MAX];
+};
+
+/* Finds the headers the hint describes in a frame's captured bytes
+ * (reported: the frame's length on the wire).  False if they are not there
+ * (the capture cut them off, or the dissectors' addresses belong to another
+ * layer). */
+bool rst_locate_tcp(const uint8_t *frame, size_t caplen, size_t reported,
+                    const struct rst_frame_hint *hint, struct rst_frame_layout *layout);
+
+/* Where a connection lives: the capture interface and, inside tunnels, the
+ * tunnels themselves (the enclosing IP layers' endpoints and any GRE key or
+ * VNI).  The same inner address pair in two tunnels (tenants of a VXLAN
+ * fabric reuse their private ranges) is two connections, and an inner
+ * connection never mixes with an outer one.  Outside tunnels the view is
+ * interface << 4; inside, a hash with the top bit set and the depth in the
+ * low four bits. */
+uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_id,
+                        const struct rst_frame_hint *hint, const struct rst_frame_layout *layout);
+
 /* Tunables (Wireshark preferences). */
 struct rst_params {
     unsigned threshold;           /* suspicion at which a RST counts as injected */
@@ -207,7 +254,7 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                       const struct rst_params *params, struct rst_verdict *verdict);
 
 /* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
- * core's connection index, and the Wireshark layer's tunnel views. */
+ * connection index and the tunnel views. */
 #define RST_FNV_BASIS 2166136261u
 uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
 

@@ -157,6 +157,34 @@ static void check_verdict(const struct rst_verdict *v, const struct rst_params *
     EXPECT(!v->diag.text || utf8_ok(v->diag.text, v->diag.text_len), "diag text with NUL");
 }
 
+/* Finding headers in a frame: a hint whose addresses often stand in the
+ * bytes, so that the search gets past its first test. */
+static void fuzz_locate(const uint8_t *buf, size_t size)
+{
+    struct rst_frame_hint h;
+    memset(&h, 0, sizeof h);
+    h.ip_version = below(2) ? 4 : 6;
+    size_t alen = h.ip_version == 4 ? 4 : 16;
+    size_t from = below(2) ? (h.ip_version == 4 ? 12 : 8) : below((uint32_t)(size - 2 * alen));
+    memcpy(h.src, buf + from, alen);
+    memcpy(h.dst, buf + from + alen, alen);
+    h.ports_known = below(2);
+    h.sport = (uint16_t)rnd(), h.dport = (uint16_t)rnd();
+    h.n_outer = below(RST_TUNNELS_MAX + 3);
+    for (unsigned k = 0; k < RST_TUNNELS_MAX; k++)
+        h.outer_kind[k] = (enum rst_tunnel_kind)below(3);
+    size_t caplen = below((uint32_t)size + 1);
+    struct rst_frame_layout l;
+    if (!rst_locate_tcp(buf, caplen, rnd(), &h, &l))
+        return;
+    EXPECT(l.ip < caplen && l.tcp > l.ip && l.n_outer <= RST_TUNNELS_MAX &&
+           l.n_outer <= h.n_outer, "located headers outside the frame");
+    for (unsigned k = 0; k < l.n_outer; k++)
+        EXPECT(l.outer[k] < l.ip && (k == 0 || l.outer[k] > l.outer[k - 1]),
+               "enclosing headers out of order");
+    rst_frame_view(buf, caplen, rnd(), &h, &l);
+}
+
 /* Header bytes: random, or a plausible IPv4/IPv6 + TCP header with random damage. */
 static void fuzz_parser(void)
 {
@@ -186,6 +214,7 @@ static void fuzz_parser(void)
     struct rst_diag d;
     rst_diag_parse(buf, below(sizeof buf), rnd(), &d);
     EXPECT(d.text_len <= RST_DIAG_TEXT_MAX, "diag text too long");
+    fuzz_locate(buf, sizeof buf);
 }
 
 int main(int argc, char **argv)

@@ -1621,6 +1621,194 @@ static void test_cause_names_are_the_public_values(void)
 
 #define RUN(t) do { current = #t; t(); } while (0)
 
+/* ------------------------------------------------------------ locating headers */
+
+static const uint8_t host_a[4] = { 198, 51, 100, 10 }, host_b[4] = { 203, 0, 113, 2 };
+static const uint8_t tunnel_a[4] = { 198, 51, 100, 1 }, tunnel_b[4] = { 203, 0, 113, 1 };
+
+/* Appends an IPv4 header (RFC 791) whose packet runs to `total` bytes. */
+static size_t put_ipv4(uint8_t *f, size_t at, const uint8_t *src, const uint8_t *dst,
+                       uint8_t proto, size_t total)
+{
+    memset(f + at, 0, 20);
+    f[at] = 0x45;
+    f[at + 2] = (uint8_t)(total >> 8);
+    f[at + 3] = (uint8_t)total;
+    f[at + 8] = 64;
+    f[at + 9] = proto;
+    memcpy(f + at + 12, src, 4);
+    memcpy(f + at + 16, dst, 4);
+    return at + 20;
+}
+
+static size_t put_tcp(uint8_t *f, size_t at, uint16_t sport, uint16_t dport)
+{
+    memset(f + at, 0, 20);
+    f[at] = (uint8_t)(sport >> 8), f[at + 1] = (uint8_t)sport;
+    f[at + 2] = (uint8_t)(dport >> 8), f[at + 3] = (uint8_t)dport;
+    f[at + 12] = 0x50;
+    f[at + 13] = RST_TH_RST;
+    return at + 20;
+}
+
+static size_t put_ethernet(uint8_t *f, uint16_t type)
+{
+    memset(f, 0x02, 12);
+    f[12] = (uint8_t)(type >> 8), f[13] = (uint8_t)type;
+    return 14;
+}
+
+static struct rst_frame_hint hint_v4(const uint8_t *src, const uint8_t *dst, uint16_t sport,
+                                     uint16_t dport)
+{
+    struct rst_frame_hint h;
+    memset(&h, 0, sizeof h);
+    h.ip_version = 4;
+    memcpy(h.src, src, 4);
+    memcpy(h.dst, dst, 4);
+    h.ports_known = true;
+    h.sport = sport, h.dport = dport;
+    return h;
+}
+
+static void test_locate_plain_ethernet(void)
+{
+    uint8_t f[60] = { 0 };
+    size_t at = put_ethernet(f, 0x0800);
+    at = put_ipv4(f, at, host_b, host_a, 6, 40);
+    put_tcp(f, at, 8001, 40000);
+    struct rst_frame_hint h = hint_v4(host_b, host_a, 8001, 40000);
+    struct rst_frame_layout l;
+    CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l));
+    CHECK(l.ip == 14 && l.tcp == 34 && !l.tcp_elsewhere && l.n_outer == 0);
+    CHECK(rst_frame_view(f, sizeof f, 3, &h, &l) == 3u << 4);
+    /* The capture cut the frame inside the destination address: not there. */
+    CHECK(!rst_locate_tcp(f, 14 + 18, 60, &h, &l));
+    /* ... right after the IP header: found, with no TCP bytes to read. */
+    CHECK(rst_locate_tcp(f, 34, 60, &h, &l) && l.tcp == 34);
+    /* Addresses the frame does not hold. */
+    struct rst_frame_hint other = hint_v4(host_a, host_b, 8001, 40000);
+    CHECK(!rst_locate_tcp(f, sizeof f, sizeof f, &other, &l));
+}
+
+static void test_locate_prefers_the_dissectors_ports(void)
+{
+    /* TCP carried in TCP between the same hosts: the header the TCP
+     * dissector read last (the inner one, ports 7/9) is the live one; with
+     * ports no dissector read, the first header with the addresses wins. */
+    uint8_t f[14 + 40 + 40] = { 0 };
+    size_t at = put_ethernet(f, 0x0800);
+    at = put_ipv4(f, at, host_a, host_b, 6, 80);
+    at = put_tcp(f, at, 443, 40000);
+    at = put_ipv4(f, at, host_a, host_b, 6, 40);
+    put_tcp(f, at, 7, 9);
+    struct rst_frame_hint h = hint_v4(host_a, host_b, 7, 9);
+    struct rst_frame_layout l;
+    CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.ip == 54 && l.tcp == 74);
+    h.ports_known = false;
+    CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.ip == 14 && l.tcp == 34);
+    /* Ports that match nothing: still the first header that leads to TCP. */
+    h = hint_v4(host_a, host_b, 1, 2);
+    CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.ip == 14);
+}
+
+static void test_locate_ipv6_extension_headers_and_fragments(void)
+{
+    uint8_t f[14 + 40 + 16 + 20] = { 0 };
+    size_t at = put_ethernet(f, 0x86dd);
+    f[at] = 0x60;
+    f[at + 5] = 16 + 20;
+    f[at + 6] = 0;                       /* hop-by-hop options */
+    f[at + 7] = 57;
+    uint8_t src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }, dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+    memcpy(f + at + 8, src, 16);
+    memcpy(f + at + 24, dst, 16);
+    at += 40;
+    f[at] = 60, f[at + 1] = 0;           /* then destination options, 8 bytes each */
+    f[at + 8] = 6, f[at + 9] = 0;        /* then TCP */
+    put_tcp(f, at + 16, 8001, 40000);
+    struct rst_frame_hint h;
+    memset(&h, 0, sizeof h);
+    h.ip_version = 6;
+    memcpy(h.src, src, 16);
+    memcpy(h.dst, dst, 16);
+    struct rst_frame_layout l;
+    CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.ip == 14 && l.tcp == 70);
+    /* A fragment header with a fragment offset: the TCP header is in the
+     * reassembled packet, not here (RFC 8200 4.5). */
+    f[at + 8] = 44;
+    f[at + 16] = 6, f[at + 19] = 0x08;   /* offset 1 (8 bytes) */
+    CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.tcp_elsewhere);
+
+    uint8_t g[60] = { 0 };
+    at = put_ipv4(g, put_ethernet(g, 0x0800), host_b, host_a, 6, 40);
+    g[14 + 7] = 0x10;                    /* fragment offset 16 */
+    struct rst_frame_hint h4 = hint_v4(host_b, host_a, 8001, 40000);
+    CHECK(rst_locate_tcp(g, sizeof g, sizeof g, &h4, &l) && l.tcp_elsewhere);
+}
+
+/* One segment of a connection between host_a and host_b inside a GRE tunnel
+ * between tunnel_a and tunnel_b with a key, forward or backward. */
+static size_t gre_frame(uint8_t *f, bool backward, uint32_t key, struct rst_frame_hint *h)
+{
+    const uint8_t *outer_src = backward ? tunnel_b : tunnel_a, *outer_dst = backward ? tunnel_a : tunnel_b;
+    const uint8_t *src = backward ? host_b : host_a, *dst = backward ? host_a : host_b;
+    size_t at = put_ethernet(f, 0x0800);
+    at = put_ipv4(f, at, outer_src, outer_dst, 47, 20 + 8 + 40);
+    f[at] = 0x20, f[at + 1] = 0, f[at + 2] = 0x08, f[at + 3] = 0x00;   /* K bit, IPv4 */
+    f[at + 4] = (uint8_t)(key >> 24), f[at + 5] = (uint8_t)(key >> 16);
+    f[at + 6] = (uint8_t)(key >> 8), f[at + 7] = (uint8_t)key;
+    at = put_ipv4(f, at + 8, src, dst, 6, 40);
+    at = put_tcp(f, at, backward ? 80 : 40000, backward ? 40000 : 80);
+    *h = hint_v4(src, dst, backward ? 80 : 40000, backward ? 40000 : 80);
+    h->n_outer = 1;
+    h->outer_kind[0] = RST_TUNNEL_GRE;
+    return at;
+}
+
+static uint32_t view_of(const uint8_t *f, size_t len, const struct rst_frame_hint *h)
+{
+    struct rst_frame_layout l;
+    if (!rst_locate_tcp(f, len, len, h, &l))
+        return 0;
+    return rst_frame_view(f, len, 0, h, &l);
+}
+
+static void test_tunnel_views(void)
+{
+    uint8_t f[120] = { 0 };
+    struct rst_frame_hint h;
+    size_t len = gre_frame(f, false, 1, &h);
+    struct rst_frame_layout l;
+    CHECK(rst_locate_tcp(f, len, len, &h, &l) && l.n_outer == 1 && l.outer[0] == 14 && l.ip == 42);
+    uint32_t key1 = view_of(f, len, &h);
+    CHECK((key1 & 0x80000000u) && (key1 & 0x0f) == 1);
+    len = gre_frame(f, true, 1, &h);
+    CHECK(view_of(f, len, &h) == key1);          /* both directions: one connection */
+    len = gre_frame(f, false, 2, &h);
+    CHECK(view_of(f, len, &h) != key1);          /* another key: another tenant */
+    h.outer_kind[0] = RST_TUNNEL_PLAIN;          /* key ignored: the tunnel's endpoints only */
+    uint32_t endpoints = view_of(f, len, &h);
+    CHECK(endpoints != key1 && endpoints & 0x80000000u);
+
+    /* VXLAN (RFC 7348): outer IPv4, UDP, VXLAN with its VNI, Ethernet, IPv4, TCP. */
+    uint8_t v[14 + 20 + 8 + 8 + 14 + 40] = { 0 };
+    uint32_t views[2];
+    for (int vni = 0; vni < 2; vni++) {
+        size_t at = put_ipv4(v, put_ethernet(v, 0x0800), tunnel_a, tunnel_b, 17, sizeof v - 14);
+        v[at + 2] = 0x12, v[at + 3] = 0xb5;    /* UDP port 4789 */
+        v[at + 8] = 0x08;                      /* VXLAN: VNI valid */
+        v[at + 8 + 6] = (uint8_t)(100 + vni);
+        at = put_ethernet(v + at + 16, 0x0800) + at + 16;
+        put_tcp(v, put_ipv4(v, at, host_a, host_b, 6, 40), 40000, 80);
+        h = hint_v4(host_a, host_b, 40000, 80);
+        h.n_outer = 1;
+        h.outer_kind[0] = RST_TUNNEL_VNI;
+        views[vni] = view_of(v, sizeof v, &h);
+    }
+    CHECK(views[0] && views[1] && views[0] != views[1]);
+}
+
 int main(void)
 {
     RUN(test_refused_syn_to_closed_port);
@@ -1694,6 +1882,10 @@ int main(void)
     RUN(test_parse_rejects_short_and_bogus_headers);
     RUN(test_a_cut_header_is_no_evidence);
     RUN(test_format_ipv6_compression);
+    RUN(test_locate_plain_ethernet);
+    RUN(test_locate_prefers_the_dissectors_ports);
+    RUN(test_locate_ipv6_extension_headers_and_fragments);
+    RUN(test_tunnel_views);
     RUN(test_cause_names_are_the_public_values);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -1,0 +1,265 @@
+/* rst_locate.c: finding a frame's live TCP header in the frame's bytes.
+ *
+ * Wireshark's dissectors leave the carrying IP header's addresses, the TCP
+ * ports and the list of protocol layers in packet_info; where in the frame
+ * each header starts they say only in a protocol tree, and building a tree
+ * for every frame of the first pass costs more than all of the plugin's own
+ * work (docs/performance.md).  So the Wireshark layer describes the frame
+ * (struct rst_frame_hint) and this file finds the headers: the carrying IP
+ * header is where its two addresses stand at their offset in a header of
+ * that version that leads to TCP; the tunnels' IP headers before it are the
+ * ones whose length spans it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_core.h"
+
+#include <string.h>
+
+#define IPV4_MIN_HEADER 20
+#define IPV6_HEADER 40
+#define TCP_MIN_HEADER 20
+#define IPPROTO_HOPOPTS 0
+#define IPPROTO_IPIP 4
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_IPV6 41
+#define IPPROTO_ROUTING 43
+#define IPPROTO_FRAGMENT 44
+#define IPPROTO_GRE 47
+#define IPPROTO_AH 51
+#define IPPROTO_DSTOPTS 60
+#define IPV6_EXT_MAX 8          /* more extension headers than this is no real packet */
+#define UDP_HEADER 8
+#define GRE_FLAG_CHECKSUM 0x80  /* RFC 2784, RFC 2890 */
+#define GRE_FLAG_KEY 0x20
+#define VNI_OFFSET 4            /* VXLAN (RFC 7348) and Geneve (RFC 8926) alike */
+#define VNI_LEN 3
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/* Walks an IPv6 extension header chain (RFC 8200 4) from `at`, next header
+ * `nh`, to the upper-layer header: its offset and protocol, and whether a
+ * fragment header puts it in another fragment. */
+static bool ipv6_upper_layer(const uint8_t *f, size_t caplen, size_t at, uint8_t nh,
+                             size_t *upper, uint8_t *proto, bool *later_fragment)
+{
+    *later_fragment = false;
+    for (int n = 0; n <= IPV6_EXT_MAX; n++) {
+        size_t len;
+        if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS &&
+            nh != IPPROTO_AH && nh != IPPROTO_FRAGMENT) {
+            *upper = at;
+            *proto = nh;
+            return true;
+        }
+        if (at + 8 > caplen)
+            return false;
+        if (nh == IPPROTO_FRAGMENT) {
+            len = 8;
+            if (get16(f + at + 2) >> 3)
+                *later_fragment = true;
+        } else if (nh == IPPROTO_AH) {
+            len = ((size_t)f[at + 1] + 2) * 4;     /* RFC 4302 2.2 */
+        } else {
+            len = ((size_t)f[at + 1] + 1) * 8;
+        }
+        nh = f[at];
+        at += len;
+    }
+    return false;
+}
+
+/* The upper-layer header after the IP header at `ip`: its offset and
+ * protocol; later_fragment when this packet is not the first fragment. */
+static bool ip_upper_layer(const uint8_t *f, size_t caplen, size_t ip, size_t *upper,
+                           uint8_t *proto, bool *later_fragment)
+{
+    if (ip >= caplen)
+        return false;
+    if (f[ip] >> 4 == 4) {
+        size_t ihl = (size_t)(f[ip] & 0x0f) * 4;
+        if (ihl < IPV4_MIN_HEADER || ip + IPV4_MIN_HEADER > caplen)
+            return false;
+        *upper = ip + ihl;
+        *proto = f[ip + 9];
+        *later_fragment = (get16(f + ip + 6) & 0x1fff) != 0;
+        return true;
+    }
+    if (f[ip] >> 4 == 6 && ip + IPV6_HEADER <= caplen)
+        return ipv6_upper_layer(f, caplen, ip + IPV6_HEADER, f[ip + 6], upper, proto,
+                                later_fragment);
+    return false;
+}
+
+static bool ports_match(const uint8_t *f, size_t caplen, size_t tcp, const struct rst_frame_hint *h)
+{
+    return tcp + 4 <= caplen && get16(f + tcp) == h->sport && get16(f + tcp + 2) == h->dport;
+}
+
+/* The carrying IP header: the first place its addresses stand in a header
+ * of its version that leads to TCP, preferring one whose ports are the
+ * dissector's (a payload can quote a header; the real one comes first). */
+static bool find_carrier(const uint8_t *f, size_t caplen, const struct rst_frame_hint *h,
+                         struct rst_frame_layout *out)
+{
+    size_t alen = h->ip_version == 4 ? 4 : 16;
+    size_t at = h->ip_version == 4 ? 12 : 8;   /* where the source address stands */
+    bool have_fallback = false;
+    struct rst_frame_layout fallback = { 0 };
+
+    for (size_t i = at; i + 2 * alen <= caplen; i++) {
+        size_t upper;
+        uint8_t proto;
+        bool later;
+        if (memcmp(f + i, h->src, alen) != 0 || memcmp(f + i + alen, h->dst, alen) != 0)
+            continue;
+        if (f[i - at] >> 4 != h->ip_version ||
+            !ip_upper_layer(f, caplen, i - at, &upper, &proto, &later) || proto != IPPROTO_TCP)
+            continue;
+        out->ip = i - at;
+        out->tcp = upper;
+        out->tcp_elsewhere = later;
+        if (later || !h->ports_known || ports_match(f, caplen, upper, h))
+            return true;
+        if (!have_fallback) {
+            fallback = *out;
+            have_fallback = true;
+        }
+    }
+    if (have_fallback)
+        *out = fallback;
+    return have_fallback;
+}
+
+static bool is_tunnel_protocol(uint8_t proto)
+{
+    return proto == IPPROTO_IPIP || proto == IPPROTO_IPV6 || proto == IPPROTO_GRE ||
+           proto == IPPROTO_UDP;
+}
+
+/* An IP header at o that can enclose the carrying one at `inner`: its
+ * length spans it and its protocol is one that tunnels. */
+static bool encloses(const uint8_t *f, size_t caplen, size_t reported, size_t o, size_t inner)
+{
+    size_t header, end;
+    uint8_t proto;
+    if (f[o] >> 4 == 4) {
+        header = (size_t)(f[o] & 0x0f) * 4;
+        end = o + get16(f + o + 2);
+        proto = f[o + 9];
+        if (header < IPV4_MIN_HEADER)
+            return false;
+    } else if (f[o] >> 4 == 6) {
+        header = IPV6_HEADER;
+        end = o + IPV6_HEADER + get16(f + o + 4);
+        size_t upper;
+        bool later;
+        if (!ipv6_upper_layer(f, caplen, o + IPV6_HEADER, f[o + 6], &upper, &proto, &later) ||
+            later)
+            return false;
+    } else {
+        return false;
+    }
+    return o + header <= inner && end >= inner + IPV4_MIN_HEADER && end <= reported &&
+           is_tunnel_protocol(proto);
+}
+
+static bool frame_is_v6(const uint8_t *f, size_t o)
+{
+    return f[o] >> 4 == 6;
+}
+
+/* The tunnels' IP headers, outermost first, before the carrying one. */
+static void find_enclosing(const uint8_t *f, size_t caplen, size_t reported,
+                           const struct rst_frame_hint *h, struct rst_frame_layout *out)
+{
+    size_t from = 0;
+    out->n_outer = 0;
+    while (out->n_outer < h->n_outer && out->n_outer < RST_TUNNELS_MAX) {
+        size_t o = from;
+        while (o + IPV4_MIN_HEADER <= out->ip && !encloses(f, caplen, reported, o, out->ip))
+            o++;
+        if (o + IPV4_MIN_HEADER > out->ip)
+            return;
+        out->outer[out->n_outer++] = o;
+        from = o + (frame_is_v6(f, o) ? IPV6_HEADER : IPV4_MIN_HEADER);
+    }
+}
+
+bool rst_locate_tcp(const uint8_t *frame, size_t caplen, size_t reported,
+                    const struct rst_frame_hint *hint, struct rst_frame_layout *layout)
+{
+    memset(layout, 0, sizeof *layout);
+    if (!frame || (hint->ip_version != 4 && hint->ip_version != 6))
+        return false;
+    if (!find_carrier(frame, caplen, hint, layout))
+        return false;
+    find_enclosing(frame, caplen, reported, hint, layout);
+    return true;
+}
+
+/* A tunnel's own identifier after an enclosing IP header: the GRE key
+ * (RFC 2890) or the VXLAN / Geneve network identifier. */
+static size_t tunnel_id(const uint8_t *f, size_t caplen, size_t ip, enum rst_tunnel_kind kind,
+                        const uint8_t **id)
+{
+    size_t upper;
+    uint8_t proto;
+    bool later;
+    if (kind == RST_TUNNEL_PLAIN || !ip_upper_layer(f, caplen, ip, &upper, &proto, &later))
+        return 0;
+    if (kind == RST_TUNNEL_GRE && proto == IPPROTO_GRE && upper + 4 <= caplen &&
+        (f[upper] & GRE_FLAG_KEY)) {
+        size_t key = upper + 4 + ((f[upper] & GRE_FLAG_CHECKSUM) ? 4 : 0);
+        if (key + 4 > caplen)
+            return 0;
+        *id = f + key;
+        return 4;
+    }
+    if (kind == RST_TUNNEL_VNI && proto == IPPROTO_UDP &&
+        upper + UDP_HEADER + VNI_OFFSET + VNI_LEN <= caplen) {
+        *id = f + upper + UDP_HEADER + VNI_OFFSET;
+        return VNI_LEN;
+    }
+    return 0;
+}
+
+/* Adds an enclosing IP header's two addresses, in either direction alike
+ * (the lower one first). */
+static uint32_t mix_endpoints(uint32_t h, const uint8_t *f, size_t caplen, size_t ip)
+{
+    size_t at, len;
+    if (f[ip] >> 4 == 4 && ip + IPV4_MIN_HEADER <= caplen)
+        at = 12, len = 4;
+    else if (f[ip] >> 4 == 6 && ip + IPV6_HEADER <= caplen)
+        at = 8, len = 16;
+    else
+        return h;
+    const uint8_t *lo = f + ip + at, *hi = lo + len;
+    if (memcmp(lo, hi, len) > 0) {
+        const uint8_t *t = lo;
+        lo = hi, hi = t;
+    }
+    return rst_fnv1a(rst_fnv1a(h, lo, len), hi, len);
+}
+
+uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_id,
+                        const struct rst_frame_hint *hint, const struct rst_frame_layout *layout)
+{
+    if (!hint->n_outer)
+        return interface_id << 4;
+    uint32_t h = rst_fnv1a(RST_FNV_BASIS, &interface_id, sizeof interface_id);
+    for (unsigned k = 0; k < layout->n_outer; k++) {
+        const uint8_t *id = NULL;
+        size_t id_len = tunnel_id(frame, caplen, layout->outer[k], hint->outer_kind[k], &id);
+        h = mix_endpoints(h, frame, caplen, layout->outer[k]);
+        if (id_len)
+            h = rst_fnv1a(h, id, id_len);
+    }
+    unsigned depth = hint->n_outer < 15 ? hint->n_outer : 15;
+    return 0x80000000u | (h & 0x7ffffff0u) | depth;
+}
