@@ -1,19 +1,25 @@
 #!/usr/bin/python3
-"""What the plugin costs on top of tshark: wall time and peak memory, with
-the plugin against tshark with the plugin disabled, on generated captures.
+"""What the plugin costs on top of tshark: wall time, CPU time and peak memory,
+with the plugin against tshark with the plugin disabled, on generated captures.
 
     RST_BUILD_DIR=build /usr/bin/python3 tests/benchmark.py [--reps 3] CASE ...
+    RST_BUILD_DIR=build /usr/bin/python3 tests/benchmark.py --instructions CASE ...
 
 CASE is storm:N (tests/gen_capture.py storm --rsts N) or mix:N (gen_capture.py
-mix --connections N).  For each, every command pair runs --reps times,
-alternating; the table gives the median wall time and peak RSS (with the
-spread of the wall times) and the ratios plugin / baseline:
+mix --connections N).  For each, every command pair runs --reps times, the
+plugin and the baseline back to back; the table gives the median wall time
+(with its spread), the median CPU time (user + system) and peak RSS, and the
+ratios plugin / baseline as the median of the back-to-back pairs (a machine
+that slows down for a while slows both runs of a pair):
 
     two passes:  -2 -T fields -e rst.cause   vs  -2 -T fields -e tcp.flags.reset
     one pass:       -T fields -e rst.cause   vs     -T fields -e tcp.flags.reset
     filter:      -Y rst.injected             vs  -Y "tcp.flags.reset == 1"
 
-(the baseline with --disable-protocol rst).  A benchmark, not a test: the
+(the baseline with --disable-protocol rst).  With --instructions, each command
+runs once under valgrind's callgrind instead, and the table gives the
+instructions executed, which repeat exactly where wall times vary (use a small
+case: callgrind runs some 50 times slower).  A benchmark, not a test: the
 numbers go into docs with the machine they were measured on.
 """
 import argparse
@@ -47,13 +53,43 @@ def generate(case, work):
 
 
 def measure(path, args):
-    """(wall seconds, peak RSS in KiB) of one tshark run."""
-    run = subprocess.run(["/usr/bin/time", "-f", "@@ %e %M", TSHARK, "-r", path] + args,
+    """(wall seconds, CPU seconds, peak RSS in KiB) of one tshark run."""
+    run = subprocess.run(["/usr/bin/time", "-f", "@@ %e %U %S %M", TSHARK, "-r", path] + args,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    m = re.search(r"@@ ([\d.]+) (\d+)", run.stderr)
+    m = re.search(r"@@ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", run.stderr)
     if run.returncode or not m:
         raise SystemExit("tshark failed: %s" % run.stderr[-500:])
-    return float(m.group(1)), int(m.group(2))
+    return float(m.group(1)), float(m.group(2)) + float(m.group(3)), int(m.group(4))
+
+
+def instructions(path, args):
+    """Instructions tshark executes (callgrind), start-up included."""
+    with tempfile.TemporaryDirectory() as out:
+        os.chmod(out, 0o777)   # tshark runs as nobody under root (with-plugin.sh)
+        run = subprocess.run([os.path.join(HERE, "with-plugin.sh"), "valgrind", "--tool=callgrind",
+                              "--callgrind-out-file=%s/cg.out" % out, "tshark", "-r", path] + args,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    m = re.search(r"Collected : (\d+)", run.stderr)
+    if run.returncode or not m:
+        raise SystemExit("callgrind failed: %s" % run.stderr[-500:])
+    return int(m.group(1))
+
+
+def count_instructions(cases, work):
+    print("| capture | frames | command | plugin instructions | baseline instructions | ratio |")
+    print("|---|---|---|---|---|---|")
+    for case in cases:
+        path, frames = generate(case, work)
+        for name, plugin, baseline in PAIRS:
+            p = instructions(path, plugin)
+            b = instructions(path, baseline + ["--disable-protocol", "rst"])
+            print("| %s | %d | %s | %.3f G | %.3f G | %.3f |" % (case, frames, name, p / 1e9,
+                                                               b / 1e9, p / b), flush=True)
+
+
+def per_connection(case, extra_kib):
+    kind, n = case.split(":")
+    return "%.0f" % (extra_kib * 1024 / int(n)) if kind == "mix" else "-"
 
 
 def main():
@@ -61,26 +97,35 @@ def main():
     ap.add_argument("cases", nargs="+")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--work", default=tempfile.gettempdir())
+    ap.add_argument("--instructions", action="store_true",
+                    help="count instructions with callgrind instead of timing")
     args = ap.parse_args()
-    print("| capture | frames | command | plugin s (min-max) | baseline s (min-max) | time ratio "
-          "| plugin MiB | baseline MiB | memory ratio | plugin us/frame |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    if args.instructions:
+        count_instructions(args.cases, args.work)
+        return 0
+    print("| capture | frames | command | plugin wall s (min-max) | baseline wall s (min-max) "
+          "| wall ratio | CPU ratio | plugin MiB | baseline MiB | memory ratio "
+          "| plugin bytes / connection | us/frame with plugin |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in args.cases:
         path, frames = generate(case, args.work)
         for name, plugin, baseline in PAIRS:
-            runs = {"p": [], "b": []}
+            pairs = []
             for _ in range(args.reps):
-                runs["p"].append(measure(path, plugin))
-                runs["b"].append(measure(path, baseline + ["--disable-protocol", "rst"]))
-            pt = [t for t, _ in runs["p"]]
-            bt = [t for t, _ in runs["b"]]
-            pm = statistics.median(m for _, m in runs["p"]) / 1024
-            bm = statistics.median(m for _, m in runs["b"]) / 1024
-            print("| %s | %d | %s | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2f | %.0f | %.0f | %.2f "
-                  "| %.1f |" % (case, frames, name, statistics.median(pt), min(pt), max(pt),
-                                statistics.median(bt), min(bt), max(bt),
-                                statistics.median(pt) / statistics.median(bt), pm, bm, pm / bm,
-                                statistics.median(pt) * 1e6 / frames), flush=True)
+                pairs.append((measure(path, plugin),
+                              measure(path, baseline + ["--disable-protocol", "rst"])))
+            pt = [p[0] for p, _ in pairs]
+            bt = [b[0] for _, b in pairs]
+            wall = statistics.median(p[0] / b[0] for p, b in pairs)
+            cpu = statistics.median(p[1] / b[1] for p, b in pairs)
+            pm = statistics.median(p[2] for p, _ in pairs) / 1024
+            bm = statistics.median(b[2] for _, b in pairs) / 1024
+            print("| %s | %d | %s | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2f | %.2f | %.0f | %.0f "
+                  "| %.2f | %s | %.1f |" % (
+                      case, frames, name, statistics.median(pt), min(pt), max(pt),
+                      statistics.median(bt), min(bt), max(bt), wall, cpu, pm, bm, pm / bm,
+                      per_connection(case, (pm - bm) * 1024),
+                      statistics.median(pt) * 1e6 / frames), flush=True)
     return 0
 
 
