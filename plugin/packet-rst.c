@@ -24,6 +24,7 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <wsutil/pint.h>
 
 #include <stdio.h>
 
@@ -65,6 +66,13 @@ static expert_field ei_rst_cause[RST_CAUSE_COUNT];
 static expert_field ei_rst_injected = EI_INIT;
 static expert_field ei_rst_suspicious = EI_INIT;
 static expert_field ei_rst_stated = EI_INIT;
+
+/* Who reads expert information (wants_detail): the expert tap, and the
+ * fields of Wireshark's expert items and of the plugin's own. */
+static int expert_tap = -1;
+#define MAX_EXPERT_HFS (RST_CAUSE_COUNT + 8)
+static int expert_hfs[MAX_EXPERT_HFS];
+static unsigned n_expert_hfs;
 
 /* Preferences, with the core's defaults (see register_preferences). */
 static struct rst_params rst_prefs;
@@ -158,46 +166,61 @@ static gboolean read_hint(const packet_info *pinfo, struct rst_frame_hint *hint)
     return TRUE;
 }
 
-/* Bytes holding a TCP header: the frame, or the reassembled packet when the
- * frame holds a later IP fragment. */
-struct tcp_bytes {
+/* The bytes the live TCP header is read from: the frame, or the packet a
+ * later IP fragment belongs to, rebuilt from the frame's headers and the
+ * reassembled payload (a data source of the frame). */
+struct packet_bytes {
     const guint8 *data;
     size_t caplen, reported;
-    size_t at;          /* the TCP header */
-    long ip_to_tcp;     /* from the IP header when both are in the frame, else -1 */
+    struct rst_frame_layout layout;
 };
 
-static gboolean reassembled_tcp(packet_info *pinfo, tvbuff_t *frame_tvb,
-                                const struct rst_frame_hint *hint, struct tcp_bytes *out)
+static gboolean ports_are(const guint8 *tcp, size_t avail, const struct rst_frame_hint *hint)
 {
+    return !hint->ports_known ||
+           (avail >= 4 && pntoh16(tcp) == hint->sport && pntoh16(tcp + 2) == hint->dport);
+}
+
+static gboolean rebuild_fragmented(packet_info *pinfo, tvbuff_t *frame_tvb,
+                                   const struct rst_frame_hint *hint, struct packet_bytes *p)
+{
+    const guint8 *frame = p->data;
+    size_t fragment_ip = p->layout.fragment_ip, frame_caplen = p->caplen;
     for (GSList *s = pinfo->data_src; s; s = s->next) {
         tvbuff_t *tvb = get_data_source_tvb((struct data_source *)s->data);
-        guint caplen = tvb ? tvb_captured_length(tvb) : 0;
-        if (tvb == frame_tvb || caplen < 4 ||
-            (hint->ports_known && (tvb_get_ntohs(tvb, 0) != hint->sport ||
-                                   tvb_get_ntohs(tvb, 2) != hint->dport)))
+        guint len = tvb ? tvb_captured_length(tvb) : 0;
+        if (tvb == frame_tvb || len == 0)
             continue;
-        out->data = tvb_get_ptr(tvb, 0, caplen);
-        out->caplen = caplen;
-        out->reported = tvb_reported_length(tvb);
-        out->at = 0;
-        out->ip_to_tcp = -1;
-        return TRUE;
+        size_t max = frame_caplen + len;
+        guint8 *buf = (guint8 *)wmem_alloc(pinfo->pool, max);
+        size_t n = rst_rebuild_fragment(frame, frame_caplen, fragment_ip,
+                                        tvb_get_ptr(tvb, 0, len), len, buf, max);
+        if (!n)
+            continue;
+        size_t reported = n - len + tvb_reported_length(tvb);
+        struct rst_frame_layout l;
+        if (rst_locate_tcp(buf, n, reported, hint, &l) && ports_are(buf + l.tcp, n - l.tcp, hint)) {
+            p->data = buf;
+            p->caplen = n;
+            p->reported = reported;
+            p->layout = l;
+            return TRUE;
+        }
     }
     return FALSE;
 }
 
 /* A RST's payload is its stated reason (RFC 1122 4.2.2.12): the core gets
  * the captured bytes; other segments' payloads are not its business. */
-static void read_rst_payload(const struct tcp_bytes *t, struct rst_segment *seg)
+static void read_rst_payload(const struct packet_bytes *p, struct rst_segment *seg)
 {
     if (!(seg->flags & RST_TH_RST) || seg->payload_len == 0)
         return;
-    size_t start = t->at + (size_t)(t->data[t->at + 12] >> 4) * 4;
-    if (start >= t->caplen)
+    size_t start = p->layout.tcp + (size_t)(p->data[p->layout.tcp + 12] >> 4) * 4;
+    if (start >= p->caplen)
         return;
-    seg->payload = t->data + start;
-    seg->payload_caplen = (guint32)MIN(MIN(t->caplen - start, seg->payload_len), RST_PAYLOAD_MAX);
+    seg->payload = p->data + start;
+    seg->payload_caplen = (guint32)MIN(MIN(p->caplen - start, seg->payload_len), RST_PAYLOAD_MAX);
 }
 
 /* Reads the frame's live TCP header and what carries it into a core segment
@@ -207,32 +230,30 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     gboolean link_mac, link_after;
     int tcp_layer = live_tcp_layer(pinfo, &link_after);
     struct rst_frame_hint hint;
-    struct rst_frame_layout layout;
     memset(&hint, 0, sizeof hint);
     if (tcp_layer < 0 || !describe_layers(pinfo, tcp_layer, &hint, &link_mac) ||
         !read_hint(pinfo, &hint))
         return FALSE;
 
-    guint caplen = tvb_captured_length(tvb);
-    const guint8 *frame = caplen ? tvb_get_ptr(tvb, 0, caplen) : NULL;
-    if (!rst_locate_tcp(frame, caplen, tvb_reported_length(tvb), &hint, &layout))
-        return FALSE;
-    struct tcp_bytes t = { frame, caplen, tvb_reported_length(tvb), layout.tcp,
-                           (long)(layout.tcp - layout.ip) };
-    if (layout.tcp_elsewhere && !reassembled_tcp(pinfo, tvb, &hint, &t))
+    struct packet_bytes p;
+    p.caplen = tvb_captured_length(tvb);
+    p.reported = tvb_reported_length(tvb);
+    p.data = p.caplen ? tvb_get_ptr(tvb, 0, (gint)p.caplen) : NULL;
+    if (!rst_locate_tcp(p.data, p.caplen, p.reported, &hint, &p.layout) &&
+        !(p.layout.fragment && rebuild_fragmented(pinfo, tvb, &hint, &p)))
         return FALSE;
 
-    size_t tcp_len = t.at < t.caplen ? MIN(t.caplen - t.at, TCP_BYTES_MAX) : 0;
-    size_t reported = t.reported > t.at ? t.reported - t.at : 0;
+    const struct rst_frame_layout *l = &p.layout;
+    size_t tcp_len = l->tcp < p.caplen ? MIN(p.caplen - l->tcp, TCP_BYTES_MAX) : 0;
+    size_t reported = p.reported > l->tcp ? p.reported - l->tcp : 0;
     memset(seg, 0, sizeof *seg);
-    if (rst_parse_ip_tcp(frame + layout.ip, MIN(caplen - layout.ip, IP_BYTES_MAX),
-                         t.data + t.at, tcp_len, t.ip_to_tcp, (guint32)reported,
-                         seg) != RST_PARSE_OK)
+    if (rst_parse_ip_tcp(p.data + l->ip, MIN(p.caplen - l->ip, IP_BYTES_MAX), p.data + l->tcp,
+                         tcp_len, (long)(l->tcp - l->ip), (guint32)reported, seg) != RST_PARSE_OK)
         return FALSE;
-    read_rst_payload(&t, seg);
+    read_rst_payload(&p, seg);
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
-    seg->view = rst_frame_view(frame, caplen, rst_frame_interface_id(pinfo), &hint, &layout);
+    seg->view = rst_frame_view(p.data, p.caplen, rst_frame_interface_id(pinfo), &hint, l);
     if (link_mac && !link_after && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
         memcpy(seg->src_mac, pinfo->dl_src.data, 6);
         seg->has_mac = true;
@@ -271,7 +292,7 @@ static proto_item *add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb,
 
 /* What the RST's payload says about itself (core/rst_diag.c). */
 static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                        const struct rst_diag *d)
+                        const struct rst_diag *d, gboolean detail)
 {
     if (d->format == RST_DIAG_NONE)
         return;
@@ -289,22 +310,41 @@ static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                                       : "IANA TCP failure causes", d->pen));
         if (name)
             add_generated_string(dt, hf_rst_diag_reason, tvb, name);
-        expert_add_info_format(pinfo, di, &ei_rst_stated, "RST states reason code %u%s%s",
-                               d->code, name ? ": " : "", name ? name : "");
+        if (detail)
+            expert_add_info_format(pinfo, di, &ei_rst_stated, "RST states reason code %u%s%s",
+                                   d->code, name ? ": " : "", name ? name : "");
     } else if (d->text) {
         /* The core hands over valid UTF-8 only. */
         char *text = wmem_strndup(pinfo->pool, (const char *)d->text, d->text_len);
         proto_item_append_text(di, ": \"%s%s\"", text, d->text_truncated ? "..." : "");
         add_generated_string(dt, hf_rst_diag_text, tvb, text);
-        expert_add_info_format(pinfo, di, &ei_rst_stated, "RST states: \"%s%s\"", text,
-                               d->text_truncated ? "..." : "");
+        if (detail)
+            expert_add_info_format(pinfo, di, &ei_rst_stated, "RST states: \"%s%s\"", text,
+                                   d->text_truncated ? "..." : "");
     }
+}
+
+/* Whether this dissection shows the explanation or expert information: a
+ * tree that is displayed or printed, a filter, column or field that names
+ * them, the Expert Information dialog or "-z expert" (the expert tap), or an
+ * Expert column.  Writing them is most of the cost of rendering a verdict;
+ * "-Y rst.injected" or "-T fields -e rst.cause" reads neither. */
+static gboolean wants_detail(proto_tree *tree, packet_info *pinfo)
+{
+    if (proto_field_is_referenced(tree, hf_rst_explanation) || have_tap_listener(expert_tap) ||
+        rst_has_column(pinfo->cinfo, COL_EXPERT))
+        return TRUE;
+    for (unsigned k = 0; k < n_expert_hfs; k++)
+        if (proto_field_is_referenced(tree, expert_hfs[k]))
+            return TRUE;
+    return FALSE;
 }
 
 static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 id)
 {
     struct rst_verdict v;
-    if (!core || !rst_core_verdict(core, id, &rst_prefs, &v))
+    gboolean detail = wants_detail(tree, pinfo);
+    if (!core || !rst_core_judge(core, id, &rst_prefs, detail, &v))
         return;
     const char *cause = rst_cause_name(v.cause);
 
@@ -314,7 +354,8 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
     proto_tree *rt = proto_item_add_subtree(ti, ett_rst);
 
     proto_item *cause_item = add_generated_string(rt, hf_rst_cause, tvb, cause);
-    add_generated_string(rt, hf_rst_explanation, tvb, v.explanation);
+    if (detail)
+        add_generated_string(rt, hf_rst_explanation, tvb, v.explanation);
     add_generated_string(rt, hf_rst_face_value, tvb, rst_cause_name(v.genuine_cause));
     add_generated_string(rt, hf_rst_sender, tvb, rst_role_name(v.sender));
     if (v.answers_frame)
@@ -327,7 +368,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
         add_generated_string(proto_item_add_subtree(ai, ett_rst_evidence), hf_rst_accept_reason,
                              tvb, v.accept_reason);
     }
-    render_diag(rt, tvb, pinfo, &v.diag);
+    render_diag(rt, tvb, pinfo, &v.diag, detail);
     proto_item *susp_item = add_generated_uint(rt, hf_rst_suspicion, tvb, v.suspicion);
     /* Present only when true: in a display filter a bare field name tests
      * presence, and "-Y rst.injected" must mean what it says. */
@@ -353,6 +394,8 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
         tap_queue_packet(rst_tap, pinfo, info);
     }
 
+    if (!detail)
+        return;
     expert_add_info_format(pinfo, cause_item, &ei_rst_cause[v.cause], "RST cause %s: %s",
                            cause, v.explanation);
     if (v.n_evidence)
@@ -375,10 +418,33 @@ static int dissect_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
 
 /* ------------------------------------------------------------ registration */
 
+/* The expert tap and the expert fields (wants_detail).  Looked up when a
+ * capture is opened: the expert module registers its tap after the
+ * handoffs. */
+static void find_expert_readers(void)
+{
+    static const char *const expert_fields[] = {
+        "_ws.expert", "_ws.expert.message", "_ws.expert.group", "_ws.expert.severity",
+    };
+    expert_tap = find_tap_id("expert");
+    n_expert_hfs = 0;
+    for (unsigned k = 0; k < array_length(expert_fields); k++) {
+        int hf = proto_registrar_get_id_byname(expert_fields[k]);
+        if (hf >= 0)
+            expert_hfs[n_expert_hfs++] = hf;
+    }
+    for (int c = 0; c < RST_CAUSE_COUNT; c++)
+        expert_hfs[n_expert_hfs++] = ei_rst_cause[c].hf;
+    expert_hfs[n_expert_hfs++] = ei_rst_injected.hf;
+    expert_hfs[n_expert_hfs++] = ei_rst_suspicious.hf;
+    expert_hfs[n_expert_hfs++] = ei_rst_stated.hf;
+}
+
 static void rst_init(void)
 {
     rst_core_free(core);
     core = rst_core_new();
+    find_expert_readers();
 }
 
 static void rst_cleanup(void)

@@ -9,6 +9,7 @@
 #include <ws_version.h>
 #include <epan/packet.h>
 #include <wiretap/wtap.h>     /* wtap_rec: a complete type only through this header from 4.2 on */
+#include <epan/column-info.h> /* column_info's fields (rst_has_column) */
 
 #define RST_WS_VERSION_AT_LEAST(major, minor) \
     (WIRESHARK_VERSION_MAJOR > (major) || \
@@ -20,6 +21,13 @@ static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
     if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
         return pinfo->rec->rec_header.packet_header.interface_id;
     return 0;
+}
+
+/* Whether the columns being filled include one of a format (COL_EXPERT):
+ * col_first is -1 for formats no column has. */
+static inline gboolean rst_has_column(const column_info *cinfo, int format)
+{
+    return cinfo && cinfo->col_first && cinfo->col_first[format] >= 0;
 }
 
 /* Plugins describe their kind from 4.2 on. */

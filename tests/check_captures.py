@@ -5,6 +5,7 @@ each RST's verdict with captures/labels.tsv, which says how each RST was made
 
     RST_BUILD_DIR=build /usr/bin/python3 tests/check_captures.py [-v]
 """
+import collections
 import csv
 import json
 import os
@@ -235,6 +236,24 @@ class CaptureTest(unittest.TestCase):
                          "-T", "fields", "-e", "frame.number")
             got = {(cap, int(n)) for n in out.split()}
             self.assertEqual(got, {k for k in injected if k[0] == cap})
+
+    def test_expert_information_names_every_cause(self):
+        # Analyze > Expert Information (the expert tap, tshark -z expert) and
+        # filters on expert fields get every RST's verdict, although a field
+        # list or filter that names neither makes the plugin skip them.
+        path = os.path.join(CAPTURES, "tour.pcapng")
+        tour = [r for r in self.labels if r["capture"] == "tour.pcapng"]
+        out = tshark("-r", path, "-2", "-q", "-z", "expert,note")
+        got = collections.Counter()
+        for m in re.finditer(r"(?m)^\s+(\d+)\s+Sequence\s+RST\s+RST cause ([a-z-]+): ", out):
+            got[m.group(2)] += int(m.group(1))
+        self.assertEqual(got, collections.Counter(r["cause"] for r in tour))
+        out = tshark("-r", path, "-2", "-Y", "rst.expert.forged", "-T", "fields", "-e",
+                     "frame.number")
+        self.assertEqual({int(n) for n in out.split()},
+                         {int(r["frame"]) for r in tour if r["injected"] == "yes"})
+        out = tshark("-r", path, "-2", "-Y", "rst", "-T", "fields", "-e", "_ws.expert.message")
+        self.assertEqual(len(re.findall(r"RST cause [a-z-]+: ", out)), len(tour))
 
     def test_statistics_count_what_the_fields_say(self):
         # tshark -z rst,tree (Statistics > TCP RST Analysis) against the

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Odd captures: link layers without MACs, VLAN and QinQ tags, tunnels mixed
-with the traffic they carry, small snap lengths, duplicated frames, captures
-that start mid-connection, a RST storm and a capture of many connections.
+with the traffic they carry (GRE keys too), fragmented packets, small snap
+lengths, duplicated frames, captures that start mid-connection, a RST storm
+and a capture of many connections.
 
     RST_BUILD_DIR=build /usr/bin/python3 tests/check_odd.py [-v]
 
@@ -114,10 +115,18 @@ class OddCaptureTest(unittest.TestCase):
         # The capture, then the same packets inside tunnel A, then inside
         # tunnel B: one inner address pair, three connections.  Mixed up, the
         # copies would read as retransmissions and late packets of the first.
-        for prefix in ("gre-mixed.pcap", "ipip-mixed.pcap"):
+        for prefix in ("gre-mixed.pcap", "ipip-mixed.pcap", "gre-key-mixed.pcap"):
             rows = self.labelled(prefix)
             self.assertEqual(len(rows), 3 * len(self.labelled("vlan.pcap")))
             for label in rows:
+                with self.subTest(capture=label["capture"], frame=label["frame"]):
+                    self.assert_label(label)
+
+    def test_fragmented_packets_change_nothing(self):
+        # The TCP header of a later fragment (and a tunnel's headers around
+        # it) is in the reassembled packet.
+        for prefix in ("fragments.pcap", "fragments-mtu.pcap"):
+            for label in self.labelled(prefix):
                 with self.subTest(capture=label["capture"], frame=label["frame"]):
                     self.assert_label(label)
 

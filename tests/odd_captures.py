@@ -23,7 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcapio import (LINKTYPE_ETHERNET, LINKTYPE_NULL, LINKTYPE_RAW,  # noqa: E402
-                    ipv4_header, linktype, read_pcap, with_linktype, write_pcap)
+                    ip_checksum, ipv4_header, linktype, read_pcap, with_linktype, write_pcap)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -81,12 +81,12 @@ def ip_addresses(ip):
     return bytes(ip[8:24]), bytes(ip[24:40])
 
 
-def tunnelled(frames, kind, endpoints):
+def tunnelled(frames, kind, endpoints, key=None):
     """Every Ethernet/IP frame sent through a GRE or IP-in-IP tunnel between
-    ENDPOINTS: the tunnel's own IPv4 header (and GRE header) between the
-    Ethernet header and the original IP packet.  Packets from the first
-    packet's source (and whoever later sends from its side) enter at the first
-    endpoint."""
+    ENDPOINTS: the tunnel's own IPv4 header (and GRE header, with KEY if
+    given: RFC 2890) between the Ethernet header and the original IP packet.
+    Packets from the first packet's source (and whoever later sends from its
+    side) enter at the first endpoint."""
     near, out = set(), []
     for sec, usec, data, orig in frames:
         ethertype = struct.unpack_from("!H", data, 12)[0]
@@ -102,7 +102,8 @@ def tunnelled(frames, kind, endpoints):
         a, b = endpoints if src in near else endpoints[::-1]
         inner_len = orig - 14
         if kind == "gre":
-            shim = struct.pack("!HH", 0, ethertype)          # no flags, version 0
+            shim = struct.pack("!HH", 0, ethertype) if key is None else \
+                struct.pack("!HHI", 0x2000, ethertype, key)   # version 0; K bit with a key
             outer = ipv4_header(a, b, 47, len(shim) + inner_len)
         else:                                                # 4: IPv4 in IPv4, 41: 6in4
             shim = b""
@@ -111,6 +112,37 @@ def tunnelled(frames, kind, endpoints):
         out.append([sec, usec, bytearray(eth + outer + shim) + inner,
                     orig + len(outer) + len(shim)])
     return out
+
+
+def fragmented(frames, first_part):
+    """Every IPv4 packet of an Ethernet capture split in two fragments, as a
+    router with a small MTU on the way splits it (RFC 791 3.2): the first
+    carries first_part(payload length) bytes of the IP payload (a multiple
+    of 8), the second the rest, which is where Wireshark reassembles the
+    packet and dissects its TCP header.  Returns the frames and {source
+    frame: [the frame with the TCP header]}."""
+    out, fmap = [], {}
+    for n, (sec, usec, data, orig) in enumerate(frames, 1):
+        ip = data[14:]
+        if struct.unpack_from("!H", data, 12)[0] != ETH_IPV4 or len(ip) < 20:
+            out.append([sec, usec, data, orig])
+            fmap[n] = [len(out)]
+            continue
+        ihl, total = (ip[0] & 15) * 4, struct.unpack_from("!H", ip, 2)[0]
+        header, payload = bytes(ip[:ihl]), bytes(ip[ihl:total])
+        flags = struct.unpack_from("!H", header, 6)[0] & 0x4000      # keep DF as it was
+        cut = first_part(len(payload))
+        for offset, part, more in ((0, payload[:cut], 0x2000), (cut, payload[cut:], 0)):
+            h = bytearray(header)                                   # the same IP ID
+            struct.pack_into("!H", h, 2, ihl + len(part))
+            struct.pack_into("!H", h, 6, flags | more | offset // 8)
+            struct.pack_into("!H", h, 10, 0)
+            struct.pack_into("!H", h, 10, ip_checksum(bytes(h)))
+            frame = bytearray(data[:14]) + h + part
+            frame += bytes(max(0, 60 - len(frame)))                  # Ethernet padding
+            out.append([sec, usec, frame, len(frame)])
+        fmap[n] = [len(out)]
+    return out, fmap
 
 
 def shifted(frames, seconds):
@@ -204,6 +236,20 @@ def derive(work):
         save("%s-mixed.pcap" % kind, header, mixed, "tour.pcapng", fmap,
              "the capture, then the same inside %s tunnel A, then inside tunnel B"
              % ("a GRE" if kind == "gre" else "an IP-in-IP"))
+    # Two tenants of one GRE tunnel, told apart by the key alone.
+    keyed = frames + shifted(tunnelled(frames, "gre", TUNNELS[0], key=1), SHIFT) \
+        + shifted(tunnelled(frames, "gre", TUNNELS[0], key=2), 2 * SHIFT)
+    save("gre-key-mixed.pcap", header, keyed, "tour.pcapng",
+         {f: [f, f + n, f + 2 * n] for f in range(1, n + 1)},
+         "the capture, then the same inside one GRE tunnel with key 1, then with key 2")
+    # The TCP header (and a tunnel's headers) split across both fragments,
+    # or whole in the first, where a small MTU puts them.
+    split, fmap = fragmented(frames, lambda n: 8)
+    save("fragments.pcap", header, split, "tour.pcapng", fmap,
+         "every IPv4 packet in two fragments, the first with 8 bytes of its payload")
+    split, fmap = fragmented(frames, lambda n: max(8, (n - 1) // 8 * 8))
+    save("fragments-mtu.pcap", header, split, "tour.pcapng", fmap,
+         "every IPv4 packet in two fragments, the second with the last 1 to 8 bytes")
     save("duplicates.pcap", header, doubled(frames), "tour.pcapng",
          {f: [2 * f - 1, 2 * f] for f in range(1, n + 1)}, "every frame twice")
     for snaplen in SNAPLENS:

@@ -136,18 +136,29 @@ struct rst_frame_hint {
 struct rst_frame_layout {
     size_t ip;                      /* the carrying IP header */
     size_t tcp;                     /* the TCP header after it */
-    bool tcp_elsewhere;             /* not the first fragment: the TCP header is in the
-                                     * reassembled packet, not in these bytes */
     unsigned n_outer;               /* enclosing IP headers found, outermost first */
     size_t outer[RST_TUNNELS_MAX];
+    bool fragment;                  /* the frame holds a later fragment of the carrying
+                                     * packet or of a tunnel's packet around it ... */
+    size_t fragment_ip;             /* ... whose IP header is here */
 };
 
 /* Finds the headers the hint describes in a frame's captured bytes
- * (reported: the frame's length on the wire).  False if they are not there
- * (the capture cut them off, or the dissectors' addresses belong to another
- * layer). */
+ * (reported: the frame's length on the wire).  False if they are not there:
+ * the capture cut them off, the dissectors' addresses belong to another
+ * layer, or (layout->fragment) the frame holds a later fragment and the
+ * headers are in the reassembled packet. */
 bool rst_locate_tcp(const uint8_t *frame, size_t caplen, size_t reported,
                     const struct rst_frame_hint *hint, struct rst_frame_layout *layout);
+
+/* The packet a later fragment belongs to, as the reassembler sees it: the
+ * frame up to the end of the fragment's IP headers (IPv6: through its
+ * fragment header), then the reassembled payload, with the lengths and
+ * fragment fields set for one whole packet (RFC 791 3.2, RFC 8200 4.5).
+ * Returns its length in out, 0 if it does not fit or the header is cut. */
+size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment_ip,
+                            const uint8_t *payload, size_t payload_len,
+                            uint8_t *out, size_t out_max);
 
 /* Where a connection lives: the capture interface and, inside tunnels, the
  * tunnels themselves (the enclosing IP layers' endpoints and any GRE key or
@@ -252,6 +263,11 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
  * (the real SYN-ACK arriving late) count as soon as they have been fed. */
 bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                       const struct rst_params *params, struct rst_verdict *verdict);
+/* The same, with the explanation left empty unless explain: writing it is
+ * most of the cost of a verdict, and a filter or a field list that asks for
+ * neither the explanation nor expert information does not read it. */
+bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
+                    const struct rst_params *params, bool explain, struct rst_verdict *verdict);
 
 /* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
  * connection index and the tunnel views. */

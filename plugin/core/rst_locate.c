@@ -115,15 +115,21 @@ static bool find_carrier(const uint8_t *f, size_t caplen, const struct rst_frame
         size_t upper;
         uint8_t proto;
         bool later;
-        if (memcmp(f + i, h->src, alen) != 0 || memcmp(f + i + alen, h->dst, alen) != 0)
+        if (f[i] != h->src[0] || memcmp(f + i, h->src, alen) != 0 ||
+            memcmp(f + i + alen, h->dst, alen) != 0)
             continue;
         if (f[i - at] >> 4 != h->ip_version ||
             !ip_upper_layer(f, caplen, i - at, &upper, &proto, &later) || proto != IPPROTO_TCP)
             continue;
+        if (later) {
+            /* The TCP header is in the first fragment: rebuild the packet. */
+            out->fragment = true;
+            out->fragment_ip = i - at;
+            return false;
+        }
         out->ip = i - at;
         out->tcp = upper;
-        out->tcp_elsewhere = later;
-        if (later || !h->ports_known || ports_match(f, caplen, upper, h))
+        if (!h->ports_known || ports_match(f, caplen, upper, h))
             return true;
         if (!have_fallback) {
             fallback = *out;
@@ -142,30 +148,30 @@ static bool is_tunnel_protocol(uint8_t proto)
 }
 
 /* An IP header at o that can enclose the carrying one at `inner`: its
- * length spans it and its protocol is one that tunnels. */
-static bool encloses(const uint8_t *f, size_t caplen, size_t reported, size_t o, size_t inner)
+ * length spans it and its protocol is one that tunnels.  *later: it is a
+ * later fragment of its packet. */
+static bool encloses(const uint8_t *f, size_t caplen, size_t reported, size_t o, size_t inner,
+                     bool *later)
 {
-    size_t header, end;
+    size_t header, end, upper;
     uint8_t proto;
     if (f[o] >> 4 == 4) {
         header = (size_t)(f[o] & 0x0f) * 4;
         end = o + get16(f + o + 2);
         proto = f[o + 9];
+        *later = (get16(f + o + 6) & 0x1fff) != 0;
         if (header < IPV4_MIN_HEADER)
             return false;
     } else if (f[o] >> 4 == 6) {
         header = IPV6_HEADER;
         end = o + IPV6_HEADER + get16(f + o + 4);
-        size_t upper;
-        bool later;
-        if (!ipv6_upper_layer(f, caplen, o + IPV6_HEADER, f[o + 6], &upper, &proto, &later) ||
-            later)
+        if (!ipv6_upper_layer(f, caplen, o + IPV6_HEADER, f[o + 6], &upper, &proto, later))
             return false;
     } else {
         return false;
     }
     return o + header <= inner && end >= inner + IPV4_MIN_HEADER && end <= reported &&
-           is_tunnel_protocol(proto);
+           (is_tunnel_protocol(proto) || *later);
 }
 
 static bool frame_is_v6(const uint8_t *f, size_t o)
@@ -173,21 +179,58 @@ static bool frame_is_v6(const uint8_t *f, size_t o)
     return f[o] >> 4 == 6;
 }
 
-/* The tunnels' IP headers, outermost first, before the carrying one. */
-static void find_enclosing(const uint8_t *f, size_t caplen, size_t reported,
+/* The tunnels' IP headers, outermost first, before the carrying one.  False
+ * if one of them is a later fragment: its tunnel header is in the
+ * reassembled packet. */
+static bool find_enclosing(const uint8_t *f, size_t caplen, size_t reported,
                            const struct rst_frame_hint *h, struct rst_frame_layout *out)
 {
     size_t from = 0;
     out->n_outer = 0;
     while (out->n_outer < h->n_outer && out->n_outer < RST_TUNNELS_MAX) {
         size_t o = from;
-        while (o + IPV4_MIN_HEADER <= out->ip && !encloses(f, caplen, reported, o, out->ip))
+        bool later = false;
+        while (o + IPV4_MIN_HEADER <= out->ip && !encloses(f, caplen, reported, o, out->ip, &later))
             o++;
         if (o + IPV4_MIN_HEADER > out->ip)
-            return;
+            return true;
+        if (later) {
+            out->fragment = true;
+            out->fragment_ip = o;
+            return false;
+        }
         out->outer[out->n_outer++] = o;
         from = o + (frame_is_v6(f, o) ? IPV6_HEADER : IPV4_MIN_HEADER);
     }
+    return true;
+}
+
+/* A later fragment of a tunnel's packet whose first fragment held the
+ * tunnelled headers: the first IP header in the frame that is a later
+ * fragment of a tunnelling protocol and ends the frame's data (but for
+ * link-layer padding and trailer). */
+#define FRAME_TRAILER_MAX 64
+static bool find_later_fragment(const uint8_t *f, size_t caplen, size_t reported,
+                                struct rst_frame_layout *out)
+{
+    for (size_t o = 0; o + IPV4_MIN_HEADER <= caplen; o++) {
+        size_t upper, end;
+        uint8_t proto;
+        bool later;
+        if (f[o] >> 4 == 4)
+            end = o + get16(f + o + 2);
+        else if (f[o] >> 4 == 6 && o + IPV6_HEADER <= caplen)
+            end = o + IPV6_HEADER + get16(f + o + 4);
+        else
+            continue;
+        if (!ip_upper_layer(f, caplen, o, &upper, &proto, &later) || !later || upper > end ||
+            end > reported || end + FRAME_TRAILER_MAX < reported || !is_tunnel_protocol(proto))
+            continue;
+        out->fragment = true;
+        out->fragment_ip = o;
+        return true;
+    }
+    return false;
 }
 
 bool rst_locate_tcp(const uint8_t *frame, size_t caplen, size_t reported,
@@ -196,10 +239,59 @@ bool rst_locate_tcp(const uint8_t *frame, size_t caplen, size_t reported,
     memset(layout, 0, sizeof *layout);
     if (!frame || (hint->ip_version != 4 && hint->ip_version != 6))
         return false;
-    if (!find_carrier(frame, caplen, hint, layout))
+    if (!find_carrier(frame, caplen, hint, layout)) {
+        if (!layout->fragment && hint->n_outer)
+            find_later_fragment(frame, caplen, reported, layout);
         return false;
-    find_enclosing(frame, caplen, reported, hint, layout);
-    return true;
+    }
+    return find_enclosing(frame, caplen, reported, hint, layout);
+}
+
+size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment_ip,
+                            const uint8_t *payload, size_t payload_len,
+                            uint8_t *out, size_t out_max)
+{
+    size_t end;   /* the end of the headers the fragments repeat */
+    if (fragment_ip + IPV4_MIN_HEADER > caplen)
+        return 0;
+    if (frame[fragment_ip] >> 4 == 4) {
+        end = fragment_ip + (size_t)(frame[fragment_ip] & 0x0f) * 4;
+        if (end - fragment_ip < IPV4_MIN_HEADER || end - fragment_ip + payload_len > 0xffff)
+            return 0;
+    } else {
+        /* The fragment header itself stays, with offset 0 and no more
+         * fragments: the chain before and after it is unchanged. */
+        size_t at = fragment_ip + IPV6_HEADER;
+        uint8_t nh = fragment_ip + IPV6_HEADER <= caplen ? frame[fragment_ip + 6] : 0xff;
+        for (int n = 0; n <= IPV6_EXT_MAX && nh != IPPROTO_FRAGMENT; n++) {
+            if ((nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS) ||
+                at + 2 > caplen)
+                return 0;
+            nh = frame[at];
+            at += ((size_t)frame[at + 1] + 1) * 8;
+        }
+        if (nh != IPPROTO_FRAGMENT)
+            return 0;
+        end = at + 8;
+        if (end - fragment_ip - IPV6_HEADER + payload_len > 0xffff)
+            return 0;
+    }
+    if (end > caplen || end + payload_len > out_max)
+        return 0;
+    memcpy(out, frame, end);
+    memcpy(out + end, payload, payload_len);
+    uint8_t *ip = out + fragment_ip;
+    if (ip[0] >> 4 == 4) {
+        size_t total = end - fragment_ip + payload_len;
+        ip[2] = (uint8_t)(total >> 8), ip[3] = (uint8_t)total;
+        ip[6] &= 0x40;                 /* keep DF; no MF, offset 0 */
+        ip[7] = 0;
+    } else {
+        size_t len = end - fragment_ip - IPV6_HEADER + payload_len;
+        ip[4] = (uint8_t)(len >> 8), ip[5] = (uint8_t)len;
+        out[end - 6] = 0, out[end - 5] = 0;   /* offset 0, M clear */
+    }
+    return end + payload_len;
 }
 
 /* A tunnel's own identifier after an enclosing IP header: the GRE key

@@ -754,6 +754,12 @@ static const char *accept_reason(enum rst_accept accept)
 bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                       const struct rst_params *params, struct rst_verdict *verdict)
 {
+    return rst_core_judge(core, rst_id, params, true, verdict);
+}
+
+bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
+                    const struct rst_params *params, bool explain, struct rst_verdict *verdict)
+{
     const struct rst_record *rec = core ? rst_core_record(core, rst_id) : NULL;
     if (rec && rec->copy_of)
         rec = rst_core_record(core, rec->copy_of);
@@ -779,7 +785,8 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                         : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
     rst_score(c, rst_core_host(core, c->side[rec->from].host), rec, params, verdict);
     verdict->cause = verdict->injected ? RST_CAUSE_INJECTED : verdict->genuine_cause;
-    rst_explain(c, rec, verdict);
+    if (explain)
+        rst_explain(c, rec, verdict);
     return true;
 }
 

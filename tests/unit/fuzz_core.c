@@ -175,8 +175,21 @@ static void fuzz_locate(const uint8_t *buf, size_t size)
         h.outer_kind[k] = (enum rst_tunnel_kind)below(3);
     size_t caplen = below((uint32_t)size + 1);
     struct rst_frame_layout l;
-    if (!rst_locate_tcp(buf, caplen, rnd(), &h, &l))
+    if (!rst_locate_tcp(buf, caplen, rnd(), &h, &l)) {
+        if (!l.fragment)
+            return;
+        EXPECT(l.fragment_ip < caplen, "a fragment outside the frame");
+        /* Rebuild it with (part of) the frame as the reassembled payload. */
+        uint8_t whole[2 * 160];
+        size_t n = rst_rebuild_fragment(buf, caplen, l.fragment_ip, buf, below((uint32_t)size + 1),
+                                        whole, below(sizeof whole + 1));
+        EXPECT(n <= sizeof whole, "rebuilt past the buffer");
+        if (!n || !rst_locate_tcp(whole, n, n, &h, &l))
+            return;
+        EXPECT(l.ip < n && l.tcp > l.ip, "located headers outside the rebuilt packet");
+        rst_frame_view(whole, n, rnd(), &h, &l);
         return;
+    }
     EXPECT(l.ip < caplen && l.tcp > l.ip && l.n_outer <= RST_TUNNELS_MAX &&
            l.n_outer <= h.n_outer, "located headers outside the frame");
     for (unsigned k = 0; k < l.n_outer; k++)

@@ -1680,7 +1680,7 @@ static void test_locate_plain_ethernet(void)
     struct rst_frame_hint h = hint_v4(host_b, host_a, 8001, 40000);
     struct rst_frame_layout l;
     CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l));
-    CHECK(l.ip == 14 && l.tcp == 34 && !l.tcp_elsewhere && l.n_outer == 0);
+    CHECK(l.ip == 14 && l.tcp == 34 && !l.fragment && l.n_outer == 0);
     CHECK(rst_frame_view(f, sizeof f, 3, &h, &l) == 3u << 4);
     /* The capture cut the frame inside the destination address: not there. */
     CHECK(!rst_locate_tcp(f, 14 + 18, 60, &h, &l));
@@ -1738,13 +1738,27 @@ static void test_locate_ipv6_extension_headers_and_fragments(void)
      * reassembled packet, not here (RFC 8200 4.5). */
     f[at + 8] = 44;
     f[at + 16] = 6, f[at + 19] = 0x08;   /* offset 1 (8 bytes) */
-    CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.tcp_elsewhere);
+    CHECK(!rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.fragment && l.fragment_ip == 14);
+    /* The packet rebuilt from the reassembled payload (what follows the
+     * fragment header): one whole packet again. */
+    uint8_t payload[20], whole[128];
+    put_tcp(payload, 0, 8001, 40000);
+    size_t n = rst_rebuild_fragment(f, sizeof f, 14, payload, sizeof payload, whole, sizeof whole);
+    CHECK(n == 14 + 40 + 16 + 8 + 20);     /* the fragment header stays */
+    CHECK(rst_locate_tcp(whole, n, n, &h, &l) && l.tcp == 78 && !l.fragment);
+    CHECK(whole[14 + 5] == 16 + 8 + 20 && whole[at + 18] == 0 && whole[at + 19] == 0);
 
     uint8_t g[60] = { 0 };
     at = put_ipv4(g, put_ethernet(g, 0x0800), host_b, host_a, 6, 40);
     g[14 + 7] = 0x10;                    /* fragment offset 16 */
     struct rst_frame_hint h4 = hint_v4(host_b, host_a, 8001, 40000);
-    CHECK(rst_locate_tcp(g, sizeof g, sizeof g, &h4, &l) && l.tcp_elsewhere);
+    CHECK(!rst_locate_tcp(g, sizeof g, sizeof g, &h4, &l) && l.fragment && l.fragment_ip == 14);
+    n = rst_rebuild_fragment(g, sizeof g, 14, payload, sizeof payload, whole, sizeof whole);
+    CHECK(n == 54 && rst_locate_tcp(whole, n, n, &h4, &l) && l.tcp == 34);
+    CHECK(whole[14 + 3] == 40 && whole[14 + 6] == 0 && whole[14 + 7] == 0);
+    /* Too small a buffer, or a header the capture cut: nothing. */
+    CHECK(rst_rebuild_fragment(g, sizeof g, 14, payload, sizeof payload, whole, 40) == 0);
+    CHECK(rst_rebuild_fragment(g, 30, 14, payload, sizeof payload, whole, sizeof whole) == 0);
 }
 
 /* One segment of a connection between host_a and host_b inside a GRE tunnel
@@ -1807,6 +1821,29 @@ static void test_tunnel_views(void)
         views[vni] = view_of(v, sizeof v, &h);
     }
     CHECK(views[0] && views[1] && views[0] != views[1]);
+
+    /* The same VXLAN packet in two fragments, split where a small MTU would
+     * split it (the tunnelled headers in the first): the last fragment holds
+     * none of them, the packet rebuilt from it is the original. */
+    size_t split = 14 + 20 + 64;
+    uint8_t last[sizeof v];
+    memcpy(last, v, 14 + 20);
+    memcpy(last + 34, v + split, sizeof v - split);
+    size_t last_len = 34 + sizeof v - split;
+    last[14 + 2] = 0, last[14 + 3] = (uint8_t)(last_len - 14);
+    last[14 + 7] = 64 / 8;               /* offset 64, no more fragments */
+    CHECK(!rst_locate_tcp(last, last_len, last_len, &h, &l) && l.fragment && l.fragment_ip == 14);
+    uint8_t whole[sizeof v];
+    size_t n = rst_rebuild_fragment(last, last_len, 14, v + 34, sizeof v - 34, whole, sizeof whole);
+    CHECK(n == sizeof v && view_of(whole, n, &h) == views[1]);
+    /* Split after 8 bytes instead, the tunnelled headers are in the last
+     * fragment, but its VXLAN header is not where the outer header says: the
+     * packet is rebuilt as well. */
+    memcpy(last + 34, v + 34 + 8, sizeof v - 42);
+    last_len = sizeof v - 8;
+    last[14 + 3] = (uint8_t)(last_len - 14);
+    last[14 + 7] = 1;
+    CHECK(!rst_locate_tcp(last, last_len, last_len, &h, &l) && l.fragment && l.fragment_ip == 14);
 }
 
 int main(void)
