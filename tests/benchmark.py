@@ -7,10 +7,11 @@ with the plugin against tshark with the plugin disabled, on generated captures.
 
 CASE is storm:N (tests/gen_capture.py storm --rsts N) or mix:N (gen_capture.py
 mix --connections N).  For each, every command pair runs --reps times, the
-plugin and the baseline back to back; the table gives the median wall time
-(with its spread), the median CPU time (user + system) and peak RSS, and the
-ratios plugin / baseline as the median of the back-to-back pairs (a machine
-that slows down for a while slows both runs of a pair):
+plugin and the baseline back to back (which one first alternates); the table
+gives the median wall time (with its spread), the median CPU time (user +
+system) and peak RSS, and the ratios plugin / baseline as the median of the
+back-to-back pairs (a machine that slows down for a while slows both runs of
+a pair):
 
     two passes:  -2 -T fields -e rst.cause   vs  -2 -T fields -e tcp.flags.reset
     one pass:       -T fields -e rst.cause   vs     -T fields -e tcp.flags.reset
@@ -111,9 +112,16 @@ def main():
         path, frames = generate(case, args.work)
         for name, plugin, baseline in PAIRS:
             pairs = []
-            for _ in range(args.reps):
-                pairs.append((measure(path, plugin),
-                              measure(path, baseline + ["--disable-protocol", "rst"])))
+            for rep in range(args.reps):
+                # Which of the two runs first alternates, so that a machine
+                # warming up or slowing down favours neither.
+                if rep % 2:
+                    b = measure(path, baseline + ["--disable-protocol", "rst"])
+                    p = measure(path, plugin)
+                else:
+                    p = measure(path, plugin)
+                    b = measure(path, baseline + ["--disable-protocol", "rst"])
+                pairs.append((p, b))
             pt = [p[0] for p, _ in pairs]
             bt = [b[0] for _, b in pairs]
             wall = statistics.median(p[0] / b[0] for p, b in pairs)
