@@ -24,7 +24,6 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
-#include <wsutil/pint.h>
 
 #include <stdio.h>
 
@@ -178,7 +177,8 @@ struct packet_bytes {
 static gboolean ports_are(const guint8 *tcp, size_t avail, const struct rst_frame_hint *hint)
 {
     return !hint->ports_known ||
-           (avail >= 4 && pntoh16(tcp) == hint->sport && pntoh16(tcp + 2) == hint->dport);
+           (avail >= 4 && ((tcp[0] << 8) | tcp[1]) == hint->sport &&
+            ((tcp[2] << 8) | tcp[3]) == hint->dport);
 }
 
 static gboolean rebuild_fragmented(packet_info *pinfo, tvbuff_t *frame_tvb,
