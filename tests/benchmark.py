@@ -10,8 +10,8 @@ mix --connections N).  For each, every command pair runs --reps times, the
 plugin and the baseline back to back (which one first alternates); the table
 gives the median wall time (with its spread), the median CPU time (user +
 system) and peak RSS, and the ratios plugin / baseline as the median of the
-back-to-back pairs (a machine that slows down for a while slows both runs of
-a pair):
+back-to-back pairs, with the quartiles of the wall ratios (a machine that
+slows down for a while slows both runs of a pair):
 
     two passes:  -2 -T fields -e rst.cause   vs  -2 -T fields -e tcp.flags.reset
     one pass:       -T fields -e rst.cause   vs     -T fields -e tcp.flags.reset
@@ -105,7 +105,7 @@ def main():
         count_instructions(args.cases, args.work)
         return 0
     print("| capture | frames | command | plugin wall s (min-max) | baseline wall s (min-max) "
-          "| wall ratio | CPU ratio | plugin MiB | baseline MiB | memory ratio "
+          "| wall ratio (quartiles) | CPU ratio | plugin MiB | baseline MiB | memory ratio "
           "| plugin bytes / connection | us/frame with plugin |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in args.cases:
@@ -124,14 +124,17 @@ def main():
                 pairs.append((p, b))
             pt = [p[0] for p, _ in pairs]
             bt = [b[0] for _, b in pairs]
-            wall = statistics.median(p[0] / b[0] for p, b in pairs)
+            ratios = sorted(p[0] / b[0] for p, b in pairs)
+            wall = statistics.median(ratios)
+            quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
             cpu = statistics.median(p[1] / b[1] for p, b in pairs)
             pm = statistics.median(p[2] for p, _ in pairs) / 1024
             bm = statistics.median(b[2] for _, b in pairs) / 1024
-            print("| %s | %d | %s | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2f | %.2f | %.0f | %.0f "
-                  "| %.2f | %s | %.1f |" % (
+            print("| %s | %d | %s | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2f "
+                  "| %.0f | %.0f | %.2f | %s | %.1f |" % (
                       case, frames, name, statistics.median(pt), min(pt), max(pt),
-                      statistics.median(bt), min(bt), max(bt), wall, cpu, pm, bm, pm / bm,
+                      statistics.median(bt), min(bt), max(bt), wall, quartiles[0],
+                      quartiles[2], cpu, pm, bm, pm / bm,
                       per_connection(case, (pm - bm) * 1024),
                       statistics.median(pt) * 1e6 / frames), flush=True)
     return 0
