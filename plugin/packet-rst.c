@@ -91,59 +91,46 @@ static struct {
     int eth, sll, ip, ipv6, tcp, icmp, icmpv6, gre, vxlan, geneve;
 } layer_proto;
 
-/* The layer index of the frame's live TCP header: the last TCP layer, unless
- * an ICMP layer lies below it (then it is a quotation, RFC 792 / RFC 4443,
- * and the frame has no live TCP header).  -1 if none.  link_after: a link
- * layer above it (Ethernet carried in TCP) set pinfo->dl_src last. */
-static int live_tcp_layer(const packet_info *pinfo, gboolean *link_after)
-{
-    int index = 0, tcp = -1, link = -1, icmp = -1;
-    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f;
-         f = wmem_list_frame_next(f), index++) {
-        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
-        if (proto == layer_proto.tcp)
-            tcp = index;
-        else if (proto == layer_proto.eth || proto == layer_proto.sll)
-            link = index;
-        else if (proto == layer_proto.icmp || proto == layer_proto.icmpv6)
-            icmp = index;
-    }
-    *link_after = link > tcp;
-    return icmp >= 0 && icmp < tcp ? -1 : tcp;
-}
-
-/* Describes the layers below the live TCP layer for rst_locate_tcp: how
- * many IP layers enclose the carrying one and what identifies each tunnel,
- * and whether a link layer with a source MAC lies below the carrying IP. */
-static gboolean describe_layers(const packet_info *pinfo, int tcp, struct rst_frame_hint *hint,
+/* Describes the frame's layers for rst_locate_tcp, in one walk over its
+ * layer list.  The live TCP layer is the last TCP layer, unless an ICMP
+ * layer lies below it (then it is a quotation, RFC 792 / RFC 4443, and the
+ * frame has no live TCP header).  Below it: how many IP layers enclose the
+ * carrying one and what identifies each tunnel, and whether a link layer
+ * with a source MAC lies below the carrying IP and none above the TCP layer
+ * (Ethernet carried in TCP would have set pinfo->dl_src last). */
+static gboolean describe_layers(const packet_info *pinfo, struct rst_frame_hint *hint,
                                 gboolean *link_mac)
 {
-    int index = 0;
     unsigned ips = 0;
-    gboolean mac_seen = FALSE;
-    *link_mac = FALSE;
-    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && index < tcp;
-         f = wmem_list_frame_next(f), index++) {
+    gboolean mac_seen = FALSE, mac_below_ip = FALSE, icmp_seen = FALSE, live = FALSE;
+    enum rst_tunnel_kind kind[RST_TUNNELS_MAX] = { RST_TUNNEL_PLAIN };
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
         unsigned enclosing = ips - 1;   /* the IP layer below this one */
-        if (proto == layer_proto.eth || proto == layer_proto.sll) {
+        if (proto == layer_proto.tcp) {
+            /* What lies below the last TCP layer is what counts. */
+            live = ips && !icmp_seen;
+            hint->n_outer = ips - 1;
+            memcpy(hint->outer_kind, kind, sizeof kind);
+            *link_mac = mac_below_ip;
+        } else if (proto == layer_proto.eth || proto == layer_proto.sll) {
             mac_seen = TRUE;
+            *link_mac = FALSE;
+        } else if (proto == layer_proto.icmp || proto == layer_proto.icmpv6) {
+            icmp_seen = TRUE;
         } else if (proto == layer_proto.ip || proto == layer_proto.ipv6) {
             if (ips < RST_TUNNELS_MAX)
-                hint->outer_kind[ips] = RST_TUNNEL_PLAIN;
+                kind[ips] = RST_TUNNEL_PLAIN;
             ips++;
-            *link_mac = mac_seen;
+            mac_below_ip = mac_seen;
         } else if (ips && enclosing < RST_TUNNELS_MAX) {
             if (proto == layer_proto.gre)
-                hint->outer_kind[enclosing] = RST_TUNNEL_GRE;
+                kind[enclosing] = RST_TUNNEL_GRE;
             else if (proto == layer_proto.vxlan || proto == layer_proto.geneve)
-                hint->outer_kind[enclosing] = RST_TUNNEL_VNI;
+                kind[enclosing] = RST_TUNNEL_VNI;
         }
     }
-    if (!ips)
-        return FALSE;
-    hint->n_outer = ips - 1;
-    return TRUE;
+    return live;
 }
 
 /* What the dissectors left in pinfo about the carrying IP header and the
@@ -174,13 +161,6 @@ struct packet_bytes {
     struct rst_frame_layout layout;
 };
 
-static gboolean ports_are(const guint8 *tcp, size_t avail, const struct rst_frame_hint *hint)
-{
-    return !hint->ports_known ||
-           (avail >= 4 && ((tcp[0] << 8) | tcp[1]) == hint->sport &&
-            ((tcp[2] << 8) | tcp[3]) == hint->dport);
-}
-
 static gboolean rebuild_fragmented(packet_info *pinfo, tvbuff_t *frame_tvb,
                                    const struct rst_frame_hint *hint, struct packet_bytes *p)
 {
@@ -199,7 +179,7 @@ static gboolean rebuild_fragmented(packet_info *pinfo, tvbuff_t *frame_tvb,
             continue;
         size_t reported = n - len + tvb_reported_length(tvb);
         struct rst_frame_layout l;
-        if (rst_locate_tcp(buf, n, reported, hint, &l) && ports_are(buf + l.tcp, n - l.tcp, hint)) {
+        if (rst_locate_tcp(buf, n, reported, hint, &l) && l.ports_agree) {
             p->data = buf;
             p->caplen = n;
             p->reported = reported;
@@ -227,12 +207,10 @@ static void read_rst_payload(const struct packet_bytes *p, struct rst_segment *s
  * (a RST's payload points into the frame's bytes). */
 static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segment *seg)
 {
-    gboolean link_mac, link_after;
-    int tcp_layer = live_tcp_layer(pinfo, &link_after);
+    gboolean link_mac = FALSE;
     struct rst_frame_hint hint;
     memset(&hint, 0, sizeof hint);
-    if (tcp_layer < 0 || !describe_layers(pinfo, tcp_layer, &hint, &link_mac) ||
-        !read_hint(pinfo, &hint))
+    if (!describe_layers(pinfo, &hint, &link_mac) || !read_hint(pinfo, &hint))
         return FALSE;
 
     struct packet_bytes p;
@@ -254,7 +232,7 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     seg->view = rst_frame_view(p.data, p.caplen, rst_frame_interface_id(pinfo), &hint, l);
-    if (link_mac && !link_after && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
+    if (link_mac && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
         memcpy(seg->src_mac, pinfo->dl_src.data, 6);
         seg->has_mac = true;
     }

@@ -138,6 +138,7 @@ struct rst_frame_layout {
     size_t tcp;                     /* the TCP header after it */
     unsigned n_outer;               /* enclosing IP headers found, outermost first */
     size_t outer[RST_TUNNELS_MAX];
+    bool ports_agree;               /* the TCP header's ports are the hint's (or it has none) */
     bool fragment;                  /* the frame holds a later fragment of the carrying
                                      * packet or of a tunnel's packet around it ... */
     size_t fragment_ip;             /* ... whose IP header is here */
@@ -268,11 +269,6 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
  * neither the explanation nor expert information does not read it. */
 bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
                     const struct rst_params *params, bool explain, struct rst_verdict *verdict);
-
-/* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
- * connection index and the tunnel views. */
-#define RST_FNV_BASIS 2166136261u
-uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
 
 /* Bytes the core holds, for the benchmark. */
 size_t rst_core_memory(const struct rst_core *core);

@@ -217,6 +217,11 @@ void rst_score(const struct rst_conn *conn, const struct rst_host *host,
                const struct rst_record *rec, const struct rst_params *params,
                struct rst_verdict *verdict);
 
+/* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
+ * connection index (rst_track.c) and the tunnel views (rst_locate.c). */
+#define RST_FNV_BASIS 2166136261u
+uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
+
 /* rst_explain.c */
 void rst_explain(const struct rst_conn *conn, const struct rst_record *rec,
                  struct rst_verdict *verdict);

@@ -12,7 +12,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_core.h"
+#include "rst_internal.h"   /* rst_fnv1a */
 
 #include <string.h>
 
@@ -41,34 +41,43 @@ static uint16_t get16(const uint8_t *p)
     return (uint16_t)((p[0] << 8) | p[1]);
 }
 
-/* Walks an IPv6 extension header chain (RFC 8200 4) from `at`, next header
- * `nh`, to the upper-layer header: its offset and protocol, and whether a
- * fragment header puts it in another fragment. */
+static bool is_ipv6_extension(uint8_t nh)
+{
+    return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
+           nh == IPPROTO_AH || nh == IPPROTO_FRAGMENT;
+}
+
+/* Steps over the IPv6 extension header of type *nh at *at (RFC 8200 4):
+ * *at and *nh become the next header's.  False if the capture cut it. */
+static bool ipv6_skip_extension(const uint8_t *f, size_t caplen, size_t *at, uint8_t *nh)
+{
+    if (*at + 8 > caplen)
+        return false;
+    size_t len = *nh == IPPROTO_FRAGMENT ? 8
+               : *nh == IPPROTO_AH ? ((size_t)f[*at + 1] + 2) * 4     /* RFC 4302 2.2 */
+               : ((size_t)f[*at + 1] + 1) * 8;
+    *nh = f[*at];
+    *at += len;
+    return true;
+}
+
+/* Walks an IPv6 extension header chain from `at`, next header `nh`, to the
+ * upper-layer header: its offset and protocol, and whether a fragment
+ * header puts it in another fragment. */
 static bool ipv6_upper_layer(const uint8_t *f, size_t caplen, size_t at, uint8_t nh,
                              size_t *upper, uint8_t *proto, bool *later_fragment)
 {
     *later_fragment = false;
     for (int n = 0; n <= IPV6_EXT_MAX; n++) {
-        size_t len;
-        if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS &&
-            nh != IPPROTO_AH && nh != IPPROTO_FRAGMENT) {
+        if (!is_ipv6_extension(nh)) {
             *upper = at;
             *proto = nh;
             return true;
         }
-        if (at + 8 > caplen)
+        if (nh == IPPROTO_FRAGMENT && at + 4 <= caplen && get16(f + at + 2) >> 3)
+            *later_fragment = true;
+        if (!ipv6_skip_extension(f, caplen, &at, &nh))
             return false;
-        if (nh == IPPROTO_FRAGMENT) {
-            len = 8;
-            if (get16(f + at + 2) >> 3)
-                *later_fragment = true;
-        } else if (nh == IPPROTO_AH) {
-            len = ((size_t)f[at + 1] + 2) * 4;     /* RFC 4302 2.2 */
-        } else {
-            len = ((size_t)f[at + 1] + 1) * 8;
-        }
-        nh = f[at];
-        at += len;
     }
     return false;
 }
@@ -129,7 +138,8 @@ static bool find_carrier(const uint8_t *f, size_t caplen, const struct rst_frame
         }
         out->ip = i - at;
         out->tcp = upper;
-        if (!h->ports_known || ports_match(f, caplen, upper, h))
+        out->ports_agree = !h->ports_known || ports_match(f, caplen, upper, h);
+        if (out->ports_agree)
             return true;
         if (!have_fallback) {
             fallback = *out;
@@ -147,36 +157,25 @@ static bool is_tunnel_protocol(uint8_t proto)
            proto == IPPROTO_UDP;
 }
 
+/* Where the IP packet at o ends, by its own length field. */
+static size_t ip_packet_end(const uint8_t *f, size_t o)
+{
+    return f[o] >> 4 == 4 ? o + get16(f + o + 2) : o + IPV6_HEADER + get16(f + o + 4);
+}
+
 /* An IP header at o that can enclose the carrying one at `inner`: its
  * length spans it and its protocol is one that tunnels.  *later: it is a
  * later fragment of its packet. */
 static bool encloses(const uint8_t *f, size_t caplen, size_t reported, size_t o, size_t inner,
                      bool *later)
 {
-    size_t header, end, upper;
+    size_t upper, end;
     uint8_t proto;
-    if (f[o] >> 4 == 4) {
-        header = (size_t)(f[o] & 0x0f) * 4;
-        end = o + get16(f + o + 2);
-        proto = f[o + 9];
-        *later = (get16(f + o + 6) & 0x1fff) != 0;
-        if (header < IPV4_MIN_HEADER)
-            return false;
-    } else if (f[o] >> 4 == 6) {
-        header = IPV6_HEADER;
-        end = o + IPV6_HEADER + get16(f + o + 4);
-        if (!ipv6_upper_layer(f, caplen, o + IPV6_HEADER, f[o + 6], &upper, &proto, later))
-            return false;
-    } else {
+    if (!ip_upper_layer(f, caplen, o, &upper, &proto, later))
         return false;
-    }
-    return o + header <= inner && end >= inner + IPV4_MIN_HEADER && end <= reported &&
+    end = ip_packet_end(f, o);
+    return upper <= inner && end >= inner + IPV4_MIN_HEADER && end <= reported &&
            (is_tunnel_protocol(proto) || *later);
-}
-
-static bool frame_is_v6(const uint8_t *f, size_t o)
-{
-    return f[o] >> 4 == 6;
 }
 
 /* The tunnels' IP headers, outermost first, before the carrying one.  False
@@ -200,7 +199,7 @@ static bool find_enclosing(const uint8_t *f, size_t caplen, size_t reported,
             return false;
         }
         out->outer[out->n_outer++] = o;
-        from = o + (frame_is_v6(f, o) ? IPV6_HEADER : IPV4_MIN_HEADER);
+        from = o + (f[o] >> 4 == 6 ? IPV6_HEADER : IPV4_MIN_HEADER);
     }
     return true;
 }
@@ -217,14 +216,11 @@ static bool find_later_fragment(const uint8_t *f, size_t caplen, size_t reported
         size_t upper, end;
         uint8_t proto;
         bool later;
-        if (f[o] >> 4 == 4)
-            end = o + get16(f + o + 2);
-        else if (f[o] >> 4 == 6 && o + IPV6_HEADER <= caplen)
-            end = o + IPV6_HEADER + get16(f + o + 4);
-        else
+        if (!ip_upper_layer(f, caplen, o, &upper, &proto, &later) || !later)
             continue;
-        if (!ip_upper_layer(f, caplen, o, &upper, &proto, &later) || !later || upper > end ||
-            end > reported || end + FRAME_TRAILER_MAX < reported || !is_tunnel_protocol(proto))
+        end = ip_packet_end(f, o);
+        if (upper > end || end > reported || end + FRAME_TRAILER_MAX < reported ||
+            !is_tunnel_protocol(proto))
             continue;
         out->fragment = true;
         out->fragment_ip = o;
@@ -263,13 +259,10 @@ size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment
          * fragments: the chain before and after it is unchanged. */
         size_t at = fragment_ip + IPV6_HEADER;
         uint8_t nh = fragment_ip + IPV6_HEADER <= caplen ? frame[fragment_ip + 6] : 0xff;
-        for (int n = 0; n <= IPV6_EXT_MAX && nh != IPPROTO_FRAGMENT; n++) {
-            if ((nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS) ||
-                at + 2 > caplen)
+        for (int n = 0; n <= IPV6_EXT_MAX && nh != IPPROTO_FRAGMENT; n++)
+            if (!is_ipv6_extension(nh) || nh == IPPROTO_AH ||    /* AH follows the fragment header */
+                !ipv6_skip_extension(frame, caplen, &at, &nh))
                 return 0;
-            nh = frame[at];
-            at += ((size_t)frame[at + 1] + 1) * 8;
-        }
         if (nh != IPPROTO_FRAGMENT)
             return 0;
         end = at + 8;
