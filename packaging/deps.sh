@@ -8,7 +8,8 @@ packages=(
     python3                              # /usr/bin/python3 for the capture tests
     wireshark                            # the GUI (bookworm: pulls wireshark-qt)
     xvfb xdotool python3-pil             # the GUI test and screenshot (tests/gui.py)
-    valgrind                             # tests/fuzz.py (the sanitizers come with gcc)
+    valgrind                             # tests/fuzz.py (the sanitizers come with gcc), tests/benchmark.py --instructions
+    time                                 # /usr/bin/time: wall, CPU and peak memory in tests/benchmark.py
 )
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
