@@ -56,6 +56,10 @@ static int hf_rst_diag_code = -1;
 static int hf_rst_diag_pen = -1;
 static int hf_rst_diag_reason = -1;
 static int hf_rst_diag_text = -1;
+static int hf_rst_vantage_unseen = -1;
+static int hf_rst_vantage_peer = -1;
+static int hf_rst_vantage_ref = -1;
+static int hf_rst_vantage_point = -1;
 
 static gint ett_rst = -1;
 static gint ett_rst_evidence = -1;
@@ -65,11 +69,12 @@ static expert_field ei_rst_cause[RST_CAUSE_COUNT];
 static expert_field ei_rst_injected = EI_INIT;
 static expert_field ei_rst_suspicious = EI_INIT;
 static expert_field ei_rst_stated = EI_INIT;
+static expert_field ei_rst_unseen = EI_INIT;
 
 /* Who reads expert information (wants_detail): the expert tap, and the
  * fields of Wireshark's expert items and of the plugin's own. */
 static int expert_tap = -1;
-#define MAX_EXPERT_HFS (RST_CAUSE_COUNT + 8)
+#define MAX_EXPERT_HFS (RST_CAUSE_COUNT + 9)
 static int expert_hfs[MAX_EXPERT_HFS];
 static unsigned n_expert_hfs;
 
@@ -235,6 +240,11 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     if (link_mac && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
         memcpy(seg->src_mac, pinfo->dl_src.data, 6);
         seg->has_mac = true;
+        /* Linux cooked captures have no destination. */
+        if (pinfo->dl_dst.type == AT_ETHER && pinfo->dl_dst.len == 6) {
+            memcpy(seg->dst_mac, pinfo->dl_dst.data, 6);
+            seg->has_dst_mac = true;
+        }
     }
     return TRUE;
 }
@@ -302,6 +312,50 @@ static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     }
 }
 
+/* The other capture point in words: its interface, and the link within it
+ * where a collapsed merge put several links on one interface. */
+static const char *point_name(packet_info *pinfo, const struct rst_vantage *v)
+{
+    const char *where;
+    if (v->other_view & 0x80000000u) {
+        where = "a tunnel at another capture point";
+    } else {
+        guint32 interface_id = v->other_view >> 4;
+        const char *name = rst_interface_name(pinfo, interface_id);
+        where = name && strcmp(name, "unknown") != 0
+                    ? wmem_strdup_printf(pinfo->pool, "interface %u (%s)", interface_id, name)
+                    : wmem_strdup_printf(pinfo->pool, "interface %u", interface_id);
+    }
+    if (!v->other_mac_known)
+        return where;
+    const guint8 *m = v->other_mac;
+    return wmem_strdup_printf(pinfo->pool, "%s, link of %02x:%02x:%02x:%02x:%02x:%02x", where,
+                              m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* The RST at the connection's other capture points (core/rst_vantage.c). */
+static void render_vantage(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                           const struct rst_verdict *v, gboolean detail)
+{
+    const struct rst_vantage *w = &v->vantage;
+    if (!w->peer_frame && !w->unseen)
+        return;
+    add_generated_string(tree, hf_rst_vantage_point, tvb, point_name(pinfo, w));
+    if (w->peer_frame)
+        add_generated_uint(tree, hf_rst_vantage_peer, tvb, w->peer_frame);
+    if (!w->unseen)
+        return;
+    /* Present only when true, as rst.injected. */
+    proto_item *ui = proto_tree_add_boolean(tree, hf_rst_vantage_unseen, tvb, 0, 0, TRUE);
+    proto_item_set_generated(ui);
+    add_generated_uint(tree, hf_rst_vantage_ref, tvb, w->ref_frame);
+    if (detail)
+        expert_add_info_format(pinfo, ui, &ei_rst_unseen,
+                               "RST never seen at %s, nearer its claimed sender (%s), whose "
+                               "packets pass there (frame %u): forged on the path",
+                               point_name(pinfo, w), v->sender_address, w->ref_frame);
+}
+
 /* Whether this dissection shows the explanation or expert information: a
  * tree that is displayed or printed, a filter, column or field that names
  * them, the Expert Information dialog or "-z expert" (the expert tap), or an
@@ -347,6 +401,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
                              tvb, v.accept_reason);
     }
     render_diag(rt, tvb, pinfo, &v.diag, detail);
+    render_vantage(rt, tvb, pinfo, &v, detail);
     proto_item *susp_item = add_generated_uint(rt, hf_rst_suspicion, tvb, v.suspicion);
     /* Present only when true: in a display filter a bare field name tests
      * presence, and "-Y rst.injected" must mean what it says. */
@@ -369,6 +424,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
         info->source = wmem_strdup(pinfo->pool, v.sender_address);
         info->injected = v.injected;
         info->suspicion = v.suspicion;
+        info->first_sighting = v.first_sighting;
         tap_queue_packet(rst_tap, pinfo, info);
     }
 
@@ -416,6 +472,7 @@ static void find_expert_readers(void)
     expert_hfs[n_expert_hfs++] = ei_rst_injected.hf;
     expert_hfs[n_expert_hfs++] = ei_rst_suspicious.hf;
     expert_hfs[n_expert_hfs++] = ei_rst_stated.hf;
+    expert_hfs[n_expert_hfs++] = ei_rst_unseen.hf;
 }
 
 static void rst_init(void)
@@ -434,7 +491,7 @@ static void rst_cleanup(void)
 static void register_causes_expert(expert_module_t *module)
 {
     /* One entry per cause, so Expert Information groups them. */
-    static ei_register_info ei[RST_CAUSE_COUNT + 3];
+    static ei_register_info ei[RST_CAUSE_COUNT + 4];
     static char abbrev[RST_CAUSE_COUNT][48];
     static char summary[RST_CAUSE_COUNT][64];
     for (int c = 0; c < RST_CAUSE_COUNT; c++) {
@@ -470,6 +527,9 @@ static void register_causes_expert(expert_module_t *module)
     ei[RST_CAUSE_COUNT + 2] = (ei_register_info){ &ei_rst_stated,
         { "rst.expert.stated_reason", PI_RESPONSE_CODE, PI_NOTE, "RST states its reason",
           EXPFILL } };
+    ei[RST_CAUSE_COUNT + 3] = (ei_register_info){ &ei_rst_unseen,
+        { "rst.expert.unseen", PI_SECURITY, PI_WARN,
+          "RST never seen at the capture point nearer its claimed sender", EXPFILL } };
     expert_register_field_array(module, ei, array_length(ei));
 }
 
@@ -555,6 +615,19 @@ void proto_register_rst(void)
             "The IANA TCP failure cause named by the reason code", HFILL } },
         { &hf_rst_diag_text, { "Text", "rst.diag.text", FT_STRING, BASE_NONE, NULL, 0x0,
             "The reason in words: a 0xF317 description or RFC 1122 reset text", HFILL } },
+        { &hf_rst_vantage_point, { "Other capture point", "rst.vantage.point", FT_STRING,
+            BASE_NONE, NULL, 0x0,
+            "The capture point of the same file that saw this RST too, or proves it forged",
+            HFILL } },
+        { &hf_rst_vantage_peer, { "Also seen in frame", "rst.vantage.peer_frame", FT_FRAMENUM,
+            BASE_NONE, NULL, 0x0, "The same RST at the other capture point", HFILL } },
+        { &hf_rst_vantage_unseen, { "Unseen where it had to pass", "rst.vantage.unseen",
+            FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Present (true) when a capture point nearer the claimed sender, which the sender's "
+            "other packets pass, never saw this RST: it was forged on the path", HFILL } },
+        { &hf_rst_vantage_ref, { "Sender's packet there", "rst.vantage.ref_frame", FT_FRAMENUM,
+            BASE_NONE, NULL, 0x0,
+            "A packet of the claimed sender at the other capture point", HFILL } },
     };
     static gint *ett[] = { &ett_rst, &ett_rst_evidence, &ett_rst_diag };
 

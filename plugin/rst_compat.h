@@ -8,6 +8,7 @@
 
 #include <ws_version.h>
 #include <epan/packet.h>
+#include <epan/epan.h>      /* epan_get_interface_name */
 #include <wiretap/wtap.h>     /* wtap_rec: a complete type only through this header from 4.2 on */
 #include <epan/column-info.h> /* column_info's fields (rst_has_column) */
 
@@ -21,6 +22,18 @@ static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
     if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
         return pinfo->rec->rec_header.packet_header.interface_id;
     return 0;
+}
+
+/* The name of a capture interface of the frame's file (its section, from
+ * 4.2 on, where files may hold several). */
+static inline const char *rst_interface_name(const packet_info *pinfo, guint32 interface_id)
+{
+#if RST_WS_VERSION_AT_LEAST(4, 2)
+    return epan_get_interface_name(pinfo->epan, interface_id,
+                                   pinfo->rec ? pinfo->rec->section_number : 0);
+#else
+    return epan_get_interface_name(pinfo->epan, interface_id);
+#endif
 }
 
 /* Whether the columns being filled include one of a format (COL_EXPERT):

@@ -1,8 +1,9 @@
 /* rst_stats.c: Statistics > TCP RST Analysis, and "tshark -z rst,tree".
  *
  * A stats tree fed by the plugin's own tap "rst": one tap record per RST
- * verdict, so the counts are exactly those of the rst.* fields of the same
- * frames (the tap is queued where the fields are rendered).
+ * verdict (queued where the fields are rendered).  Each RST counts once:
+ * a mirrored copy of it, or the same RST seen again at a second capture
+ * point of a merged file, is not counted again.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -36,6 +37,8 @@ static tap_packet_status rst_stats_packet(stats_tree *st, packet_info *pinfo _U_
                                           tap_flags_t flags _U_)
 {
     const struct rst_tap_info *rst = (const struct rst_tap_info *)data;
+    if (!rst->first_sighting)
+        return TAP_PACKET_DONT_REDRAW;
 
     tick_stat_node(st, st_str_total, 0, FALSE);
     tick_stat_node(st, st_str_cause, st_total, TRUE);

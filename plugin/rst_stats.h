@@ -17,6 +17,7 @@ struct rst_tap_info {
     const char *source;     /* the RST's source address */
     gboolean injected;      /* rst.injected */
     guint suspicion;
+    gboolean first_sighting; /* not a copy, nor seen at another capture point before */
 };
 
 /* Called from plugin_register(): registers the stats tree as a tap plugin. */

@@ -136,7 +136,7 @@ class CaptureTest(unittest.TestCase):
         named = set(re.findall(r"`(rst(?:\.[a-z_]+)*)`", doc))
         self.assertEqual(named - fields - prefs - {"rst"}, set())
         causes = {f[len("rst.expert."):].replace("_", "-") for f in fields
-                  if f.startswith("rst.expert.")} - {"forged", "suspicious", "stated-reason"}
+                  if f.startswith("rst.expert.")} - {"forged", "suspicious", "stated-reason", "unseen"}
         self.assertEqual(len(causes), 11)
         with open(os.path.join(ROOT, "docs", "causes.md")) as fh:
             sections = set(re.findall(r"(?m)^### `([a-z-]+)`$", fh.read()))

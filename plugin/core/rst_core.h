@@ -79,6 +79,8 @@ struct rst_segment {
     bool df;
     bool has_mac;             /* link layer with a source MAC */
     uint8_t src_mac[6];
+    bool has_dst_mac;         /* ... and a destination MAC (Ethernet) */
+    uint8_t dst_mac[6];
     uint32_t seq, ack;
     uint8_t flags;            /* RST_TH_* */
     uint16_t window;          /* raw window field, unscaled */
@@ -228,6 +230,19 @@ const char *rst_diag_reason_name(uint16_t code);
 enum rst_cause rst_diag_cause(const struct rst_diag *diag);
 const char *rst_diag_format_name(enum rst_diag_format format);
 
+/* The same RST, or its absence, at another capture point of the same
+ * capture (rst_vantage.c): interfaces of a merged file, or the links a
+ * merge that collapsed the interfaces shows (told apart by their MACs). */
+struct rst_vantage {
+    uint32_t peer_frame;      /* the same RST seen at another capture point, 0: not seen */
+    bool unseen;              /* proven forged: a capture point nearer its claimed sender,
+                               * which that sender's other packets pass, never saw it */
+    uint32_t ref_frame;       /* unseen: the claimed sender's packet at that point */
+    uint32_t other_view;      /* the other capture point's view (interface << 4 outside tunnels) */
+    bool other_mac_known;     /* ... and, where one interface holds several links, */
+    uint8_t other_mac[6];     /* the MAC at the claimed sender's end of its link */
+};
+
 #define RST_EXPLANATION_MAX 2048
 
 struct rst_verdict {
@@ -246,6 +261,9 @@ struct rst_verdict {
     struct rst_evidence evidence[RST_EV_COUNT];
     struct rst_diag diag;          /* the RST's own statement; text lives as long as the core */
     enum rst_cause wire_cause;     /* the cause read from the connection alone */
+    struct rst_vantage vantage;
+    bool first_sighting;           /* not a mirrored copy, nor seen at another capture
+                                    * point earlier: statistics count it */
     char explanation[RST_EXPLANATION_MAX];
 };
 

@@ -403,6 +403,12 @@ static void put_acceptance(struct text *t, const struct rst_conn *c, const struc
     put(t, v->acceptable ? " would accept it: %s." : " would not accept it: %s.", v->accept_reason);
 }
 
+static void put_peer_frame(struct text *t, const struct rst_verdict *v)
+{
+    if (v->vantage.peer_frame)
+        put(t, " The other capture point saw it too (frame %u).", v->vantage.peer_frame);
+}
+
 void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rst_verdict *v)
 {
     struct text t = { v->explanation, sizeof v->explanation, 0 };
@@ -411,11 +417,20 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
         put(&t, "Forged in the name of ");
         put_endpoint(&t, c, r->from);
         put(&t, " (suspicion %u): ", v->suspicion);
+        if (v->vantage.unseen) {
+            put(&t, "the capture point nearer ");
+            put_endpoint(&t, c, r->from);
+            put(&t, " never saw it, though ");
+            put_endpoint(&t, c, r->from);
+            put(&t, "'s packets pass there (frame %u)%s", v->vantage.ref_frame,
+                v->n_evidence ? "; " : "");
+        }
         put_evidence_list(&t, c, r, v);
         put(&t, ".");
         put_acceptance(&t, c, r, v);
         put(&t, " At face value it would be %s: ", rst_cause_name(v->genuine_cause));
         explain_face_value(&t, c, r, v);
+        put_peer_frame(&t, v);
         return;
     }
     explain_face_value(&t, c, r, v);
@@ -426,4 +441,5 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
     }
     if (v->acceptable == 0)
         put_acceptance(&t, c, r, v);
+    put_peer_frame(&t, v);
 }

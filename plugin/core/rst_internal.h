@@ -11,6 +11,8 @@
 
 #include "rst_core.h"
 
+#include <stddef.h>
+
 /* Sequence-space comparisons modulo 2^32 (RFC 9293 3.4). */
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
@@ -94,24 +96,48 @@ struct rst_side {
 
 /* What a host's packets look like across all its connections at one capture
  * point: the reference for a RST with nothing of its claimed sender in its
- * own connection (a RST answering a SYN). */
+ * own connection (a RST answering a SYN).  Its key: the address, where it is
+ * matched across capture points (group: the tunnel's view inside a tunnel,
+ * 0 outside), the view, and where one view holds several links (a merge
+ * that collapsed two capture points' interfaces) the MAC at the host's end
+ * of the link. */
 struct rst_host {
-    uint32_t view;
+    uint32_t group;
     uint8_t ip_version;
     uint8_t addr[16];
+    uint32_t view;
+    uint8_t link_mac[6];     /* zero unless the view holds several links */
     uint8_t ttl_min, ttl_max;
     uint8_t mac[6];
     bool mac_known, mac_varies;
     uint32_t ttl_frame, mac_frame;
     uint32_t response_us, response_frame;
+    int64_t first_us, last_us;   /* its first and last packet here */
+    uint32_t last_frame;
+    uint32_t next_point;     /* the same address at another capture point (index + 1,
+                              * a ring), 0: none */
 };
 
+/* Where a host is matched across capture points, and its whole key. */
+#define HOST_TUPLE_LEN offsetof(struct rst_host, view)
+#define HOST_KEY_LEN (offsetof(struct rst_host, link_mac) + 6)
+
+/* A connection: the tuple (matched across capture points as the host's
+ * address is), the view, and the link within the view (point; 0 unless a
+ * collapsed merge puts several links on one interface). */
 struct rst_conn_key {
-    uint32_t view;
+    uint32_t group;
     uint8_t ip_version;
     uint8_t addr[2][16];     /* endpoint 0 sorts before endpoint 1 */
     uint16_t port[2];
+    uint32_t view;
+    uint8_t point;
 };
+
+#define TUPLE_KEY_LEN offsetof(struct rst_conn_key, view)
+
+/* Links one view may hold (capture points of a collapsed merge). */
+#define RST_POINTS_MAX 4
 
 struct rst_conn {
     struct rst_conn_key key;
@@ -120,6 +146,11 @@ struct rst_conn {
     uint32_t last_frame;
     uint32_t first_after_synack; /* the client's first segment after the SYN-ACK */
     uint32_t rst_count;
+    uint32_t next_point;     /* the same connection at another capture point (index + 1,
+                              * a ring), 0: none */
+    uint8_t link[2][6];      /* the MAC at each end of the link it was first seen on */
+    bool link_known;
+    bool split;              /* its view holds several links: hosts are keyed by link */
     int8_t client;           /* side that sent the SYN, -1: unknown */
 };
 
@@ -221,6 +252,10 @@ void rst_score(const struct rst_conn *conn, const struct rst_host *host,
  * connection index (rst_track.c) and the tunnel views (rst_locate.c). */
 #define RST_FNV_BASIS 2166136261u
 uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
+
+/* rst_vantage.c: the RST at the connection's other capture points. */
+void rst_vantage(const struct rst_core *core, const struct rst_record *rec,
+                 struct rst_vantage *vantage);
 
 /* rst_explain.c */
 void rst_explain(const struct rst_conn *conn, const struct rst_record *rec,

@@ -128,10 +128,9 @@ struct rst_core {
     struct chunked records;    /* struct rst_record */
     struct chunked diags;      /* struct diag_entry */
     struct index conn_index, host_index;
+    struct index tuple_index;       /* a connection's tuple -> its newest connection */
+    struct index host_tuple_index;  /* an address -> its newest host entry */
 };
-
-/* struct rst_host begins with these fields: its key. */
-#define HOST_KEY_LEN (offsetof(struct rst_host, addr) + 16)
 
 struct rst_core *rst_core_new(void)
 {
@@ -155,6 +154,8 @@ void rst_core_free(struct rst_core *core)
     chunked_free(&core->diags);
     free(core->conn_index.slots);
     free(core->host_index.slots);
+    free(core->tuple_index.slots);
+    free(core->host_tuple_index.slots);
     free(core);
 }
 
@@ -184,7 +185,8 @@ size_t rst_core_memory(const struct rst_core *core)
 {
     return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts)
          + chunked_bytes(&core->records) + chunked_bytes(&core->diags)
-         + (core->conn_index.size + core->host_index.size) * sizeof(uint32_t) + sizeof *core;
+         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
+            + core->host_tuple_index.size) * sizeof(uint32_t) + sizeof *core;
 }
 
 size_t rst_core_connections(const struct rst_core *core)
@@ -208,6 +210,7 @@ static unsigned make_key(const struct rst_segment *s, struct rst_conn_key *key)
     unsigned from = (order > 0 || (order == 0 && s->sport > s->dport)) ? 1 : 0;
 
     memset(key, 0, sizeof *key);   /* padding too: keys are hashed as bytes */
+    key->group = (s->view & 0x80000000u) ? s->view : 0;
     key->view = s->view;
     key->ip_version = s->ip_version;
     memcpy(key->addr[from], s->src, alen);
@@ -232,16 +235,32 @@ static bool starts_new_connection(const struct rst_conn *c, unsigned from,
     return ended || x->first_frame != 0;
 }
 
-/* The host entry of an endpoint, created on first sight; 0 when out of memory. */
-static uint32_t find_host(struct rst_core *core, uint32_t view, uint8_t ip_version,
-                          const uint8_t *addr)
+/* Adds element `index` (from 0) of a store to the ring of another capture
+ * point's entry `other` (rings of connections and of hosts alike). */
+static void join_ring(uint32_t *other_next, uint32_t other, uint32_t *next, uint32_t index)
+{
+    if (!*other_next)
+        *other_next = other + 1;
+    *next = *other_next;
+    *other_next = index + 1;
+}
+
+/* The host entry of an endpoint, created on first sight; 0 when out of
+ * memory.  link_mac: the MAC at its end of the link, where the view holds
+ * several links, else NULL. */
+static uint32_t find_host(struct rst_core *core, uint32_t group, uint32_t view,
+                          uint8_t ip_version, const uint8_t *addr, const uint8_t *link_mac)
 {
     struct rst_host key;
     memset(&key, 0, sizeof key);
+    key.group = group;
     key.view = view;
     key.ip_version = ip_version;
     memcpy(key.addr, addr, ip_version == 6 ? 16 : 4);
-    if (!index_reserve(&core->host_index, &core->hosts, HOST_KEY_LEN))
+    if (link_mac)
+        memcpy(key.link_mac, link_mac, 6);
+    if (!index_reserve(&core->host_index, &core->hosts, HOST_KEY_LEN)
+        || !index_reserve(&core->host_tuple_index, &core->hosts, HOST_TUPLE_LEN))
         return 0;
     size_t slot = index_find(&core->host_index, &core->hosts, &key, HOST_KEY_LEN);
     if (core->host_index.slots[slot])
@@ -250,14 +269,134 @@ static uint32_t find_host(struct rst_core *core, uint32_t view, uint8_t ip_versi
     if (!h)
         return 0;
     *h = key;
-    core->host_index.slots[slot] = (uint32_t)core->hosts.count;
+    uint32_t index = (uint32_t)core->hosts.count - 1;
+    core->host_index.slots[slot] = index + 1;
     core->host_index.used++;
-    return (uint32_t)core->hosts.count;
+    /* The same address at other capture points. */
+    struct index *tx = &core->host_tuple_index;
+    size_t tslot = index_find(tx, &core->hosts, &key, HOST_TUPLE_LEN);
+    if (tx->slots[tslot]) {
+        struct rst_host *other = chunked_at(&core->hosts, tx->slots[tslot] - 1);
+        join_ring(&other->next_point, tx->slots[tslot] - 1, &h->next_point, index);
+    } else {
+        tx->used++;
+    }
+    tx->slots[tslot] = index + 1;
+    return index + 1;
+}
+
+static struct rst_conn *conn_at_slot(const struct rst_core *core, size_t slot)
+{
+    uint32_t i = core->conn_index.slots[slot];
+    return i ? rst_core_conn(core, i - 1) : NULL;
+}
+
+/* A frame that names neither end of a connection's link (MACs) was captured
+ * on another link: a second capture point in the same interface, as when
+ * mergecap collapses the interfaces of two captures into one.  At a single
+ * point every frame to an end carries that end's MAC as its destination (a
+ * forged frame too, or it would not be received), so a frame matches the
+ * link by its destination, or by its source. */
+static bool on_ethernet(const struct rst_segment *s)
+{
+    return s->has_mac && s->has_dst_mac && !(s->dst_mac[0] & 1);   /* not multicast */
+}
+
+static bool on_link(const struct rst_conn *c, unsigned from, const struct rst_segment *s)
+{
+    return !c->link_known || memcmp(s->dst_mac, c->link[!from], 6) == 0
+        || memcmp(s->src_mac, c->link[from], 6) == 0;
+}
+
+/* The link (point) of the view the segment was captured on: the first whose
+ * newest connection of this tuple it matches, or the first without one. */
+static uint8_t choose_point(const struct rst_core *core, struct rst_conn_key *key, unsigned from,
+                            const struct rst_segment *s)
+{
+    if (!on_ethernet(s))
+        return 0;
+    for (uint8_t p = 0; p < RST_POINTS_MAX; p++) {
+        key->point = p;
+        const struct rst_conn *c = conn_at_slot(core, index_find(&core->conn_index, &core->conns,
+                                                                  key, sizeof *key));
+        if (!c || on_link(c, from, s))
+            return p;
+    }
+    return 0;
+}
+
+/* What a host entry learns from a side's packets so far (when the side's
+ * host becomes the entry of its link). */
+static void absorb_side(struct rst_host *h, const struct rst_side *x)
+{
+    if (x->ttl_frame) {
+        if (!h->ttl_frame) {
+            h->ttl_frame = x->ttl_frame;
+            h->ttl_min = x->ttl_min, h->ttl_max = x->ttl_max;
+        }
+        if (x->ttl_min < h->ttl_min)
+            h->ttl_min = x->ttl_min;
+        if (x->ttl_max > h->ttl_max)
+            h->ttl_max = x->ttl_max;
+    }
+    if (x->mac_known && !h->mac_known) {
+        memcpy(h->mac, x->mac, 6);
+        h->mac_known = true;
+        h->mac_frame = x->mac_frame;
+        h->mac_varies = x->mac_varies;
+    } else if (x->mac_known && (x->mac_varies || memcmp(h->mac, x->mac, 6) != 0)) {
+        h->mac_varies = true;
+    }
+    if (x->response_frame && (!h->response_frame || x->response_us < h->response_us)) {
+        h->response_us = x->response_us;
+        h->response_frame = x->response_frame;
+    }
+}
+
+/* The view turned out to hold several links: the connection's hosts become
+ * the entries of its own link, so that two capture points' TTLs and MACs of
+ * one host never mix. */
+static void split_conn(struct rst_core *core, struct rst_conn *c)
+{
+    c->split = true;
+    for (unsigned side = 0; side < 2; side++) {
+        uint32_t h = find_host(core, c->key.group, c->key.view, c->key.ip_version,
+                               c->key.addr[side], c->link[side]);
+        if (h)
+            absorb_side(chunked_at(&core->hosts, h - 1), &c->side[side]);
+        c->side[side].host = h;
+    }
+}
+
+/* The same connection at another capture point: its newest entry there, if
+ * no newer connection of the tuple started since (a SYN with another ISN,
+ * or a minute apart). */
+#define SAME_CONNECTION_GAP_US 60000000LL
+
+static bool same_connection(const struct rst_core *core, uint32_t other,
+                            const struct rst_conn_key *key, unsigned from,
+                            const struct rst_segment *s)
+{
+    const struct rst_conn *o = rst_core_conn(core, other);
+    uint32_t m = other + 1;
+    for (unsigned n = 0; n <= RST_POINTS_MAX * 2 && m; n++) {
+        const struct rst_conn *x = rst_core_conn(core, m - 1);
+        if (x->key.view == key->view && x->key.point == key->point)
+            return false;   /* it has this point already: an older connection */
+        m = x->next_point == other + 1 ? 0 : x->next_point;
+    }
+    if ((s->flags & RST_TH_SYN) && o->side[from].syn_frame && o->side[from].isn != s->seq)
+        return false;
+    int64_t gap = s->time_us - o->last_time_us;
+    return !o->last_frame || (gap < SAME_CONNECTION_GAP_US && -gap < SAME_CONNECTION_GAP_US);
 }
 
 static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_key *key,
-                                 size_t slot, uint32_t *index)
+                                 size_t slot, uint32_t *index, unsigned from,
+                                 const struct rst_segment *s)
 {
+    const struct rst_conn *previous = conn_at_slot(core, slot);
+    bool split = key->point > 0 || (previous && previous->split);
     struct rst_conn *c = chunked_push(&core->conns);
     if (!c)
         return NULL;
@@ -267,8 +406,34 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
     if (!core->conn_index.slots[slot])
         core->conn_index.used++;
     core->conn_index.slots[slot] = *index + 1;
+    if (on_ethernet(s)) {
+        memcpy(c->link[from], s->src_mac, 6);
+        memcpy(c->link[!from], s->dst_mac, 6);
+        c->link_known = true;
+    }
+    c->split = split;
     for (unsigned side = 0; side < 2; side++)
-        c->side[side].host = find_host(core, key->view, key->ip_version, key->addr[side]);
+        c->side[side].host = find_host(core, key->group, key->view, key->ip_version,
+                                       key->addr[side], split ? c->link[side] : NULL);
+    if (key->point > 0) {
+        /* The view's first link is split from now on as well. */
+        struct rst_conn_key first = *key;
+        first.point = 0;
+        struct rst_conn *c0 = conn_at_slot(core, index_find(&core->conn_index, &core->conns,
+                                                            &first, sizeof first));
+        if (c0 && !c0->split)
+            split_conn(core, c0);
+    }
+    struct index *tx = &core->tuple_index;
+    size_t tslot = index_find(tx, &core->conns, key, TUPLE_KEY_LEN);
+    if (tx->slots[tslot]) {
+        uint32_t other = tx->slots[tslot] - 1;
+        if (same_connection(core, other, key, from, s))
+            join_ring(&rst_core_conn(core, other)->next_point, other, &c->next_point, *index);
+    } else {
+        tx->used++;
+    }
+    tx->slots[tslot] = *index + 1;
     return c;
 }
 
@@ -277,8 +442,10 @@ static struct rst_conn *lookup(struct rst_core *core, const struct rst_segment *
 {
     struct rst_conn_key key;
     *from = make_key(s, &key);
-    if (!index_reserve(&core->conn_index, &core->conns, sizeof key))
+    if (!index_reserve(&core->conn_index, &core->conns, sizeof key)
+        || !index_reserve(&core->tuple_index, &core->conns, TUPLE_KEY_LEN))
         return NULL;
+    key.point = choose_point(core, &key, *from, s);
     size_t slot = index_find(&core->conn_index, &core->conns, &key, sizeof key);
     if (core->conn_index.slots[slot]) {
         *index = core->conn_index.slots[slot] - 1;
@@ -286,7 +453,7 @@ static struct rst_conn *lookup(struct rst_core *core, const struct rst_segment *
         if (!starts_new_connection(c, *from, s))
             return c;
     }
-    return new_conn(core, &key, slot, index);
+    return new_conn(core, &key, slot, index, *from, s);
 }
 
 /* ------------------------------------------------------------ updates */
@@ -540,6 +707,10 @@ static void update_side(struct rst_core *core, struct rst_conn *c, unsigned from
         struct rst_host *h = chunked_at(&core->hosts, x->host - 1);
         note_ttl_mac(&h->ttl_min, &h->ttl_max, &h->ttl_frame, h->mac, &h->mac_known,
                      &h->mac_varies, &h->mac_frame, s);
+        if (!h->last_frame)
+            h->first_us = s->time_us;
+        h->last_us = s->time_us;
+        h->last_frame = s->frame;
     }
     note_ip_id(x, s);
     note_clock_and_window(x, s);
@@ -761,7 +932,8 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
                     const struct rst_params *params, bool explain, struct rst_verdict *verdict)
 {
     const struct rst_record *rec = core ? rst_core_record(core, rst_id) : NULL;
-    if (rec && rec->copy_of)
+    bool copy = rec && rec->copy_of;
+    if (copy)
         rec = rst_core_record(core, rec->copy_of);
     if (!rec)
         return false;
@@ -784,6 +956,14 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
     verdict->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
                         : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
     rst_score(c, rst_core_host(core, c->side[rec->from].host), rec, params, verdict);
+    rst_vantage(core, rec, &verdict->vantage);
+    if (verdict->vantage.unseen) {
+        /* Not a sign but a proof: where it had to pass, it never did. */
+        verdict->suspicion = 100;
+        verdict->injected = true;
+    }
+    verdict->first_sighting = !copy && !(verdict->vantage.peer_frame
+                                         && verdict->vantage.peer_frame < rec->frame);
     verdict->cause = verdict->injected ? RST_CAUSE_INJECTED : verdict->genuine_cause;
     if (explain)
         rst_explain(c, rec, verdict);

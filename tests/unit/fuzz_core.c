@@ -94,6 +94,11 @@ static void random_segment(struct rst_segment *s, uint32_t frame, int64_t *now, 
     s->ip_id = (uint16_t)(below(2) ? frame : rnd());
     s->has_mac = below(5) != 0;
     s->src_mac[5] = (uint8_t)below(3);
+    /* A few links per view: frames that name neither end of a connection's
+     * link open another capture point (a collapsed merge). */
+    s->has_dst_mac = s->has_mac && below(4) != 0;
+    s->dst_mac[0] = (uint8_t)(below(8) == 0);   /* now and then multicast */
+    s->dst_mac[5] = (uint8_t)below(6);
     s->flags = below(6) ? flag_set[below(sizeof flag_set)] : (uint8_t)rnd();
     s->seq = seq_value(bases[below(3)]);
     s->ack = seq_value(bases[below(3)]);
@@ -138,8 +143,13 @@ static void check_verdict(const struct rst_verdict *v, const struct rst_params *
 {
     EXPECT(v->cause < RST_CAUSE_COUNT && v->genuine_cause < RST_CAUSE_COUNT, "cause out of range");
     EXPECT(v->suspicion <= 100, "suspicion over 100");
-    EXPECT(v->injected == (v->n_evidence > 0 && v->suspicion >= p->threshold),
+    /* A RST unseen where it had to pass is proven forged, whatever the score. */
+    bool proven = v->vantage.unseen;
+    EXPECT(v->injected == (proven || (v->n_evidence > 0 && v->suspicion >= p->threshold)),
            "injected does not follow the threshold");
+    EXPECT(!proven || v->vantage.ref_frame, "unseen without the sender's packet there");
+    EXPECT(!proven || !v->vantage.peer_frame, "unseen and seen");
+    EXPECT(v->vantage.peer_frame != frame, "seen at another point as itself");
     EXPECT(!v->injected || v->cause == RST_CAUSE_INJECTED, "injected but another cause");
     EXPECT(v->injected || v->cause != RST_CAUSE_INJECTED, "cause injected, not injected");
     EXPECT(v->n_evidence <= RST_EV_COUNT, "too much evidence");
@@ -148,7 +158,8 @@ static void check_verdict(const struct rst_verdict *v, const struct rst_params *
         EXPECT(v->evidence[i].kind < RST_EV_COUNT, "evidence kind out of range");
         sum += v->evidence[i].weight;
     }
-    EXPECT(v->suspicion == (sum > 100 ? 100 : sum), "suspicion is not the sum of the weights");
+    EXPECT(v->suspicion == (proven || sum > 100 ? 100 : sum),
+           "suspicion is not the sum of the weights");
     EXPECT(memchr(v->explanation, 0, sizeof v->explanation) != NULL, "explanation not terminated");
     EXPECT(v->explanation[0] != 0, "empty explanation");
     EXPECT(v->answers_frame < frame || v->answers_frame == 0, "answers a later frame");

@@ -121,6 +121,8 @@ static struct rst_segment segment(struct net *n, enum who from, uint8_t flags, u
     s.ttl = e->ttl;
     s.has_mac = true;
     memcpy(s.src_mac, e->mac, 6);
+    s.has_dst_mac = true;
+    memcpy(s.dst_mac, peer->mac, 6);
     s.seq = seq;
     s.ack = ack;
     s.flags = flags;
@@ -1846,6 +1848,272 @@ static void test_tunnel_views(void)
     CHECK(!rst_locate_tcp(last, last_len, last_len, &h, &l) && l.fragment && l.fragment_ip == 14);
 }
 
+/* ------------------------------------------------------------ two capture points */
+
+/* The lab's second capture point, next to the server: the server's link
+ * (the router's MAC there 02:00:00:00:02:01, the server's 02:00:00:00:02:02),
+ * the client's packets one hop later (TTL 63), the server's straight from it
+ * (TTL 64).  Its own interface, or (collapsed) the same one as the client's
+ * point, as a default mergecap leaves it. */
+static struct rst_segment at_server_point(struct net *n, struct rst_segment s, bool collapsed,
+                                          int64_t time_us)
+{
+    static const uint8_t router[6] = { 2, 0, 0, 0, 2, 1 }, server[6] = { 2, 0, 0, 0, 2, 2 };
+    bool from_client = memcmp(s.src, n->end[CLIENT].addr, 16) == 0;
+    s.frame = ++n->frame;
+    s.time_us = time_us;
+    s.view = collapsed ? 0 : 1u << 4;
+    s.ttl = from_client ? 63 : 64;
+    memcpy(s.src_mac, from_client ? router : server, 6);
+    memcpy(s.dst_mac, from_client ? server : router, 6);
+    return s;
+}
+
+/* Feeds a segment as the next frame at its time; returns the RST id. */
+static uint32_t feed_at(struct net *n, struct rst_segment s, int64_t time_us)
+{
+    s.frame = ++n->frame;
+    s.time_us = time_us;
+    return rst_core_add(n->core, &s, &n->params);
+}
+
+static uint32_t feed(struct net *n, struct rst_segment s)
+{
+    return rst_core_add(n->core, &s, &n->params);
+}
+
+/* The forged handshake at both points, in time order: the client's SYN, the
+ * forger's RST 1 ms later (client point only), the SYN at the server 20 ms
+ * after the client sent it, the SYN-ACK, the SYN-ACK at the client, the
+ * client's RST answering it, and that RST at the server. */
+struct two_points {
+    uint32_t forged, client_rst, client_rst_there;
+    uint32_t synack_there, client_rst_frame, client_rst_there_frame;
+};
+
+static struct two_points forged_handshake_at_two_points(struct net *n, bool collapsed)
+{
+    struct two_points t;
+    net_init(n, 4);
+    int64_t t0 = n->now_us;
+    struct rst_segment syn = segment(n, CLIENT, SYN, C_ISN, 0, 0);
+    feed_at(n, syn, t0);
+    struct rst_segment f = forged(n, SERVER, ACK, 0, C_ISN + 1);
+    f.window = 0;
+    t.forged = feed_at(n, f, t0 + 1000);
+    feed(n, at_server_point(n, syn, collapsed, t0 + 20000));
+    struct rst_segment synack = segment(n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    feed(n, at_server_point(n, synack, collapsed, t0 + 20030));
+    t.synack_there = n->frame;
+    feed_at(n, synack, t0 + 40030);
+    struct rst_segment rst = segment(n, CLIENT, RST, C_ISN + 1, 0, 0);
+    rst.ip_id = 0, rst.window = 0, rst.has_timestamps = false;
+    t.client_rst = feed_at(n, rst, t0 + 40060);
+    t.client_rst_frame = n->frame;
+    t.client_rst_there = feed(n, at_server_point(n, rst, collapsed, t0 + 60060));
+    t.client_rst_there_frame = n->frame;
+    return t;
+}
+
+static void check_forged_handshake_at_two_points(bool collapsed)
+{
+    struct net n;
+    struct two_points t = forged_handshake_at_two_points(&n, collapsed);
+    struct rst_verdict v = verdict(&n, t.forged);
+    CHECK(v.vantage.unseen);
+    CHECK(v.vantage.ref_frame == t.synack_there);
+    CHECK(v.vantage.other_view == (collapsed ? 0 : 1u << 4));
+    CHECK(v.vantage.other_mac_known == collapsed);
+    CHECK(!collapsed || v.vantage.other_mac[5] == 2);   /* the server's own end */
+    CHECK(v.injected && v.suspicion == 100 && v.cause == RST_CAUSE_INJECTED);
+    CHECK(v.genuine_cause == RST_CAUSE_REFUSED);
+    CHECK(v.first_sighting);
+    CHECK_CONTAINS(v.explanation, "Forged in the name of the server (suspicion 100): the "
+                                  "capture point nearer the server never saw it, though the "
+                                  "server's packets pass there");
+    /* The single-point evidence is still there, each item its own. */
+    CHECK(evidence(&v, RST_EV_TTL) && evidence(&v, RST_EV_MAC) && evidence(&v, RST_EV_RACE));
+
+    /* The client's RST, seen at both points: linked, genuine, counted once. */
+    v = verdict(&n, t.client_rst);
+    CHECK(v.cause == RST_CAUSE_NO_CONNECTION && !v.injected && v.n_evidence == 0);
+    CHECK(v.vantage.peer_frame == t.client_rst_there_frame && !v.vantage.unseen);
+    CHECK(v.first_sighting);
+    CHECK_CONTAINS(v.explanation, "The other capture point saw it too (frame");
+    v = verdict(&n, t.client_rst_there);
+    CHECK(v.vantage.peer_frame == t.client_rst_frame);
+    CHECK(!v.injected && v.n_evidence == 0 && v.suspicion == 0);
+    CHECK(!v.first_sighting);
+    /* Each point is its own connection. */
+    CHECK(rst_core_connections(n.core) == 2);
+    net_free(&n);
+}
+
+static void test_two_interfaces_prove_a_forged_handshake_rst(void)
+{
+    check_forged_handshake_at_two_points(false);
+}
+
+static void test_collapsed_merge_splits_the_links(void)
+{
+    check_forged_handshake_at_two_points(true);
+}
+
+static void test_one_pass_proves_nothing_before_the_other_point_speaks(void)
+{
+    /* At the forged RST nothing of the server's has been seen at either
+     * point yet: no proof (it needs the packets after it, tshark -2). */
+    struct net n;
+    net_init(&n, 4);
+    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
+    feed_at(&n, syn, n.now_us);
+    struct rst_segment f = forged(&n, SERVER, ACK, 0, C_ISN + 1);
+    f.window = 0;
+    uint32_t id = feed(&n, f);
+    feed(&n, at_server_point(&n, syn, true, f.time_us + 19000));
+    struct rst_verdict v = verdict(&n, id);
+    CHECK(!v.vantage.unseen && !v.injected);
+    net_free(&n);
+}
+
+static void test_a_refusal_seen_at_both_points_is_genuine(void)
+{
+    /* The collapsed merge of refused-v4 once read the two points' TTLs and
+     * MACs of the server as one sender's (suspicion 30). */
+    for (int collapsed = 0; collapsed < 2; collapsed++) {
+        struct net n;
+        net_init(&n, 4);
+        int64_t t0 = n.now_us;
+        struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
+        feed_at(&n, syn, t0);
+        feed(&n, at_server_point(&n, syn, collapsed, t0 + 20000));
+        struct rst_segment rst = segment(&n, SERVER, RST | ACK, 0, C_ISN + 1, 0);
+        rst.ip_id = 0, rst.window = 0, rst.has_timestamps = false;
+        uint32_t there = feed(&n, at_server_point(&n, rst, collapsed, t0 + 20030));
+        uint32_t here = feed_at(&n, rst, t0 + 40030);
+        struct rst_verdict v = verdict(&n, here);
+        CHECK(v.cause == RST_CAUSE_REFUSED && v.suspicion == 0 && v.n_evidence == 0);
+        CHECK(v.vantage.peer_frame == n.frame - 1 && !v.first_sighting);
+        v = verdict(&n, there);
+        CHECK(v.cause == RST_CAUSE_REFUSED && v.suspicion == 0 && v.first_sighting);
+        CHECK(v.vantage.peer_frame == n.frame);
+        net_free(&n);
+    }
+}
+
+static void test_no_proof_from_a_point_that_stopped_capturing(void)
+{
+    /* The server's point saw the handshake, then nothing more: a RST "from
+     * the server" later may have passed it after it stopped. */
+    struct net n;
+    net_init(&n, 4);
+    int64_t t0 = n.now_us;
+    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
+    feed_at(&n, syn, t0);
+    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
+    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    feed(&n, at_server_point(&n, synack, false, t0 + 20030));
+    feed_at(&n, synack, t0 + 40030);
+    struct rst_segment ack = segment(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    feed_at(&n, ack, t0 + 40060);
+    struct rst_segment f = forged(&n, SERVER, ACK, S_ISN + 1, C_ISN + 1);
+    uint32_t id = feed_at(&n, f, t0 + 3000000);
+    struct rst_verdict v = verdict(&n, id);
+    CHECK(!v.vantage.unseen && !v.vantage.peer_frame);
+    CHECK(v.suspicion < 100);
+    net_free(&n);
+}
+
+static void test_no_proof_from_a_point_farther_from_the_sender(void)
+{
+    /* A RST from the client, seen at the client, not at the server: the
+     * server's point lies beyond it (the client's TTL is lower there), so
+     * the RST may have been dropped on the way.  No proof. */
+    struct net n;
+    net_init(&n, 4);
+    int64_t t0 = n.now_us;
+    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
+    feed_at(&n, syn, t0);
+    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
+    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    feed(&n, at_server_point(&n, synack, false, t0 + 20030));
+    feed_at(&n, synack, t0 + 40030);
+    struct rst_segment ack = segment(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    feed_at(&n, ack, t0 + 40060);
+    feed(&n, at_server_point(&n, ack, false, t0 + 60060));
+    struct rst_segment rst = segment(&n, CLIENT, RST | ACK, C_ISN + 1, S_ISN + 1, 0);
+    uint32_t id = feed_at(&n, rst, t0 + 70000);
+    struct rst_segment later = segment(&n, SERVER, ACK, S_ISN + 1, C_ISN + 1, 0);
+    feed(&n, at_server_point(&n, later, false, t0 + 100000));
+    struct rst_verdict v = verdict(&n, id);
+    CHECK(!v.vantage.unseen && !v.injected);
+    CHECK(v.cause == RST_CAUSE_ABORT);
+    net_free(&n);
+}
+
+static void test_a_point_the_connection_never_reached(void)
+{
+    /* onpath-firewall-reject, captured at both ends: a first connection is
+     * seen at both points, the SYN of the second is rejected by the router
+     * in the server's name (it never reaches the server's point), then a
+     * third connection passes both points again. */
+    struct net n;
+    net_init(&n, 4);
+    int64_t t0 = n.now_us;
+    for (int k = 0; k < 3; k++) {
+        n.end[CLIENT].port = (uint16_t)(40000 + k);
+        n.end[SERVER].port = k == 1 ? 8021 : 8080;
+        int64_t base = t0 + k * 1000000;
+        struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN + k, 0, 0);
+        feed_at(&n, syn, base);
+        if (k == 1) {
+            struct rst_segment r = segment(&n, SERVER, RST | ACK, 0, C_ISN + k + 1, 0);
+            r.ttl = 64, r.ip_id = 0, r.window = 0, r.has_timestamps = false;
+            uint32_t id = feed_at(&n, r, base + 100);
+            /* One pass: the server's point has not spoken since. */
+            CHECK(!verdict(&n, id).vantage.unseen);
+            continue;
+        }
+        feed(&n, at_server_point(&n, syn, false, base + 20000));
+        struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN + k, C_ISN + k + 1, 0);
+        feed(&n, at_server_point(&n, synack, false, base + 20030));
+        feed_at(&n, synack, base + 40030);
+    }
+    /* The rejected connection's RST is record 1. */
+    struct rst_verdict v = verdict(&n, 1);
+    CHECK(v.vantage.unseen && v.injected && v.suspicion == 100);
+    CHECK(v.vantage.other_view == 1u << 4);
+    CHECK(v.vantage.ref_frame == n.frame - 1);   /* the third SYN-ACK, at the server */
+    CHECK(v.genuine_cause == RST_CAUSE_REFUSED);
+    net_free(&n);
+}
+
+static void test_a_forged_frame_does_not_open_a_capture_point(void)
+{
+    /* At one point a forged RST with the forger's own MAC still names the
+     * receiver's MAC as its destination: the same link, not a second point. */
+    struct net n;
+    struct rst_verdict v = verdict(&n, forged_handshake_rst(&n, true));
+    CHECK(rst_core_connections(n.core) == 1);
+    CHECK(v.injected && !v.vantage.unseen && !v.vantage.peer_frame && v.first_sighting);
+    net_free(&n);
+}
+
+static void test_a_mirrored_copy_counts_once(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
+    struct rst_segment r = segment(&n, SERVER, RST | ACK, 0, C_ISN + 1, 0);
+    r.ip_id = 0, r.window = 0, r.has_timestamps = false;
+    uint32_t first = feed(&n, r);
+    uint32_t copy = feed_at(&n, r, r.time_us + 10);
+    CHECK(verdict(&n, first).first_sighting);
+    CHECK(!verdict(&n, copy).first_sighting);
+    CHECK(verdict(&n, copy).cause == RST_CAUSE_REFUSED);
+    net_free(&n);
+}
+
 int main(void)
 {
     RUN(test_refused_syn_to_closed_port);
@@ -1923,6 +2191,15 @@ int main(void)
     RUN(test_locate_prefers_the_dissectors_ports);
     RUN(test_locate_ipv6_extension_headers_and_fragments);
     RUN(test_tunnel_views);
+    RUN(test_two_interfaces_prove_a_forged_handshake_rst);
+    RUN(test_collapsed_merge_splits_the_links);
+    RUN(test_one_pass_proves_nothing_before_the_other_point_speaks);
+    RUN(test_a_refusal_seen_at_both_points_is_genuine);
+    RUN(test_no_proof_from_a_point_that_stopped_capturing);
+    RUN(test_no_proof_from_a_point_farther_from_the_sender);
+    RUN(test_a_point_the_connection_never_reached);
+    RUN(test_a_forged_frame_does_not_open_a_capture_point);
+    RUN(test_a_mirrored_copy_counts_once);
     RUN(test_cause_names_are_the_public_values);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -1,0 +1,220 @@
+/* rst_vantage.c: a RST at two capture points.
+ *
+ * The strongest evidence of a forged RST is a second capture: at the client
+ * the RST arrives "from the server", while at a point nearer the server,
+ * where the server's packets pass, it never appears.  A genuine RST travels
+ * the path its sender's other packets travel, so it passes every capture
+ * point between its sender and the first one: one that saw the sender's
+ * packets before and after, but not the RST, proves that something between
+ * the two points made it.
+ *
+ * A connection's entries at the capture points of one file (the interfaces
+ * of `mergecap -I none`, the links of a merge that collapsed them) form a
+ * ring (rst_track.c); so do a host's.  Which point is nearer the sender is
+ * read from the sender's TTL or hop limit at each (a point where it is
+ * higher is fewer hops from the sender: Q lies between the sender and P),
+ * or, with equal TTLs (a bridge between the points), from which point saw
+ * the sender's SYN first.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_internal.h"
+
+#include <string.h>
+
+/* How far apart the two points' clocks and the path may put the two
+ * sightings of one RST. */
+#define TWIN_WINDOW_US 5000000LL
+
+/* Rings are short (a few capture points); the bound only guards the walk. */
+#define RING_WALK_MAX (RST_POINTS_MAX * 4)
+
+/* Two sightings of one RST: the same header fields a router leaves alone
+ * (not the TTL, not the MACs), within the window. */
+static bool is_twin(const struct rst_record *r, const struct rst_record *rec)
+{
+    int64_t apart = r->time_us - rec->time_us;
+    return r->seq == rec->seq && r->flags == rec->flags
+        && (!(rec->flags & RST_TH_ACK) || r->ack == rec->ack)
+        && r->has_ip_id == rec->has_ip_id && r->ip_id == rec->ip_id
+        && apart < TWIN_WINDOW_US && -apart < TWIN_WINDOW_US;
+}
+
+/* How many of the sender's RSTs before rec look exactly like it: a host
+ * without the connection answers several segments with the same bare RST,
+ * and the n-th at one point is the n-th at the other. */
+static unsigned rank_among_alike(const struct rst_core *core, const struct rst_record *rec)
+{
+    unsigned rank = 0;
+    for (uint32_t id = rec->prev_rst; id;) {
+        const struct rst_record *r = rst_core_record(core, id);
+        if (!r)
+            break;
+        if (is_twin(r, rec))
+            rank++;
+        id = r->prev_rst;
+    }
+    return rank;
+}
+
+/* The same RST among the sender's RSTs in the connection at another point. */
+static const struct rst_record *find_twin(const struct rst_core *core, const struct rst_conn *q,
+                                          const struct rst_record *rec, unsigned rank)
+{
+    const struct rst_record *alike[8];
+    unsigned n = 0;
+    for (uint32_t id = q->side[rec->from].last_rst; id;) {
+        const struct rst_record *r = rst_core_record(core, id);
+        if (!r)
+            break;
+        if (is_twin(r, rec)) {
+            if (n == sizeof alike / sizeof alike[0])
+                memmove(alike, alike + 1, sizeof alike - sizeof alike[0]);   /* keep the oldest */
+            alike[n < sizeof alike / sizeof alike[0] ? n++ : n - 1] = r;
+        }
+        id = r->prev_rst;
+    }
+    /* alike[] runs newest first. */
+    return rank < n ? alike[n - 1 - rank] : NULL;
+}
+
+/* 1: the sender's packets reach q's point in fewer hops than p's (or, with
+ * equal TTLs, its SYN passed q first); 0: not; -1: unknown. */
+static int nearer_sender(const struct rst_side *q, const struct rst_side *p)
+{
+    if (!q->first_frame || !p->first_frame)
+        return -1;
+    if (q->ttl_first != p->ttl_first)
+        return q->ttl_first > p->ttl_first;
+    if (q->syn_frame && p->syn_frame && q->isn == p->isn)
+        return q->syn_frame < p->syn_frame;
+    return -1;
+}
+
+static int host_nearer(const struct rst_host *q, const struct rst_host *p)
+{
+    if (!q || !p || !q->ttl_frame || !p->ttl_frame)
+        return -1;
+    if (q->ttl_min > p->ttl_max)
+        return 1;
+    return q->ttl_max < p->ttl_min ? 0 : -1;
+}
+
+static void name_point(struct rst_vantage *v, const struct rst_conn *q, unsigned from)
+{
+    v->other_view = q->key.view;
+    v->other_mac_known = q->split && q->link_known;
+    if (v->other_mac_known)
+        memcpy(v->other_mac, q->link[from], 6);
+}
+
+/* Step through a ring of connections: the next entry, 0 at the end. */
+static uint32_t next_conn(const struct rst_core *core, uint32_t start, uint32_t m)
+{
+    uint32_t next = rst_core_conn(core, m - 1)->next_point;
+    return next == start ? 0 : next;
+}
+
+/* The RST at the connection's other points: seen there (its twin), or
+ * absent where it must have passed.  True if the connection has entries at
+ * other points. */
+static bool vantage_of_connection(const struct rst_core *core, const struct rst_record *rec,
+                                  struct rst_vantage *v)
+{
+    const struct rst_conn *c = rst_core_conn(core, rec->conn);
+    const struct rst_side *x = &c->side[rec->from];
+    uint32_t start = rec->conn + 1;
+    if (!c->next_point)
+        return false;
+    unsigned rank = rank_among_alike(core, rec);
+    for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
+         m = next_conn(core, start, m), n++) {
+        const struct rst_record *twin = find_twin(core, rst_core_conn(core, m - 1), rec, rank);
+        if (twin) {
+            v->peer_frame = twin->frame;
+            name_point(v, rst_core_conn(core, m - 1), rec->from);
+            return true;
+        }
+    }
+    for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
+         m = next_conn(core, start, m), n++) {
+        const struct rst_conn *q = rst_core_conn(core, m - 1);
+        const struct rst_side *xq = &q->side[rec->from];
+        const struct rst_host *hq = rst_core_host(core, xq->host);
+        /* The sender's packets pass q's point, which was still capturing
+         * when the RST had passed it on its way (it passes q before c). */
+        bool covers = q->last_time_us >= rec->time_us || (hq && hq->last_us >= rec->time_us);
+        if (xq->first_frame && covers && nearer_sender(xq, x) == 1) {
+            v->unseen = true;
+            v->ref_frame = xq->last.frame;
+            name_point(v, q, rec->from);
+            return true;
+        }
+    }
+    return true;
+}
+
+static bool zero_mac(const uint8_t *mac)
+{
+    static const uint8_t zero[6];
+    return memcmp(mac, zero, 6) == 0;
+}
+
+/* An entry of the connection's own view without a link is the mixture from
+ * before the view was seen to hold several links: no capture point. */
+static bool is_mixture(const struct rst_conn *c, const struct rst_host *h)
+{
+    return h->view == c->key.view && c->split && zero_mac(h->link_mac);
+}
+
+/* Whether the receiver's packets pass the point of `at` too. */
+static bool receiver_passes(const struct rst_core *core, const struct rst_conn *c,
+                            uint32_t receiver, const struct rst_host *at)
+{
+    const struct rst_host *h = rst_core_host(core, receiver);
+    uint32_t m = h ? h->next_point : 0;
+    for (unsigned n = 0; m && m != receiver && n < RING_WALK_MAX; n++) {
+        const struct rst_host *o = rst_core_host(core, m);
+        if (o->view == at->view && o->last_frame && !is_mixture(c, o))
+            return true;
+        m = o->next_point;
+    }
+    return false;
+}
+
+/* A connection never seen at another point where both its hosts' packets
+ * pass, before and after the RST: the segments it answers never got there,
+ * nor did the RST. */
+static void vantage_of_hosts(const struct rst_core *core, const struct rst_record *rec,
+                             struct rst_vantage *v)
+{
+    const struct rst_conn *c = rst_core_conn(core, rec->conn);
+    uint32_t sender = c->side[rec->from].host, receiver = c->side[!rec->from].host;
+    const struct rst_host *hp = rst_core_host(core, sender);
+    if (!hp)
+        return;
+    uint32_t m = hp->next_point;
+    for (unsigned n = 0; m && m != sender && n < RING_WALK_MAX; n++) {
+        const struct rst_host *hq = rst_core_host(core, m);
+        if (!is_mixture(c, hq) && hq->last_frame && hq->first_us <= rec->time_us
+            && hq->last_us >= rec->time_us && host_nearer(hq, hp) == 1
+            && receiver_passes(core, c, receiver, hq)) {
+            v->unseen = true;
+            v->ref_frame = hq->last_frame;
+            v->other_view = hq->view;
+            v->other_mac_known = !zero_mac(hq->link_mac);
+            memcpy(v->other_mac, hq->link_mac, 6);
+            return;
+        }
+        m = hq->next_point;
+    }
+}
+
+void rst_vantage(const struct rst_core *core, const struct rst_record *rec,
+                 struct rst_vantage *v)
+{
+    memset(v, 0, sizeof *v);
+    if (vantage_of_connection(core, rec, v) && (v->peer_frame || v->unseen))
+        return;
+    vantage_of_hosts(core, rec, v);
+}
