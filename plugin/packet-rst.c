@@ -104,14 +104,17 @@ static struct {
  * with a source MAC lies below the carrying IP and none above the TCP layer
  * (Ethernet carried in TCP would have set pinfo->dl_src last). */
 static gboolean describe_layers(const packet_info *pinfo, struct rst_frame_hint *hint,
-                                gboolean *link_mac)
+                                gboolean *link_mac, gboolean *outer_eth)
 {
-    unsigned ips = 0;
+    unsigned ips = 0, position = 0;
     gboolean mac_seen = FALSE, mac_below_ip = FALSE, icmp_seen = FALSE, live = FALSE;
     enum rst_tunnel_kind kind[RST_TUNNELS_MAX] = { RST_TUNNEL_PLAIN };
     for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
         unsigned enclosing = ips - 1;   /* the IP layer below this one */
+        /* The capture link: Ethernet right after the frame layer. */
+        if (position++ == 1)
+            *outer_eth = proto == layer_proto.eth;
         if (proto == layer_proto.tcp) {
             /* What lies below the last TCP layer is what counts. */
             live = ips && !icmp_seen;
@@ -212,10 +215,10 @@ static void read_rst_payload(const struct packet_bytes *p, struct rst_segment *s
  * (a RST's payload points into the frame's bytes). */
 static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segment *seg)
 {
-    gboolean link_mac = FALSE;
+    gboolean link_mac = FALSE, outer_eth = FALSE;
     struct rst_frame_hint hint;
     memset(&hint, 0, sizeof hint);
-    if (!describe_layers(pinfo, &hint, &link_mac) || !read_hint(pinfo, &hint))
+    if (!describe_layers(pinfo, &hint, &link_mac, &outer_eth) || !read_hint(pinfo, &hint))
         return FALSE;
 
     struct packet_bytes p;
@@ -236,15 +239,19 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     read_rst_payload(&p, seg);
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
-    seg->view = rst_frame_view(p.data, p.caplen, rst_frame_interface_id(pinfo), &hint, l);
+    seg->interface_id = rst_frame_interface_id(pinfo);
+    seg->view = rst_frame_view(p.data, p.caplen, seg->interface_id, &hint, l);
+    seg->group = hint.n_outer ? rst_frame_view(p.data, p.caplen, 0, &hint, l) : 0;
     if (link_mac && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
         memcpy(seg->src_mac, pinfo->dl_src.data, 6);
         seg->has_mac = true;
-        /* Linux cooked captures have no destination. */
-        if (pinfo->dl_dst.type == AT_ETHER && pinfo->dl_dst.len == 6) {
-            memcpy(seg->dst_mac, pinfo->dl_dst.data, 6);
-            seg->has_dst_mac = true;
-        }
+    }
+    /* The link it was captured on, outside any tunnel (Linux cooked
+     * captures have no destination). */
+    if (outer_eth && tvb_captured_length(tvb) >= 12) {
+        memcpy(seg->link_dst, tvb_get_ptr(tvb, 0, 12), 6);
+        memcpy(seg->link_src, tvb_get_ptr(tvb, 6, 6), 6);
+        seg->has_link = true;
     }
     return TRUE;
 }
@@ -316,16 +323,11 @@ static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
  * where a collapsed merge put several links on one interface. */
 static const char *point_name(packet_info *pinfo, const struct rst_vantage *v)
 {
-    const char *where;
-    if (v->other_view & 0x80000000u) {
-        where = "a tunnel at another capture point";
-    } else {
-        guint32 interface_id = v->other_view >> 4;
-        const char *name = rst_interface_name(pinfo, interface_id);
-        where = name && strcmp(name, "unknown") != 0
-                    ? wmem_strdup_printf(pinfo->pool, "interface %u (%s)", interface_id, name)
-                    : wmem_strdup_printf(pinfo->pool, "interface %u", interface_id);
-    }
+    guint32 interface_id = v->other_interface;
+    const char *name = rst_interface_name(pinfo, interface_id);
+    const char *where = name && strcmp(name, "unknown") != 0
+        ? wmem_strdup_printf(pinfo->pool, "interface %u (%s)", interface_id, name)
+        : wmem_strdup_printf(pinfo->pool, "interface %u", interface_id);
     if (!v->other_mac_known)
         return where;
     const guint8 *m = v->other_mac;

@@ -263,6 +263,10 @@ SERVERS = {
     "forged-client-rst": lambda: serve_keepalive_http(8034),
     "host-firewall-after-connection": lambda: serve_both(lambda: serve_http(8080),
                                                          lambda: serve_http(8002)),
+    "path-reject-two-points": lambda: serve_both(lambda: serve_http(8080),
+                                                 lambda: serve_http(8021)),
+    "path-forgot-two-points": lambda: serve_both(lambda: serve_http(8080),
+                                                 lambda: serve_keepalive_http(8022)),
 }
 
 
@@ -555,7 +559,20 @@ CLIENTS = {
     "forged-client-rst": lambda: client_two_requests(8034),
     "host-firewall-after-connection": lambda: client_normal_then(8002, client_refused_port),
     "stated-reasons": client_stated_reasons,
+    "path-reject-two-points": lambda: then_normal(
+        lambda: client_normal_then(8021, client_refused_port)),
+    "path-forgot-two-points": lambda: then_normal(
+        lambda: client_two_phases("path-forgot-two-points", 8022, 3.0)),
 }
+
+
+def then_normal(action):
+    """ACTION, then one more normal request: both capture points see both
+    hosts after ACTION's RSTs, so a capture point that missed one of them
+    was still capturing when it would have passed."""
+    action()
+    time.sleep(0.3)
+    client_normal()
 
 
 def client_refused_port(port):

@@ -453,6 +453,20 @@ SCENARIOS = [
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="no-connection", views=("client",),
                      why="the router's nft rejects segments of unknown connections")]},
+    # Two capture points (issue 8): the same on-path rejects, followed by one
+    # more normal request, so that the server's capture point demonstrably
+    # kept capturing after the RST it never saw.
+    {"name": "path-reject-two-points", "setup": path_firewall_reject, "tour": False,
+     "what": "onpath-firewall-reject, then one more normal request to port 8080",
+     "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
+                     face_value="refused", views=("client",),
+                     why="the router's nft 'reject with tcp reset' in the forward chain")]},
+    {"name": "path-forgot-two-points", "setup": stateful_firewall, "tour": False,
+     "phase": stateful_firewall_forgets,
+     "what": "stateful-firewall-forgot, then one more normal request to port 8080",
+     "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
+                     face_value="no-connection", views=("client",),
+                     why="the router's nft rejects segments of unknown connections")]},
     {"name": "host-firewall-after-connection", "setup": host_firewall_reject,
      "what": "control: a normal request to port 8080, then a SYN to port 8002 that the "
              "server host's own nftables rule rejects",

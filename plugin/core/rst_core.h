@@ -70,6 +70,10 @@ struct rst_segment {
     uint32_t frame;           /* capture frame number, from 1 */
     int64_t time_us;          /* capture time, microseconds */
     uint32_t view;            /* capture point / encapsulation context */
+    uint32_t interface_id;    /* the capture interface (names a capture point) */
+    uint32_t group;           /* where it is matched across capture points: 0 outside
+                               * tunnels, inside the tunnel's own identity
+                               * (rst_frame_view of interface 0) */
     uint8_t ip_version;       /* 4 or 6 */
     uint8_t src[16], dst[16]; /* IPv4 uses the first 4 bytes */
     uint16_t sport, dport;
@@ -79,8 +83,8 @@ struct rst_segment {
     bool df;
     bool has_mac;             /* link layer with a source MAC */
     uint8_t src_mac[6];
-    bool has_dst_mac;         /* ... and a destination MAC (Ethernet) */
-    uint8_t dst_mac[6];
+    bool has_link;            /* the capture link's Ethernet header (the outermost): */
+    uint8_t link_src[6], link_dst[6];  /* which link of a collapsed merge it was seen on */
     uint32_t seq, ack;
     uint8_t flags;            /* RST_TH_* */
     uint16_t window;          /* raw window field, unscaled */
@@ -238,7 +242,7 @@ struct rst_vantage {
     bool unseen;              /* proven forged: a capture point nearer its claimed sender,
                                * which that sender's other packets pass, never saw it */
     uint32_t ref_frame;       /* unseen: the claimed sender's packet at that point */
-    uint32_t other_view;      /* the other capture point's view (interface << 4 outside tunnels) */
+    uint32_t other_interface; /* the other capture point's interface */
     bool other_mac_known;     /* ... and, where one interface holds several links, */
     uint8_t other_mac[6];     /* the MAC at the claimed sender's end of its link */
 };

@@ -110,8 +110,11 @@ struct rst_host {
     uint8_t ttl_min, ttl_max;
     uint8_t mac[6];
     bool mac_known, mac_varies;
+    bool split;              /* an entry without link: the address is seen on several
+                              * links of the view, its connections use those entries */
     uint32_t ttl_frame, mac_frame;
     uint32_t response_us, response_frame;
+    uint32_t interface_id;   /* the capture interface of the view */
     int64_t first_us, last_us;   /* its first and last packet here */
     uint32_t last_frame;
     uint32_t next_point;     /* the same address at another capture point (index + 1,
@@ -148,9 +151,12 @@ struct rst_conn {
     uint32_t rst_count;
     uint32_t next_point;     /* the same connection at another capture point (index + 1,
                               * a ring), 0: none */
+    uint32_t interface_id;   /* the capture interface of its view */
     uint8_t link[2][6];      /* the MAC at each end of the link it was first seen on */
     bool link_known;
     bool split;              /* its view holds several links: hosts are keyed by link */
+    bool point_ttl_known[2]; /* without MACs, a point is told by the TTL each side's */
+    uint8_t point_ttl[2];    /* packets have there */
     int8_t client;           /* side that sent the SYN, -1: unknown */
 };
 
@@ -217,7 +223,8 @@ struct rst_record {
     bool ack_mismatch;       /* its ACK matches nothing the receiver sent */
     bool keeps_connection;   /* a reply that leaves the sender's connection open */
     bool burst_seq, burst_window, burst_ttl, ip_id_repeat;
-    uint8_t copies;          /* identical RSTs of the same sender just before it */
+    uint8_t copies;          /* identical RSTs of the same sender just before it;
+                              * a copy: which one it is (1, 2, ...) */
     bool window_cut, options_cut; /* the snap length cut its window / options */
 };
 
@@ -254,7 +261,7 @@ void rst_score(const struct rst_conn *conn, const struct rst_host *host,
 uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
 
 /* rst_vantage.c: the RST at the connection's other capture points. */
-void rst_vantage(const struct rst_core *core, const struct rst_record *rec,
+void rst_vantage(const struct rst_core *core, const struct rst_record *rec, unsigned copy,
                  struct rst_vantage *vantage);
 
 /* rst_explain.c */

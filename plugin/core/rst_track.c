@@ -210,7 +210,7 @@ static unsigned make_key(const struct rst_segment *s, struct rst_conn_key *key)
     unsigned from = (order > 0 || (order == 0 && s->sport > s->dport)) ? 1 : 0;
 
     memset(key, 0, sizeof *key);   /* padding too: keys are hashed as bytes */
-    key->group = (s->view & 0x80000000u) ? s->view : 0;
+    key->group = s->group;
     key->view = s->view;
     key->ip_version = s->ip_version;
     memcpy(key->addr[from], s->src, alen);
@@ -299,30 +299,96 @@ static struct rst_conn *conn_at_slot(const struct rst_core *core, size_t slot)
  * link by its destination, or by its source. */
 static bool on_ethernet(const struct rst_segment *s)
 {
-    return s->has_mac && s->has_dst_mac && !(s->dst_mac[0] & 1);   /* not multicast */
+    return s->has_link && !(s->link_dst[0] & 1);   /* not multicast */
 }
 
 static bool on_link(const struct rst_conn *c, unsigned from, const struct rst_segment *s)
 {
-    return !c->link_known || memcmp(s->dst_mac, c->link[!from], 6) == 0
-        || memcmp(s->src_mac, c->link[from], 6) == 0;
+    return !c->link_known || memcmp(s->link_dst, c->link[!from], 6) == 0
+        || memcmp(s->link_src, c->link[from], 6) == 0;
+}
+
+/* Without MACs (raw IP, Linux cooked captures) two points of one interface
+ * show as the same segment twice with another TTL, a path's delay apart.
+ * Only a segment that identifies itself counts (an IPv4 ID or an RFC 7323
+ * timestamp: a retransmission carries new ones). */
+#define SIGHTING_WINDOW_US 1000000
+
+static bool sighted(const struct rst_core *core, const struct rst_conn *c, unsigned from,
+                    const struct rst_segment *s)
+{
+    bool ip_id = s->has_ip_id && s->ip_id != 0;
+    if (!ip_id && !s->has_timestamps)
+        return false;
+    if (s->flags & RST_TH_RST) {
+        const struct rst_record *r = record_at(core, c->side[from].last_rst);
+        return r && r->seq == s->seq && r->ack == s->ack && r->flags == s->flags
+            && r->ttl != s->ttl && r->ip_id == s->ip_id
+            && s->time_us - r->time_us < SIGHTING_WINDOW_US;
+    }
+    const struct rst_side *x = &c->side[from];
+    const struct rst_last_seg *l = &x->last;
+    return l->frame && l->seq == s->seq && l->ack == s->ack && l->flags == s->flags
+        && l->len == s->payload_len && s->time_us - l->time_us < SIGHTING_WINDOW_US
+        && c->point_ttl_known[from] && c->point_ttl[from] != s->ttl
+        && (!ip_id || (x->ip_id_known && x->ip_id == s->ip_id))
+        && (!s->has_timestamps || (x->ts_seen && x->ts_last == s->tsval));
+}
+
+/* The point of a segment without MACs: where the sender's packets have its
+ * TTL; else, if another point just saw the same segment, a point that has
+ * not seen the sender yet (or a new one); else the most recently active
+ * point that has not seen the sender; else the first.  A forged packet with
+ * a TTL of its own thus stays at the point it was captured on, unless it
+ * takes the TTL the sender has at the other point (docs/two-points.md). */
+static uint8_t choose_point_by_ttl(const struct rst_core *core, struct rst_conn_key *key,
+                                   unsigned from, const struct rst_segment *s)
+{
+    const struct rst_conn *c[RST_POINTS_MAX];
+    uint8_t n = 0;
+    for (; n < RST_POINTS_MAX; n++) {
+        key->point = n;
+        c[n] = conn_at_slot(core, index_find(&core->conn_index, &core->conns, key, sizeof *key));
+        if (!c[n])
+            break;
+    }
+    for (uint8_t p = 0; p < n; p++)
+        if (c[p]->point_ttl_known[from] && c[p]->point_ttl[from] == s->ttl)
+            return p;
+    int seen_at = -1, fresh = -1;
+    for (uint8_t p = 0; p < n && seen_at < 0; p++)
+        if (sighted(core, c[p], from, s))
+            seen_at = p;
+    for (uint8_t p = 0; p < n; p++)
+        if ((int)p != seen_at && !c[p]->point_ttl_known[from]
+            && (fresh < 0 || c[p]->last_time_us > c[fresh]->last_time_us))
+            fresh = p;
+    if (fresh >= 0)
+        return (uint8_t)fresh;
+    if (seen_at >= 0 && n < RST_POINTS_MAX)
+        return n;
+    return 0;
 }
 
 /* The link (point) of the view the segment was captured on: the first whose
- * newest connection of this tuple it matches, or the first without one. */
-static uint8_t choose_point(const struct rst_core *core, struct rst_conn_key *key, unsigned from,
-                            const struct rst_segment *s)
+ * newest connection of this tuple it matches, or the first without one.
+ * Sets key->point; returns the index slot of that key. */
+static size_t choose_point(const struct rst_core *core, struct rst_conn_key *key, unsigned from,
+                           const struct rst_segment *s)
 {
-    if (!on_ethernet(s))
-        return 0;
-    for (uint8_t p = 0; p < RST_POINTS_MAX; p++) {
-        key->point = p;
-        const struct rst_conn *c = conn_at_slot(core, index_find(&core->conn_index, &core->conns,
-                                                                  key, sizeof *key));
-        if (!c || on_link(c, from, s))
-            return p;
+    if (on_ethernet(s)) {
+        for (uint8_t p = 0; p < RST_POINTS_MAX; p++) {
+            key->point = p;
+            size_t slot = index_find(&core->conn_index, &core->conns, key, sizeof *key);
+            const struct rst_conn *c = conn_at_slot(core, slot);
+            if (!c || on_link(c, from, s))
+                return slot;
+        }
+        key->point = 0;
+    } else {
+        key->point = choose_point_by_ttl(core, key, from, s);
     }
-    return 0;
+    return index_find(&core->conn_index, &core->conns, key, sizeof *key);
 }
 
 /* What a host entry learns from a side's packets so far (when the side's
@@ -360,6 +426,10 @@ static void split_conn(struct rst_core *core, struct rst_conn *c)
 {
     c->split = true;
     for (unsigned side = 0; side < 2; side++) {
+        uint32_t plain = find_host(core, c->key.group, c->key.view, c->key.ip_version,
+                                   c->key.addr[side], NULL);
+        if (plain)
+            ((struct rst_host *)chunked_at(&core->hosts, plain - 1))->split = true;
         uint32_t h = find_host(core, c->key.group, c->key.view, c->key.ip_version,
                                c->key.addr[side], c->link[side]);
         if (h)
@@ -402,14 +472,22 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
         return NULL;
     c->key = *key;
     c->client = -1;
+    c->interface_id = s->interface_id;
     *index = (uint32_t)(core->conns.count - 1);
     if (!core->conn_index.slots[slot])
         core->conn_index.used++;
     core->conn_index.slots[slot] = *index + 1;
     if (on_ethernet(s)) {
-        memcpy(c->link[from], s->src_mac, 6);
-        memcpy(c->link[!from], s->dst_mac, 6);
+        memcpy(c->link[from], s->link_src, 6);
+        memcpy(c->link[!from], s->link_dst, 6);
         c->link_known = true;
+    }
+    for (unsigned side = 0; side < 2; side++) {
+        /* Where an address is seen on several links of the view, even a
+         * connection seen on one of them uses its link's entry. */
+        uint32_t h = find_host(core, key->group, key->view, key->ip_version, key->addr[side],
+                               NULL);
+        split = split || (h && c->link_known && rst_core_host(core, h)->split);
     }
     c->split = split;
     for (unsigned side = 0; side < 2; side++)
@@ -445,15 +523,21 @@ static struct rst_conn *lookup(struct rst_core *core, const struct rst_segment *
     if (!index_reserve(&core->conn_index, &core->conns, sizeof key)
         || !index_reserve(&core->tuple_index, &core->conns, TUPLE_KEY_LEN))
         return NULL;
-    key.point = choose_point(core, &key, *from, s);
-    size_t slot = index_find(&core->conn_index, &core->conns, &key, sizeof key);
+    size_t slot = choose_point(core, &key, *from, s);
+    struct rst_conn *c = NULL;
     if (core->conn_index.slots[slot]) {
         *index = core->conn_index.slots[slot] - 1;
-        struct rst_conn *c = rst_core_conn(core, *index);
-        if (!starts_new_connection(c, *from, s))
-            return c;
+        c = rst_core_conn(core, *index);
+        if (starts_new_connection(c, *from, s))
+            c = NULL;
     }
-    return new_conn(core, &key, slot, index, *from, s);
+    if (!c)
+        c = new_conn(core, &key, slot, index, *from, s);
+    if (c && !on_ethernet(s) && !(s->flags & RST_TH_RST) && !c->point_ttl_known[*from]) {
+        c->point_ttl[*from] = s->ttl;
+        c->point_ttl_known[*from] = true;
+    }
+    return c;
 }
 
 /* ------------------------------------------------------------ updates */
@@ -707,8 +791,10 @@ static void update_side(struct rst_core *core, struct rst_conn *c, unsigned from
         struct rst_host *h = chunked_at(&core->hosts, x->host - 1);
         note_ttl_mac(&h->ttl_min, &h->ttl_max, &h->ttl_frame, h->mac, &h->mac_known,
                      &h->mac_varies, &h->mac_frame, s);
-        if (!h->last_frame)
+        if (!h->last_frame) {
             h->first_us = s->time_us;
+            h->interface_id = s->interface_id;
+        }
         h->last_us = s->time_us;
         h->last_frame = s->frame;
     }
@@ -861,6 +947,7 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
          * IP ID that counts, no tap does that (mark_burst's rule). */
         rec->copy_of = x->last_rst;
         prev->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
+        rec->copies = prev->copies;   /* which copy it is */
         if (prev->copies >= 2 && prev->has_ip_id && prev->ip_id)
             prev->ip_id_repeat = true;
         return id;
@@ -933,6 +1020,7 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
 {
     const struct rst_record *rec = core ? rst_core_record(core, rst_id) : NULL;
     bool copy = rec && rec->copy_of;
+    unsigned copy_index = copy ? rec->copies : 0;
     if (copy)
         rec = rst_core_record(core, rec->copy_of);
     if (!rec)
@@ -956,7 +1044,7 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
     verdict->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
                         : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
     rst_score(c, rst_core_host(core, c->side[rec->from].host), rec, params, verdict);
-    rst_vantage(core, rec, &verdict->vantage);
+    rst_vantage(core, rec, copy_index, &verdict->vantage);
     if (verdict->vantage.unseen) {
         /* Not a sign but a proof: where it had to pass, it never did. */
         verdict->suspicion = 100;

@@ -40,9 +40,11 @@ static bool is_twin(const struct rst_record *r, const struct rst_record *rec)
         && apart < TWIN_WINDOW_US && -apart < TWIN_WINDOW_US;
 }
 
-/* How many of the sender's RSTs before rec look exactly like it: a host
- * without the connection answers several segments with the same bare RST,
- * and the n-th at one point is the n-th at the other. */
+/* How many sightings of the sender's RSTs before rec look exactly like it
+ * (with their mirrored copies, rst_track.c): a host without the connection
+ * answers several segments with the same bare RST, and the n-th at one point
+ * is the n-th at the other.  A point where two of them pass within a
+ * millisecond, nothing between, keeps the second as a copy of the first. */
 static unsigned rank_among_alike(const struct rst_core *core, const struct rst_record *rec)
 {
     unsigned rank = 0;
@@ -51,17 +53,34 @@ static unsigned rank_among_alike(const struct rst_core *core, const struct rst_r
         if (!r)
             break;
         if (is_twin(r, rec))
-            rank++;
+            rank += 1u + r->copies;
         id = r->prev_rst;
     }
     return rank;
 }
 
-/* The same RST among the sender's RSTs in the connection at another point. */
-static const struct rst_record *find_twin(const struct rst_core *core, const struct rst_conn *q,
-                                          const struct rst_record *rec, unsigned rank)
+/* The frame of the k-th copy of record `id` (k >= 1): copies follow their
+ * original within a millisecond, so within the next few records. */
+#define COPY_SCAN 64
+
+static uint32_t copy_frame(const struct rst_core *core, uint32_t id, unsigned k)
 {
-    const struct rst_record *alike[8];
+    for (uint32_t next = id + 1; next <= id + COPY_SCAN; next++) {
+        const struct rst_record *r = rst_core_record(core, next);
+        if (!r)
+            break;
+        if (r->copy_of == id && r->copies == k)
+            return r->frame;
+    }
+    return 0;
+}
+
+/* The frame of the same RST among the sender's sightings in the connection
+ * at another point: the rank-th (from 0) of those alike. */
+static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
+                          const struct rst_record *rec, unsigned rank)
+{
+    uint32_t alike[8];
     unsigned n = 0;
     for (uint32_t id = q->side[rec->from].last_rst; id;) {
         const struct rst_record *r = rst_core_record(core, id);
@@ -70,12 +89,20 @@ static const struct rst_record *find_twin(const struct rst_core *core, const str
         if (is_twin(r, rec)) {
             if (n == sizeof alike / sizeof alike[0])
                 memmove(alike, alike + 1, sizeof alike - sizeof alike[0]);   /* keep the oldest */
-            alike[n < sizeof alike / sizeof alike[0] ? n++ : n - 1] = r;
+            alike[n < sizeof alike / sizeof alike[0] ? n++ : n - 1] = id;
         }
         id = r->prev_rst;
     }
     /* alike[] runs newest first. */
-    return rank < n ? alike[n - 1 - rank] : NULL;
+    for (unsigned i = n; i-- > 0;) {
+        const struct rst_record *r = rst_core_record(core, alike[i]);
+        if (rank == 0)
+            return r->frame;
+        if (rank <= r->copies)
+            return copy_frame(core, alike[i], rank);
+        rank -= 1u + r->copies;
+    }
+    return 0;
 }
 
 /* 1: the sender's packets reach q's point in fewer hops than p's (or, with
@@ -102,7 +129,7 @@ static int host_nearer(const struct rst_host *q, const struct rst_host *p)
 
 static void name_point(struct rst_vantage *v, const struct rst_conn *q, unsigned from)
 {
-    v->other_view = q->key.view;
+    v->other_interface = q->interface_id;
     v->other_mac_known = q->split && q->link_known;
     if (v->other_mac_known)
         memcpy(v->other_mac, q->link[from], 6);
@@ -119,19 +146,19 @@ static uint32_t next_conn(const struct rst_core *core, uint32_t start, uint32_t 
  * absent where it must have passed.  True if the connection has entries at
  * other points. */
 static bool vantage_of_connection(const struct rst_core *core, const struct rst_record *rec,
-                                  struct rst_vantage *v)
+                                  unsigned copy, struct rst_vantage *v)
 {
     const struct rst_conn *c = rst_core_conn(core, rec->conn);
     const struct rst_side *x = &c->side[rec->from];
     uint32_t start = rec->conn + 1;
     if (!c->next_point)
         return false;
-    unsigned rank = rank_among_alike(core, rec);
+    unsigned rank = rank_among_alike(core, rec) + copy;
     for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
          m = next_conn(core, start, m), n++) {
-        const struct rst_record *twin = find_twin(core, rst_core_conn(core, m - 1), rec, rank);
+        uint32_t twin = find_twin(core, rst_core_conn(core, m - 1), rec, rank);
         if (twin) {
-            v->peer_frame = twin->frame;
+            v->peer_frame = twin;
             name_point(v, rst_core_conn(core, m - 1), rec->from);
             return true;
         }
@@ -201,7 +228,7 @@ static void vantage_of_hosts(const struct rst_core *core, const struct rst_recor
             && receiver_passes(core, c, receiver, hq)) {
             v->unseen = true;
             v->ref_frame = hq->last_frame;
-            v->other_view = hq->view;
+            v->other_interface = hq->interface_id;
             v->other_mac_known = !zero_mac(hq->link_mac);
             memcpy(v->other_mac, hq->link_mac, 6);
             return;
@@ -210,11 +237,11 @@ static void vantage_of_hosts(const struct rst_core *core, const struct rst_recor
     }
 }
 
-void rst_vantage(const struct rst_core *core, const struct rst_record *rec,
+void rst_vantage(const struct rst_core *core, const struct rst_record *rec, unsigned copy,
                  struct rst_vantage *v)
 {
     memset(v, 0, sizeof *v);
-    if (vantage_of_connection(core, rec, v) && (v->peer_frame || v->unseen))
+    if (vantage_of_connection(core, rec, copy, v) && (v->peer_frame || v->unseen))
         return;
     vantage_of_hosts(core, rec, v);
 }

@@ -96,9 +96,11 @@ static void random_segment(struct rst_segment *s, uint32_t frame, int64_t *now, 
     s->src_mac[5] = (uint8_t)below(3);
     /* A few links per view: frames that name neither end of a connection's
      * link open another capture point (a collapsed merge). */
-    s->has_dst_mac = s->has_mac && below(4) != 0;
-    s->dst_mac[0] = (uint8_t)(below(8) == 0);   /* now and then multicast */
-    s->dst_mac[5] = (uint8_t)below(6);
+    s->has_link = below(5) != 0;
+    s->link_src[5] = (uint8_t)below(4);
+    s->link_dst[0] = (uint8_t)(below(8) == 0);   /* now and then multicast */
+    s->link_dst[5] = (uint8_t)below(6);
+    s->group = below(8) == 0 ? below(2) : 0;
     s->flags = below(6) ? flag_set[below(sizeof flag_set)] : (uint8_t)rnd();
     s->seq = seq_value(bases[below(3)]);
     s->ack = seq_value(bases[below(3)]);

@@ -121,8 +121,9 @@ static struct rst_segment segment(struct net *n, enum who from, uint8_t flags, u
     s.ttl = e->ttl;
     s.has_mac = true;
     memcpy(s.src_mac, e->mac, 6);
-    s.has_dst_mac = true;
-    memcpy(s.dst_mac, peer->mac, 6);
+    s.has_link = true;
+    memcpy(s.link_src, e->mac, 6);
+    memcpy(s.link_dst, peer->mac, 6);
     s.seq = seq;
     s.ack = ack;
     s.flags = flags;
@@ -216,6 +217,7 @@ static struct rst_segment forged(struct net *n, enum who claimed, uint8_t flags,
     n->end[claimed].delay_us = delay;
     n->end[claimed].ip_id--;
     s.src_mac[5] = 0x66;
+    s.link_src[5] = 0x66;
     s.ttl = 64;
     s.ip_id = 1;
     s.window = 8192;
@@ -1863,9 +1865,11 @@ static struct rst_segment at_server_point(struct net *n, struct rst_segment s, b
     s.frame = ++n->frame;
     s.time_us = time_us;
     s.view = collapsed ? 0 : 1u << 4;
+    s.interface_id = collapsed ? 0 : 1;
     s.ttl = from_client ? 63 : 64;
     memcpy(s.src_mac, from_client ? router : server, 6);
-    memcpy(s.dst_mac, from_client ? server : router, 6);
+    memcpy(s.link_src, s.src_mac, 6);
+    memcpy(s.link_dst, from_client ? server : router, 6);
     return s;
 }
 
@@ -1922,7 +1926,7 @@ static void check_forged_handshake_at_two_points(bool collapsed)
     struct rst_verdict v = verdict(&n, t.forged);
     CHECK(v.vantage.unseen);
     CHECK(v.vantage.ref_frame == t.synack_there);
-    CHECK(v.vantage.other_view == (collapsed ? 0 : 1u << 4));
+    CHECK(v.vantage.other_interface == (collapsed ? 0 : 1));
     CHECK(v.vantage.other_mac_known == collapsed);
     CHECK(!collapsed || v.vantage.other_mac[5] == 2);   /* the server's own end */
     CHECK(v.injected && v.suspicion == 100 && v.cause == RST_CAUSE_INJECTED);
@@ -2051,12 +2055,14 @@ static void test_no_proof_from_a_point_farther_from_the_sender(void)
     net_free(&n);
 }
 
-static void test_a_point_the_connection_never_reached(void)
+static void check_a_point_the_connection_never_reached(bool collapsed)
 {
     /* onpath-firewall-reject, captured at both ends: a first connection is
      * seen at both points, the SYN of the second is rejected by the router
      * in the server's name (it never reaches the server's point), then a
-     * third connection passes both points again. */
+     * third connection passes both points again.  Collapsed, the second
+     * connection is seen on one link only, and still compares the server
+     * with its packets on that link alone. */
     struct net n;
     net_init(&n, 4);
     int64_t t0 = n.now_us;
@@ -2074,18 +2080,25 @@ static void test_a_point_the_connection_never_reached(void)
             CHECK(!verdict(&n, id).vantage.unseen);
             continue;
         }
-        feed(&n, at_server_point(&n, syn, false, base + 20000));
+        feed(&n, at_server_point(&n, syn, collapsed, base + 20000));
         struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN + k, C_ISN + k + 1, 0);
-        feed(&n, at_server_point(&n, synack, false, base + 20030));
+        feed(&n, at_server_point(&n, synack, collapsed, base + 20030));
         feed_at(&n, synack, base + 40030);
     }
     /* The rejected connection's RST is record 1. */
     struct rst_verdict v = verdict(&n, 1);
     CHECK(v.vantage.unseen && v.injected && v.suspicion == 100);
-    CHECK(v.vantage.other_view == 1u << 4);
+    CHECK(v.vantage.other_interface == (collapsed ? 0 : 1));
+    CHECK(evidence(&v, RST_EV_TTL) && evidence(&v, RST_EV_TTL)->expected == 63);
     CHECK(v.vantage.ref_frame == n.frame - 1);   /* the third SYN-ACK, at the server */
     CHECK(v.genuine_cause == RST_CAUSE_REFUSED);
     net_free(&n);
+}
+
+static void test_a_point_the_connection_never_reached(void)
+{
+    check_a_point_the_connection_never_reached(false);
+    check_a_point_the_connection_never_reached(true);
 }
 
 static void test_a_forged_frame_does_not_open_a_capture_point(void)
@@ -2111,6 +2124,53 @@ static void test_a_mirrored_copy_counts_once(void)
     CHECK(verdict(&n, first).first_sighting);
     CHECK(!verdict(&n, copy).first_sighting);
     CHECK(verdict(&n, copy).cause == RST_CAUSE_REFUSED);
+    net_free(&n);
+}
+
+static void test_identical_rsts_pair_in_order(void)
+{
+    /* The client answers two data segments of a server it no longer knows
+     * with the same bare RST.  At the client's point the server's second
+     * segment lies between them; at the server's point they pass 0.1 ms
+     * apart with nothing between, and it keeps the second as a copy of the
+     * first.  The first pairs with the first, the second with the second. */
+    struct net n;
+    net_init(&n, 4);
+    int64_t t0 = n.now_us;
+    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
+    feed_at(&n, syn, t0);
+    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
+    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    feed(&n, at_server_point(&n, synack, false, t0 + 20030));
+    feed_at(&n, synack, t0 + 40030);
+    struct rst_segment ack = segment(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    feed_at(&n, ack, t0 + 40060);
+    feed(&n, at_server_point(&n, ack, false, t0 + 60060));
+    struct rst_segment d1 = segment(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 1, 100);
+    struct rst_segment d2 = segment(&n, SERVER, PSH | ACK, S_ISN + 101, C_ISN + 1, 100);
+    feed(&n, at_server_point(&n, d1, false, t0 + 100000));
+    feed(&n, at_server_point(&n, d2, false, t0 + 100100));
+    struct rst_segment rst = segment(&n, CLIENT, RST, C_ISN + 1, 0, 0);
+    rst.ip_id = 0, rst.window = 0, rst.has_timestamps = false;
+    feed_at(&n, d1, t0 + 120000);
+    uint32_t p1 = feed_at(&n, rst, t0 + 120050);
+    uint32_t p1_frame = n.frame;
+    feed_at(&n, d2, t0 + 120100);
+    uint32_t p2 = feed_at(&n, rst, t0 + 120150);
+    uint32_t p2_frame = n.frame;
+    uint32_t q1 = feed(&n, at_server_point(&n, rst, false, t0 + 140050));
+    uint32_t q1_frame = n.frame;
+    uint32_t q2 = feed(&n, at_server_point(&n, rst, false, t0 + 140150));
+    uint32_t q2_frame = n.frame;
+    CHECK(rst_core_record(n.core, q2)->copy_of == q1);   /* kept as a copy there */
+    CHECK(!rst_core_record(n.core, p2)->copy_of);
+    CHECK(verdict(&n, p1).vantage.peer_frame == q1_frame);
+    CHECK(verdict(&n, p2).vantage.peer_frame == q2_frame);
+    CHECK(verdict(&n, q1).vantage.peer_frame == p1_frame);
+    CHECK(verdict(&n, q2).vantage.peer_frame == p2_frame);
+    /* Counted once each: at the client's point, where they passed first. */
+    CHECK(verdict(&n, p1).first_sighting && verdict(&n, p2).first_sighting);
+    CHECK(!verdict(&n, q1).first_sighting && !verdict(&n, q2).first_sighting);
     net_free(&n);
 }
 
@@ -2200,6 +2260,7 @@ int main(void)
     RUN(test_a_point_the_connection_never_reached);
     RUN(test_a_forged_frame_does_not_open_a_capture_point);
     RUN(test_a_mirrored_copy_counts_once);
+    RUN(test_identical_rsts_pair_in_order);
     RUN(test_cause_names_are_the_public_values);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
