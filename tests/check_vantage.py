@@ -42,8 +42,9 @@ PACKET = ["frame.number", "frame.time_epoch", "frame.interface_id", "eth.dst", "
 
 
 def packets(capture):
-    """frame -> packet fields, read by tshark without the plugin."""
-    out = subprocess.run(["tshark", "-r", capture, "--disable-protocol", "rst", "-T", "fields",
+    """frame -> packet fields, read by Wireshark's own dissectors (tshark as
+    installed: with or without the plugin, its fields are not asked for)."""
+    out = subprocess.run(["tshark", "-r", capture, "-T", "fields",
                           "-E", "separator=\t", "-E", "occurrence=f"]
                          + sum((["-e", f] for f in PACKET), []),
                          capture_output=True, text=True, check=True).stdout

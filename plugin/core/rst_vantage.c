@@ -29,6 +29,18 @@
 /* Rings are short (a few capture points); the bound only guards the walk. */
 #define RING_WALK_MAX (RST_POINTS_MAX * 4)
 
+/* A sender's RSTs are walked newest first, back to the twin window before
+ * the RST and at most this many: a storm of RSTs in one connection costs a
+ * bounded walk per verdict (pairing the identical ones of a storm beyond it
+ * in order is not attempted). */
+#define RST_WALK_MAX 256
+
+/* Whether the walk over a sender's RSTs, newest first, may go past r. */
+static bool walk_on(const struct rst_record *r, const struct rst_record *rec, unsigned walked)
+{
+    return walked < RST_WALK_MAX && r->time_us > rec->time_us - TWIN_WINDOW_US;
+}
+
 /* Two sightings of one RST: the same header fields a router leaves alone
  * (not the TTL, not the MACs), within the window. */
 static bool is_twin(const struct rst_record *r, const struct rst_record *rec)
@@ -45,13 +57,18 @@ static bool is_twin(const struct rst_record *r, const struct rst_record *rec)
  * answers several segments with the same bare RST, and the n-th at one point
  * is the n-th at the other.  A point where two of them pass within a
  * millisecond, nothing between, keeps the second as a copy of the first. */
-static unsigned rank_among_alike(const struct rst_core *core, const struct rst_record *rec)
+static unsigned rank_among_alike(const struct rst_core *core, const struct rst_record *rec,
+                                 bool *cut)
 {
-    unsigned rank = 0;
-    for (uint32_t id = rec->prev_rst; id;) {
+    unsigned rank = 0, walked = 0;
+    for (uint32_t id = rec->prev_rst; id; walked++) {
         const struct rst_record *r = rst_core_record(core, id);
         if (!r)
             break;
+        if (!walk_on(r, rec, walked)) {
+            *cut = walked >= RST_WALK_MAX;
+            break;
+        }
         if (is_twin(r, rec))
             rank += 1u + r->copies;
         id = r->prev_rst;
@@ -76,31 +93,40 @@ static uint32_t copy_frame(const struct rst_core *core, uint32_t id, unsigned k)
 }
 
 /* The frame of the same RST among the sender's sightings in the connection
- * at another point: the rank-th (from 0) of those alike. */
+ * at another point: the rank-th (from 0, oldest first) of those alike.
+ * *cut: absence says nothing (the walk ended at its bound, or the point
+ * holds alike RSTs, only fewer: which one it missed is unknown). */
 static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
-                          const struct rst_record *rec, unsigned rank)
+                          const struct rst_record *rec, unsigned rank, bool *cut)
 {
-    uint32_t alike[8];
-    unsigned n = 0;
-    for (uint32_t id = q->side[rec->from].last_rst; id;) {
+    /* First the sightings alike there, then the one wanted, newest first. */
+    unsigned total = 0, walked = 0;
+    for (uint32_t id = q->side[rec->from].last_rst; id; walked++) {
         const struct rst_record *r = rst_core_record(core, id);
         if (!r)
             break;
-        if (is_twin(r, rec)) {
-            if (n == sizeof alike / sizeof alike[0])
-                memmove(alike, alike + 1, sizeof alike - sizeof alike[0]);   /* keep the oldest */
-            alike[n < sizeof alike / sizeof alike[0] ? n++ : n - 1] = id;
+        if (!walk_on(r, rec, walked)) {
+            *cut = *cut || walked >= RST_WALK_MAX;
+            break;
         }
+        if (is_twin(r, rec))
+            total += 1u + r->copies;
         id = r->prev_rst;
     }
-    /* alike[] runs newest first. */
-    for (unsigned i = n; i-- > 0;) {
-        const struct rst_record *r = rst_core_record(core, alike[i]);
-        if (rank == 0)
-            return r->frame;
-        if (rank <= r->copies)
-            return copy_frame(core, alike[i], rank);
-        rank -= 1u + r->copies;
+    if (rank >= total) {
+        *cut = *cut || total > 0;
+        return 0;
+    }
+    unsigned from_newest = total - 1 - rank;
+    for (uint32_t id = q->side[rec->from].last_rst; id;) {
+        const struct rst_record *r = rst_core_record(core, id);
+        if (is_twin(r, rec)) {
+            if (from_newest <= r->copies)   /* its copies are newer than itself */
+                return from_newest == r->copies ? r->frame
+                                                : copy_frame(core, id, r->copies - from_newest);
+            from_newest -= 1u + r->copies;
+        }
+        id = r->prev_rst;
     }
     return 0;
 }
@@ -143,8 +169,9 @@ static uint32_t next_conn(const struct rst_core *core, uint32_t start, uint32_t 
 }
 
 /* The RST at the connection's other points: seen there (its twin), or
- * absent where it must have passed.  True if the connection has entries at
- * other points. */
+ * absent where it must have passed.  True if that settles it: the
+ * connection has entries at other points and either holds the answer, or a
+ * storm of RSTs there is too long to tell. */
 static bool vantage_of_connection(const struct rst_core *core, const struct rst_record *rec,
                                   unsigned copy, struct rst_vantage *v)
 {
@@ -153,16 +180,21 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     uint32_t start = rec->conn + 1;
     if (!c->next_point)
         return false;
-    unsigned rank = rank_among_alike(core, rec) + copy;
+    bool rank_cut = false, cut = false;
+    unsigned rank = rank_among_alike(core, rec, &rank_cut) + copy;
+    if (rank_cut)
+        return true;
     for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
          m = next_conn(core, start, m), n++) {
-        uint32_t twin = find_twin(core, rst_core_conn(core, m - 1), rec, rank);
+        uint32_t twin = find_twin(core, rst_core_conn(core, m - 1), rec, rank, &cut);
         if (twin) {
             v->peer_frame = twin;
             name_point(v, rst_core_conn(core, m - 1), rec->from);
             return true;
         }
     }
+    if (cut)
+        return true;
     for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
          m = next_conn(core, start, m), n++) {
         const struct rst_conn *q = rst_core_conn(core, m - 1);
@@ -178,7 +210,7 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
             return true;
         }
     }
-    return true;
+    return false;
 }
 
 static bool zero_mac(const uint8_t *mac)
@@ -241,7 +273,6 @@ void rst_vantage(const struct rst_core *core, const struct rst_record *rec, unsi
                  struct rst_vantage *v)
 {
     memset(v, 0, sizeof *v);
-    if (vantage_of_connection(core, rec, copy, v) && (v->peer_frame || v->unseen))
-        return;
-    vantage_of_hosts(core, rec, v);
+    if (!vantage_of_connection(core, rec, copy, v))
+        vantage_of_hosts(core, rec, v);
 }
