@@ -56,6 +56,7 @@ struct rst_side {
     struct rst_run runs[RST_RUNS]; /* its runs before the latest, newest first */
     int64_t ts_first_time, ts_last_time;  /* its RFC 7323 clock: first and last */
     int64_t run_time;        /* first of its latest segments a reply would answer alike */
+    int64_t syn_time;        /* its SYN or SYN-ACK's capture time */
     uint32_t ts_first, ts_last;
     uint32_t host;           /* index + 1 into the host table */
     uint32_t first_frame;
@@ -116,6 +117,9 @@ struct rst_host {
     uint32_t response_us, response_frame;
     uint32_t interface_id;   /* the capture interface of the view */
     int64_t first_us, last_us;   /* its first and last packet here */
+    int64_t lag_us;          /* its packets' time here minus at lag_host's point, measured
+                              * on one SYN seen at both (path delay and clock offset) */
+    uint32_t lag_host;       /* that entry (index + 1), 0: not measured */
     uint32_t last_frame;
     uint32_t next_point;     /* the same address at another capture point (index + 1,
                               * a ring), 0: none */

@@ -619,6 +619,7 @@ static void note_handshake(struct rst_conn *c, unsigned from, const struct rst_s
     if (s->flags & RST_TH_SYN) {
         if (!x->syn_frame) {
             x->syn_frame = s->frame;
+            x->syn_time = s->time_us;
             x->isn = s->seq;
             x->ts_offered = s->has_timestamps;
             x->wscale_offered = s->has_wscale;
@@ -630,6 +631,36 @@ static void note_handshake(struct rst_conn *c, unsigned from, const struct rst_s
             c->client = (int8_t)!from;
     } else if (c->client == (int)from && c->side[!from].syn_frame && !c->first_after_synack) {
         c->first_after_synack = s->frame;
+    }
+}
+
+/* The same SYN (or SYN-ACK) seen at another point of the connection: how
+ * much later the sender's packets are seen here than there, path and clock
+ * offset together.  Each host entry keeps the first such lag, so that a
+ * connection that never reached the other point can still be placed on its
+ * clock (rst_vantage.c). */
+static void note_lag(struct rst_core *core, const struct rst_conn *c, unsigned from)
+{
+    const struct rst_side *x = &c->side[from];
+    uint32_t m = c->next_point;
+    for (unsigned n = 0; m && n < RST_POINTS_MAX * 4; n++) {
+        const struct rst_conn *q = rst_core_conn(core, m - 1);
+        if (q == c)
+            break;
+        const struct rst_side *xq = &q->side[from];
+        if (xq->syn_frame && xq->isn == x->isn && x->host && xq->host && x->host != xq->host) {
+            struct rst_host *h = chunked_at(&core->hosts, x->host - 1);
+            struct rst_host *hq = chunked_at(&core->hosts, xq->host - 1);
+            if (!h->lag_host) {
+                h->lag_host = xq->host;
+                h->lag_us = x->syn_time - xq->syn_time;
+            }
+            if (!hq->lag_host) {
+                hq->lag_host = x->host;
+                hq->lag_us = xq->syn_time - x->syn_time;
+            }
+        }
+        m = q->next_point;
     }
 }
 
@@ -801,6 +832,8 @@ static void update_side(struct rst_core *core, struct rst_conn *c, unsigned from
     note_ip_id(x, s);
     note_clock_and_window(x, s);
     note_handshake(c, from, s);
+    if (c->next_point && x->syn_frame == s->frame)
+        note_lag(core, c, from);
     note_repeats(x, &c->side[!from], s);
     note_response(core, x, &c->side[!from], s);
     settle_race(core, x, s->frame);

@@ -35,17 +35,21 @@
  * in order is not attempted). */
 #define RST_WALK_MAX 256
 
+/* Times at another point are shifted by the lag measured between the two
+ * points (rst_track.c note_lag: path delay and clock offset), where known. */
+
 /* Whether the walk over a sender's RSTs, newest first, may go past r. */
-static bool walk_on(const struct rst_record *r, const struct rst_record *rec, unsigned walked)
+static bool walk_on(const struct rst_record *r, const struct rst_record *rec, int64_t shift,
+                    unsigned walked)
 {
-    return walked < RST_WALK_MAX && r->time_us > rec->time_us - TWIN_WINDOW_US;
+    return walked < RST_WALK_MAX && r->time_us + shift > rec->time_us - TWIN_WINDOW_US;
 }
 
 /* Two sightings of one RST: the same header fields a router leaves alone
  * (not the TTL, not the MACs), within the window. */
-static bool is_twin(const struct rst_record *r, const struct rst_record *rec)
+static bool is_twin(const struct rst_record *r, const struct rst_record *rec, int64_t shift)
 {
-    int64_t apart = r->time_us - rec->time_us;
+    int64_t apart = r->time_us + shift - rec->time_us;
     return r->seq == rec->seq && r->flags == rec->flags
         && (!(rec->flags & RST_TH_ACK) || r->ack == rec->ack)
         && r->has_ip_id == rec->has_ip_id && r->ip_id == rec->ip_id
@@ -65,11 +69,11 @@ static unsigned rank_among_alike(const struct rst_core *core, const struct rst_r
         const struct rst_record *r = rst_core_record(core, id);
         if (!r)
             break;
-        if (!walk_on(r, rec, walked)) {
+        if (!walk_on(r, rec, 0, walked)) {
             *cut = walked >= RST_WALK_MAX;
             break;
         }
-        if (is_twin(r, rec))
+        if (is_twin(r, rec, 0))
             rank += 1u + r->copies;
         id = r->prev_rst;
     }
@@ -97,7 +101,7 @@ static uint32_t copy_frame(const struct rst_core *core, uint32_t id, unsigned k)
  * *cut: absence says nothing (the walk ended at its bound, or the point
  * holds alike RSTs, only fewer: which one it missed is unknown). */
 static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
-                          const struct rst_record *rec, unsigned rank, bool *cut)
+                          const struct rst_record *rec, int64_t shift, unsigned rank, bool *cut)
 {
     /* First the sightings alike there, then the one wanted, newest first. */
     unsigned total = 0, walked = 0;
@@ -105,11 +109,11 @@ static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
         const struct rst_record *r = rst_core_record(core, id);
         if (!r)
             break;
-        if (!walk_on(r, rec, walked)) {
+        if (!walk_on(r, rec, shift, walked)) {
             *cut = *cut || walked >= RST_WALK_MAX;
             break;
         }
-        if (is_twin(r, rec))
+        if (is_twin(r, rec, shift))
             total += 1u + r->copies;
         id = r->prev_rst;
     }
@@ -120,7 +124,7 @@ static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
     unsigned from_newest = total - 1 - rank;
     for (uint32_t id = q->side[rec->from].last_rst; id;) {
         const struct rst_record *r = rst_core_record(core, id);
-        if (is_twin(r, rec)) {
+        if (is_twin(r, rec, shift)) {
             if (from_newest <= r->copies)   /* its copies are newer than itself */
                 return from_newest == r->copies ? r->frame
                                                 : copy_frame(core, id, r->copies - from_newest);
@@ -131,16 +135,29 @@ static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
     return 0;
 }
 
-/* 1: the sender's packets reach q's point in fewer hops than p's (or, with
- * equal TTLs, its SYN passed q first); 0: not; -1: unknown. */
-static int nearer_sender(const struct rst_side *q, const struct rst_side *p)
+/* Whether both points saw the side's SYN (or SYN-ACK). */
+static bool same_syn(const struct rst_side *a, const struct rst_side *b)
 {
-    if (!q->first_frame || !p->first_frame)
+    return a->syn_frame && b->syn_frame && a->isn == b->isn;
+}
+
+/* 1: the sender's packets reach q's point in fewer hops than p's; 0: not;
+ * -1: unknown.  With equal TTLs (a bridge between the points), its SYN
+ * reaches the nearer point first and its peer's SYN the other one first:
+ * the two delays add up to twice the path's whatever the clocks' offset. */
+static int nearer_sender(const struct rst_conn *q, const struct rst_conn *p, unsigned from)
+{
+    const struct rst_side *xq = &q->side[from], *xp = &p->side[from];
+    const struct rst_side *yq = &q->side[!from], *yp = &p->side[!from];
+    if (!xq->first_frame || !xp->first_frame)
         return -1;
-    if (q->ttl_first != p->ttl_first)
-        return q->ttl_first > p->ttl_first;
-    if (q->syn_frame && p->syn_frame && q->isn == p->isn)
-        return q->syn_frame < p->syn_frame;
+    if (xq->ttl_first != xp->ttl_first)
+        return xq->ttl_first > xp->ttl_first;
+    if (same_syn(xq, xp) && same_syn(yq, yp)) {
+        int64_t twice_path = (xp->syn_time - xq->syn_time) + (yq->syn_time - yp->syn_time);
+        if (twice_path != 0)
+            return twice_path > 0;
+    }
     return -1;
 }
 
@@ -186,7 +203,10 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
         return true;
     for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
          m = next_conn(core, start, m), n++) {
-        uint32_t twin = find_twin(core, rst_core_conn(core, m - 1), rec, rank, &cut);
+        const struct rst_conn *q = rst_core_conn(core, m - 1);
+        int64_t lag = same_syn(&q->side[rec->from], x) ? x->syn_time - q->side[rec->from].syn_time
+                                                       : 0;
+        uint32_t twin = find_twin(core, q, rec, lag, rank, &cut);
         if (twin) {
             v->peer_frame = twin;
             name_point(v, rst_core_conn(core, m - 1), rec->from);
@@ -200,10 +220,16 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
         const struct rst_conn *q = rst_core_conn(core, m - 1);
         const struct rst_side *xq = &q->side[rec->from];
         const struct rst_host *hq = rst_core_host(core, xq->host);
+        /* Only on q's clock: the sender's SYN (or SYN-ACK) at both points
+         * gives the lag between them (path and clock offset). */
+        if (!same_syn(xq, x))
+            continue;
+        int64_t lag = x->syn_time - xq->syn_time;
         /* The sender's packets pass q's point, which was still capturing
-         * when the RST had passed it on its way (it passes q before c). */
-        bool covers = q->last_time_us >= rec->time_us || (hq && hq->last_us >= rec->time_us);
-        if (xq->first_frame && covers && nearer_sender(xq, x) == 1) {
+         * when the RST had passed it on its way (it passes q first). */
+        bool covers = q->last_time_us + lag >= rec->time_us
+                   || (hq && hq->last_us + lag >= rec->time_us);
+        if (xq->first_frame && covers && nearer_sender(q, c, rec->from) == 1) {
             v->unseen = true;
             v->ref_frame = xq->last.frame;
             name_point(v, q, rec->from);
@@ -255,9 +281,11 @@ static void vantage_of_hosts(const struct rst_core *core, const struct rst_recor
     uint32_t m = hp->next_point;
     for (unsigned n = 0; m && m != sender && n < RING_WALK_MAX; n++) {
         const struct rst_host *hq = rst_core_host(core, m);
-        if (!is_mixture(c, hq) && hq->last_frame && hq->first_us <= rec->time_us
-            && hq->last_us >= rec->time_us && host_nearer(hq, hp) == 1
-            && receiver_passes(core, c, receiver, hq)) {
+        /* hq's clock: the lag measured on a SYN of the host seen at both. */
+        int64_t lag = hp->lag_us;
+        if (hp->lag_host == m && !is_mixture(c, hq) && hq->last_frame
+            && hq->first_us + lag <= rec->time_us && hq->last_us + lag >= rec->time_us
+            && host_nearer(hq, hp) == 1 && receiver_passes(core, c, receiver, hq)) {
             v->unseen = true;
             v->ref_frame = hq->last_frame;
             v->other_interface = hq->interface_id;

@@ -2223,6 +2223,101 @@ static void test_a_storm_at_two_points_proves_nothing_false(void)
     CHECK(unseen == 0);
 }
 
+/* Segments of two capture points, fed in capture order (a merged file is
+ * sorted by time), whatever the order they were built in. */
+struct timeline {
+    struct rst_segment seg[32];
+    uint32_t id[32], frame[32];
+    int n;
+};
+
+static int add_event(struct timeline *t, struct rst_segment s, int64_t time_us)
+{
+    s.time_us = time_us;
+    t->seg[t->n] = s;
+    return t->n++;
+}
+
+static void feed_timeline(struct net *n, struct timeline *t)
+{
+    int order[32];
+    for (int i = 0; i < t->n; i++)
+        order[i] = i;
+    for (int i = 1; i < t->n; i++)   /* stable insertion sort by time */
+        for (int j = i; j > 0 && t->seg[order[j]].time_us < t->seg[order[j - 1]].time_us; j--) {
+            int k = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = k;
+        }
+    for (int i = 0; i < t->n; i++) {
+        struct rst_segment *s = &t->seg[order[i]];
+        s->frame = ++n->frame;
+        t->frame[order[i]] = s->frame;
+        t->id[order[i]] = rst_core_add(n->core, s, &n->params);
+    }
+}
+
+static void test_clock_offset_between_the_points(void)
+{
+    /* The server's capture clock runs 30 s ahead: every packet there is
+     * stamped after all of the client's.  The SYN-ACK at both points gives
+     * the lag; the forged RST is still proven, the client's RST still paired. */
+    const int64_t skew = 30000000;
+    struct net n;
+    struct timeline t = { .n = 0 };
+    net_init(&n, 4);
+    int64_t t0 = n.now_us;
+    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
+    add_event(&t, syn, t0);
+    struct rst_segment f = forged(&n, SERVER, ACK, 0, C_ISN + 1);
+    f.window = 0;
+    int forged_rst = add_event(&t, f, t0 + 1000);
+    add_event(&t, at_server_point(&n, syn, false, 0), t0 + 20000 + skew);
+    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    int synack_there = add_event(&t, at_server_point(&n, synack, false, 0), t0 + 20030 + skew);
+    add_event(&t, synack, t0 + 40030);
+    struct rst_segment rst = segment(&n, CLIENT, RST, C_ISN + 1, 0, 0);
+    rst.ip_id = 0, rst.window = 0, rst.has_timestamps = false;
+    int here = add_event(&t, rst, t0 + 40060);
+    int there = add_event(&t, at_server_point(&n, rst, false, 0), t0 + 60060 + skew);
+    feed_timeline(&n, &t);
+    struct rst_verdict v = verdict(&n, t.id[forged_rst]);
+    CHECK(v.vantage.unseen && v.vantage.ref_frame == t.frame[synack_there]);
+    v = verdict(&n, t.id[here]);
+    CHECK(v.vantage.peer_frame == t.frame[there] && !v.injected);
+    net_free(&n);
+}
+
+static void test_no_proof_without_the_points_lag(void)
+{
+    /* Both captures start mid-connection (no SYN at either point to measure
+     * the lag) and the server's clock runs 30 s ahead: the server's genuine
+     * RST is not found within 5 s at the other point, and its absence there
+     * proves nothing. */
+    const int64_t skew = 30000000;
+    struct net n;
+    struct timeline t = { .n = 0 };
+    net_init(&n, 4);
+    int64_t t0 = n.now_us;
+    struct rst_segment data = segment(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
+    add_event(&t, data, t0);
+    add_event(&t, at_server_point(&n, data, false, 0), t0 + 20000 + skew);
+    struct rst_segment ack = segment(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101, 0);
+    add_event(&t, at_server_point(&n, ack, false, 0), t0 + 20100 + skew);
+    add_event(&t, ack, t0 + 40100);
+    struct rst_segment rst = segment(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 101, 0);
+    add_event(&t, at_server_point(&n, rst, false, 0), t0 + 50000 + skew);
+    int here = add_event(&t, rst, t0 + 70000);
+    struct rst_segment more = segment(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 1, 0);
+    add_event(&t, more, t0 + 80000);
+    add_event(&t, at_server_point(&n, more, false, 0), t0 + 100000 + skew);
+    feed_timeline(&n, &t);
+    struct rst_verdict v = verdict(&n, t.id[here]);
+    CHECK(!v.vantage.unseen && !v.injected);
+    CHECK(v.cause == RST_CAUSE_ABORT);
+    net_free(&n);
+}
+
 int main(void)
 {
     RUN(test_refused_syn_to_closed_port);
@@ -2311,6 +2406,8 @@ int main(void)
     RUN(test_a_mirrored_copy_counts_once);
     RUN(test_identical_rsts_pair_in_order);
     RUN(test_a_storm_at_two_points_proves_nothing_false);
+    RUN(test_clock_offset_between_the_points);
+    RUN(test_no_proof_without_the_points_lag);
     RUN(test_cause_names_are_the_public_values);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
