@@ -28,7 +28,7 @@ import sys
 import tempfile
 import unittest
 
-from check_captures import CAPTURES, dissect, load_labels, tshark
+from check_captures import CAPTURES, dissect, load_labels, sharkd_columns, tshark
 
 VERDICT = ["rst.cause", "rst.face_value", "rst.injected", "rst.suspicion", "rst.sender",
            "rst.evidence.ttl_delta.weight", "rst.evidence.mac_mismatch.weight",
@@ -240,6 +240,28 @@ class TwoPointsTest(unittest.TestCase):
                     for how in proven}
         self.assertGreaterEqual(expected["collapsed"], 10)
         self.assertEqual(proven, expected)
+
+    def test_the_gui_shows_the_proof(self):
+        """sharkd (the GUI's engine) loads a merged file as the GUI does and
+        shows what tshark -2 shows, proof and pairing included."""
+        columns = ["rst.cause", "rst.suspicion", "rst.vantage.unseen", "rst.vantage.peer_frame"]
+        for name, how in (("forged-handshake", "collapsed"), ("gfw-tls-burst", "client-first"),
+                          ("path-reject-two-points", "server-first")):
+            s = next(x for x in self.scenarios if x.name == name)
+            path, _ = self.merge(s, how)
+            gui = sharkd_columns(path, columns)
+            tshark_2 = dissect(path, True, ["frame.number"] + columns)
+            with self.subTest(scenario=name, merge=how):
+                self.assertTrue(any(v["rst.vantage.unseen"] for v in tshark_2.values()))
+                for num, shown in gui.items():
+                    if not tshark_2[num]["rst.cause"]:
+                        continue
+                    self.assertEqual(shown["rst.cause"], tshark_2[num]["rst.cause"])
+                    self.assertEqual(shown["rst.suspicion"], tshark_2[num]["rst.suspicion"])
+                    self.assertEqual(bool(shown["rst.vantage.unseen"]),
+                                     bool(tshark_2[num]["rst.vantage.unseen"]), "frame %d" % num)
+                    self.assertEqual(shown["rst.vantage.peer_frame"],
+                                     tshark_2[num]["rst.vantage.peer_frame"], "frame %d" % num)
 
     def test_indistinguishable_points_are_rare(self):
         """Only raw-ip, whose two points lie on one raw IP link (no Ethernet,
