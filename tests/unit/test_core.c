@@ -1886,6 +1886,26 @@ static uint32_t feed(struct net *n, struct rst_segment s)
     return rst_core_add(n->core, &s, &n->params);
 }
 
+/* The handshake at both points from t0 (as the lab's: 20 ms between them):
+ * the SYN at the client's point and then at the server's, the SYN-ACK at the
+ * server's and then at the client's; acks 1: then the client's ACK at its
+ * own point, 2: and at the server's. */
+static void handshake_at_two_points(struct net *n, int64_t t0, int acks)
+{
+    struct rst_segment syn = segment(n, CLIENT, SYN, C_ISN, 0, 0);
+    feed_at(n, syn, t0);
+    feed(n, at_server_point(n, syn, false, t0 + 20000));
+    struct rst_segment synack = segment(n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    feed(n, at_server_point(n, synack, false, t0 + 20030));
+    feed_at(n, synack, t0 + 40030);
+    if (acks < 1)
+        return;
+    struct rst_segment ack = segment(n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    feed_at(n, ack, t0 + 40060);
+    if (acks > 1)
+        feed(n, at_server_point(n, ack, false, t0 + 60060));
+}
+
 /* The forged handshake at both points, in time order: the client's SYN, the
  * forger's RST 1 ms later (client point only), the SYN at the server 20 ms
  * after the client sent it, the SYN-ACK, the SYN-ACK at the client, the
@@ -2012,14 +2032,7 @@ static void test_no_proof_from_a_point_that_stopped_capturing(void)
     struct net n;
     net_init(&n, 4);
     int64_t t0 = n.now_us;
-    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
-    feed_at(&n, syn, t0);
-    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
-    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    feed(&n, at_server_point(&n, synack, false, t0 + 20030));
-    feed_at(&n, synack, t0 + 40030);
-    struct rst_segment ack = segment(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
-    feed_at(&n, ack, t0 + 40060);
+    handshake_at_two_points(&n, t0, 1);
     struct rst_segment f = forged(&n, SERVER, ACK, S_ISN + 1, C_ISN + 1);
     uint32_t id = feed_at(&n, f, t0 + 3000000);
     struct rst_verdict v = verdict(&n, id);
@@ -2036,15 +2049,7 @@ static void test_no_proof_from_a_point_farther_from_the_sender(void)
     struct net n;
     net_init(&n, 4);
     int64_t t0 = n.now_us;
-    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
-    feed_at(&n, syn, t0);
-    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
-    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    feed(&n, at_server_point(&n, synack, false, t0 + 20030));
-    feed_at(&n, synack, t0 + 40030);
-    struct rst_segment ack = segment(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
-    feed_at(&n, ack, t0 + 40060);
-    feed(&n, at_server_point(&n, ack, false, t0 + 60060));
+    handshake_at_two_points(&n, t0, 2);
     struct rst_segment rst = segment(&n, CLIENT, RST | ACK, C_ISN + 1, S_ISN + 1, 0);
     uint32_t id = feed_at(&n, rst, t0 + 70000);
     struct rst_segment later = segment(&n, SERVER, ACK, S_ISN + 1, C_ISN + 1, 0);
@@ -2137,15 +2142,7 @@ static void test_identical_rsts_pair_in_order(void)
     struct net n;
     net_init(&n, 4);
     int64_t t0 = n.now_us;
-    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
-    feed_at(&n, syn, t0);
-    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
-    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    feed(&n, at_server_point(&n, synack, false, t0 + 20030));
-    feed_at(&n, synack, t0 + 40030);
-    struct rst_segment ack = segment(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
-    feed_at(&n, ack, t0 + 40060);
-    feed(&n, at_server_point(&n, ack, false, t0 + 60060));
+    handshake_at_two_points(&n, t0, 2);
     struct rst_segment d1 = segment(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 1, 100);
     struct rst_segment d2 = segment(&n, SERVER, PSH | ACK, S_ISN + 101, C_ISN + 1, 100);
     feed(&n, at_server_point(&n, d1, false, t0 + 100000));
@@ -2182,12 +2179,7 @@ static void storm_at_two_points(int count, unsigned *peers, unsigned *unseen)
     struct net n;
     net_init(&n, 4);
     int64_t t0 = n.now_us;
-    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
-    feed_at(&n, syn, t0);
-    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
-    struct rst_segment synack = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    feed(&n, at_server_point(&n, synack, false, t0 + 20030));
-    feed_at(&n, synack, t0 + 40030);
+    handshake_at_two_points(&n, t0, 0);
     uint32_t *ids = calloc((size_t)count * 2, sizeof *ids);
     for (int i = 0; i < count; i++) {
         int64_t at = t0 + 100000 + i * 1000;
