@@ -240,8 +240,7 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     seg->interface_id = rst_frame_interface_id(pinfo);
-    seg->view = rst_frame_view(p.data, p.caplen, seg->interface_id, &hint, l);
-    seg->group = hint.n_outer ? rst_frame_view(p.data, p.caplen, 0, &hint, l) : 0;
+    seg->view = rst_frame_view(p.data, p.caplen, seg->interface_id, &hint, l, &seg->group);
     if (link_mac && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
         memcpy(seg->src_mac, pinfo->dl_src.data, 6);
         seg->has_mac = true;

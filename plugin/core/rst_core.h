@@ -73,7 +73,7 @@ struct rst_segment {
     uint32_t interface_id;    /* the capture interface (names a capture point) */
     uint32_t group;           /* where it is matched across capture points: 0 outside
                                * tunnels, inside the tunnel's own identity
-                               * (rst_frame_view of interface 0) */
+                               * (rst_frame_view's group) */
     uint8_t ip_version;       /* 4 or 6 */
     uint8_t src[16], dst[16]; /* IPv4 uses the first 4 bytes */
     uint16_t sport, dport;
@@ -173,9 +173,11 @@ size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment
  * fabric reuse their private ranges) is two connections, and an inner
  * connection never mixes with an outer one.  Outside tunnels the view is
  * interface << 4; inside, a hash with the top bit set and the depth in the
- * low four bits. */
+ * low four bits.  group (if not NULL): the same without the interface, where
+ * one tunnel seen at two capture points is matched; 0 outside tunnels. */
 uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_id,
-                        const struct rst_frame_hint *hint, const struct rst_frame_layout *layout);
+                        const struct rst_frame_hint *hint, const struct rst_frame_layout *layout,
+                        uint32_t *group);
 
 /* Tunables (Wireshark preferences). */
 struct rst_params {

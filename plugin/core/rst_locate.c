@@ -333,11 +333,14 @@ static uint32_t mix_endpoints(uint32_t h, const uint8_t *f, size_t caplen, size_
 }
 
 uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_id,
-                        const struct rst_frame_hint *hint, const struct rst_frame_layout *layout)
+                        const struct rst_frame_hint *hint, const struct rst_frame_layout *layout,
+                        uint32_t *group)
 {
+    if (group)
+        *group = 0;
     if (!hint->n_outer)
         return interface_id << 4;
-    uint32_t h = rst_fnv1a(RST_FNV_BASIS, &interface_id, sizeof interface_id);
+    uint32_t h = RST_FNV_BASIS;
     for (unsigned k = 0; k < layout->n_outer; k++) {
         const uint8_t *id = NULL;
         size_t id_len = tunnel_id(frame, caplen, layout->outer[k], hint->outer_kind[k], &id);
@@ -345,6 +348,9 @@ uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_
         if (id_len)
             h = rst_fnv1a(h, id, id_len);
     }
-    unsigned depth = hint->n_outer < 15 ? hint->n_outer : 15;
+    uint32_t depth = hint->n_outer < 15 ? hint->n_outer : 15;
+    if (group)
+        *group = 0x80000000u | (h & 0x7ffffff0u) | depth;
+    h = rst_fnv1a(h, &interface_id, sizeof interface_id);
     return 0x80000000u | (h & 0x7ffffff0u) | depth;
 }

@@ -200,7 +200,8 @@ static void fuzz_locate(const uint8_t *buf, size_t size)
         if (!n || !rst_locate_tcp(whole, n, n, &h, &l))
             return;
         EXPECT(l.ip < n && l.tcp > l.ip, "located headers outside the rebuilt packet");
-        rst_frame_view(whole, n, rnd(), &h, &l);
+        uint32_t group;
+        rst_frame_view(whole, n, rnd(), &h, &l, &group);
         return;
     }
     EXPECT(l.ip < caplen && l.tcp > l.ip && l.n_outer <= RST_TUNNELS_MAX &&
@@ -208,7 +209,7 @@ static void fuzz_locate(const uint8_t *buf, size_t size)
     for (unsigned k = 0; k < l.n_outer; k++)
         EXPECT(l.outer[k] < l.ip && (k == 0 || l.outer[k] > l.outer[k - 1]),
                "enclosing headers out of order");
-    rst_frame_view(buf, caplen, rnd(), &h, &l);
+    rst_frame_view(buf, caplen, rnd(), &h, &l, NULL);
 }
 
 /* Header bytes: random, or a plausible IPv4/IPv6 + TCP header with random damage. */

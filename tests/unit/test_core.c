@@ -1685,7 +1685,7 @@ static void test_locate_plain_ethernet(void)
     struct rst_frame_layout l;
     CHECK(rst_locate_tcp(f, sizeof f, sizeof f, &h, &l));
     CHECK(l.ip == 14 && l.tcp == 34 && !l.fragment && l.n_outer == 0);
-    CHECK(rst_frame_view(f, sizeof f, 3, &h, &l) == 3u << 4);
+    CHECK(rst_frame_view(f, sizeof f, 3, &h, &l, NULL) == 3u << 4);
     /* The capture cut the frame inside the destination address: not there. */
     CHECK(!rst_locate_tcp(f, 14 + 18, 60, &h, &l));
     /* ... right after the IP header: found, with no TCP bytes to read. */
@@ -1789,7 +1789,7 @@ static uint32_t view_of(const uint8_t *f, size_t len, const struct rst_frame_hin
     struct rst_frame_layout l;
     if (!rst_locate_tcp(f, len, len, h, &l))
         return 0;
-    return rst_frame_view(f, len, 0, h, &l);
+    return rst_frame_view(f, len, 0, h, &l, NULL);
 }
 
 static void test_tunnel_views(void)
@@ -1808,6 +1808,12 @@ static void test_tunnel_views(void)
     h.outer_kind[0] = RST_TUNNEL_PLAIN;          /* key ignored: the tunnel's endpoints only */
     uint32_t endpoints = view_of(f, len, &h);
     CHECK(endpoints != key1 && endpoints & 0x80000000u);
+    /* The same tunnel at two capture points: two views, one group. */
+    uint32_t group0, group3;
+    CHECK(rst_locate_tcp(f, len, len, &h, &l));
+    uint32_t at0 = rst_frame_view(f, len, 0, &h, &l, &group0);
+    uint32_t at3 = rst_frame_view(f, len, 3, &h, &l, &group3);
+    CHECK(at0 != at3 && group0 == group3 && (group0 & 0x80000000u) && group0 != at0);
 
     /* VXLAN (RFC 7348): outer IPv4, UDP, VXLAN with its VNI, Ethernet, IPv4, TCP. */
     uint8_t v[14 + 20 + 8 + 8 + 14 + 40] = { 0 };
