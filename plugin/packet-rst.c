@@ -248,8 +248,9 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     /* The link it was captured on, outside any tunnel (Linux cooked
      * captures have no destination). */
     if (outer_eth && tvb_captured_length(tvb) >= 12) {
-        memcpy(seg->link_dst, tvb_get_ptr(tvb, 0, 12), 6);
-        memcpy(seg->link_src, tvb_get_ptr(tvb, 6, 6), 6);
+        const guint8 *eth = tvb_get_ptr(tvb, 0, 12);
+        memcpy(seg->link_dst, eth, 6);
+        memcpy(seg->link_src, eth + 6, 6);
         seg->has_link = true;
     }
     return TRUE;
@@ -341,7 +342,8 @@ static void render_vantage(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     const struct rst_vantage *w = &v->vantage;
     if (!w->peer_frame && !w->unseen)
         return;
-    add_generated_string(tree, hf_rst_vantage_point, tvb, point_name(pinfo, w));
+    const char *point = point_name(pinfo, w);
+    add_generated_string(tree, hf_rst_vantage_point, tvb, point);
     if (w->peer_frame)
         add_generated_uint(tree, hf_rst_vantage_peer, tvb, w->peer_frame);
     if (!w->unseen)
@@ -354,7 +356,7 @@ static void render_vantage(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         expert_add_info_format(pinfo, ui, &ei_rst_unseen,
                                "RST never seen at %s, nearer its claimed sender (%s), whose "
                                "packets pass there (frame %u): forged on the path",
-                               point_name(pinfo, w), v->sender_address, w->ref_frame);
+                               point, v->sender_address, w->ref_frame);
 }
 
 /* Whether this dissection shows the explanation or expert information: a
