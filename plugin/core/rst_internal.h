@@ -247,6 +247,12 @@ enum rst_note {
 
 /* rst_track.c */
 struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
+/* A connection's entries at several capture points form a ring: from
+ * m = start (index + 1), m = rst_conn_ring_next(core, start, m) visits each
+ * once, then gives 0.  A ring holds one entry per point; walks stop at
+ * RST_RING_MAX all the same. */
+#define RST_RING_MAX (RST_POINTS_MAX * 4)
+uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_t m);
 const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host);
 const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id);
 

@@ -164,6 +164,12 @@ struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index)
     return chunked_at(&core->conns, index);
 }
 
+uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_t m)
+{
+    uint32_t next = rst_core_conn(core, m - 1)->next_point;
+    return next == start ? 0 : next;
+}
+
 const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host)
 {
     return host ? chunked_at(&core->hosts, host - 1) : NULL;
@@ -448,12 +454,12 @@ static bool same_connection(const struct rst_core *core, uint32_t other,
                             const struct rst_segment *s)
 {
     const struct rst_conn *o = rst_core_conn(core, other);
-    uint32_t m = other + 1;
-    for (unsigned n = 0; n <= RST_POINTS_MAX * 2 && m; n++) {
+    uint32_t start = other + 1;
+    for (uint32_t m = start, n = 0; m && n < RST_RING_MAX;
+         m = rst_conn_ring_next(core, start, m), n++) {
         const struct rst_conn *x = rst_core_conn(core, m - 1);
         if (x->key.view == key->view && x->key.point == key->point)
             return false;   /* it has this point already: an older connection */
-        m = x->next_point == other + 1 ? 0 : x->next_point;
     }
     if ((s->flags & RST_TH_SYN) && o->side[from].syn_frame && o->side[from].isn != s->seq)
         return false;
@@ -482,17 +488,19 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
         memcpy(c->link[!from], s->link_dst, 6);
         c->link_known = true;
     }
+    uint32_t plain[2];
     for (unsigned side = 0; side < 2; side++) {
         /* Where an address is seen on several links of the view, even a
          * connection seen on one of them uses its link's entry. */
-        uint32_t h = find_host(core, key->group, key->view, key->ip_version, key->addr[side],
-                               NULL);
-        split = split || (h && c->link_known && rst_core_host(core, h)->split);
+        plain[side] = find_host(core, key->group, key->view, key->ip_version, key->addr[side],
+                                NULL);
+        split = split || (plain[side] && c->link_known && rst_core_host(core, plain[side])->split);
     }
     c->split = split;
     for (unsigned side = 0; side < 2; side++)
-        c->side[side].host = find_host(core, key->group, key->view, key->ip_version,
-                                       key->addr[side], split ? c->link[side] : NULL);
+        c->side[side].host = split ? find_host(core, key->group, key->view, key->ip_version,
+                                               key->addr[side], c->link[side])
+                                   : plain[side];
     if (key->point > 0) {
         /* The view's first link is split from now on as well. */
         struct rst_conn_key first = *key;
@@ -639,14 +647,13 @@ static void note_handshake(struct rst_conn *c, unsigned from, const struct rst_s
  * offset together.  Each host entry keeps the first such lag, so that a
  * connection that never reached the other point can still be placed on its
  * clock (rst_vantage.c). */
-static void note_lag(struct rst_core *core, const struct rst_conn *c, unsigned from)
+static void note_lag(struct rst_core *core, uint32_t index, unsigned from)
 {
-    const struct rst_side *x = &c->side[from];
-    uint32_t m = c->next_point;
-    for (unsigned n = 0; m && n < RST_POINTS_MAX * 4; n++) {
+    const struct rst_side *x = &rst_core_conn(core, index)->side[from];
+    uint32_t start = index + 1;
+    for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
+         m = rst_conn_ring_next(core, start, m), n++) {
         const struct rst_conn *q = rst_core_conn(core, m - 1);
-        if (q == c)
-            break;
         const struct rst_side *xq = &q->side[from];
         if (xq->syn_frame && xq->isn == x->isn && x->host && xq->host && x->host != xq->host) {
             struct rst_host *h = chunked_at(&core->hosts, x->host - 1);
@@ -660,7 +667,6 @@ static void note_lag(struct rst_core *core, const struct rst_conn *c, unsigned f
                 hq->lag_us = xq->syn_time - x->syn_time;
             }
         }
-        m = q->next_point;
     }
 }
 
@@ -792,7 +798,7 @@ static bool is_copy(const struct rst_conn *c, const struct rst_side *x,
         && (!s->has_ip_id || !s->ip_id || (x->ip_id_known && s->ip_id == x->ip_id));
 }
 
-static void update_side(struct rst_core *core, struct rst_conn *c, unsigned from,
+static void update_side(struct rst_core *core, struct rst_conn *c, uint32_t index, unsigned from,
                         const struct rst_segment *s)
 {
     if (is_copy(c, &c->side[from], s))
@@ -833,7 +839,7 @@ static void update_side(struct rst_core *core, struct rst_conn *c, unsigned from
     note_clock_and_window(x, s);
     note_handshake(c, from, s);
     if (c->next_point && x->syn_frame == s->frame)
-        note_lag(core, c, from);
+        note_lag(core, index, from);
     note_repeats(x, &c->side[!from], s);
     note_response(core, x, &c->side[!from], s);
     settle_race(core, x, s->frame);
@@ -1012,7 +1018,7 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
         return 0;
     if (seg->flags & RST_TH_RST)
         return add_rst(core, c, index, from, seg, params);
-    update_side(core, c, from, seg);
+    update_side(core, c, index, from, seg);
     return 0;
 }
 

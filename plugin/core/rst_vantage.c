@@ -26,9 +26,6 @@
  * sightings of one RST. */
 #define TWIN_WINDOW_US 5000000LL
 
-/* Rings are short (a few capture points); the bound only guards the walk. */
-#define RING_WALK_MAX (RST_POINTS_MAX * 4)
-
 /* A sender's RSTs are walked newest first, back to the twin window before
  * the RST and at most this many: a storm of RSTs in one connection costs a
  * bounded walk per verdict (pairing the identical ones of a storm beyond it
@@ -178,13 +175,6 @@ static void name_point(struct rst_vantage *v, const struct rst_conn *q, unsigned
         memcpy(v->other_mac, q->link[from], 6);
 }
 
-/* Step through a ring of connections: the next entry, 0 at the end. */
-static uint32_t next_conn(const struct rst_core *core, uint32_t start, uint32_t m)
-{
-    uint32_t next = rst_core_conn(core, m - 1)->next_point;
-    return next == start ? 0 : next;
-}
-
 /* The RST at the connection's other points: seen there (its twin), or
  * absent where it must have passed.  True if that settles it: the
  * connection has entries at other points and either holds the answer, or a
@@ -201,8 +191,8 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     unsigned rank = rank_among_alike(core, rec, &rank_cut) + copy;
     if (rank_cut)
         return true;
-    for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
-         m = next_conn(core, start, m), n++) {
+    for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
+         m = rst_conn_ring_next(core, start, m), n++) {
         const struct rst_conn *q = rst_core_conn(core, m - 1);
         int64_t lag = same_syn(&q->side[rec->from], x) ? x->syn_time - q->side[rec->from].syn_time
                                                        : 0;
@@ -215,8 +205,8 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     }
     if (cut)
         return true;
-    for (uint32_t m = next_conn(core, start, start), n = 0; m && n < RING_WALK_MAX;
-         m = next_conn(core, start, m), n++) {
+    for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
+         m = rst_conn_ring_next(core, start, m), n++) {
         const struct rst_conn *q = rst_core_conn(core, m - 1);
         const struct rst_side *xq = &q->side[rec->from];
         const struct rst_host *hq = rst_core_host(core, xq->host);
@@ -258,7 +248,7 @@ static bool receiver_passes(const struct rst_core *core, const struct rst_conn *
 {
     const struct rst_host *h = rst_core_host(core, receiver);
     uint32_t m = h ? h->next_point : 0;
-    for (unsigned n = 0; m && m != receiver && n < RING_WALK_MAX; n++) {
+    for (unsigned n = 0; m && m != receiver && n < RST_RING_MAX; n++) {
         const struct rst_host *o = rst_core_host(core, m);
         if (o->view == at->view && o->last_frame && !is_mixture(c, o))
             return true;
@@ -279,7 +269,7 @@ static void vantage_of_hosts(const struct rst_core *core, const struct rst_recor
     if (!hp)
         return;
     uint32_t m = hp->next_point;
-    for (unsigned n = 0; m && m != sender && n < RING_WALK_MAX; n++) {
+    for (unsigned n = 0; m && m != sender && n < RST_RING_MAX; n++) {
         const struct rst_host *hq = rst_core_host(core, m);
         /* hq's clock: the lag measured on a SYN of the host seen at both. */
         int64_t lag = hp->lag_us;
