@@ -44,9 +44,10 @@ def tshark(*args):
                           check=True).stdout
 
 
-def dissect(capture, two_pass, fields=FIELDS):
-    """frame number -> {field: value} for every frame of the capture."""
-    args = ["-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
+def dissect(capture, two_pass, fields=FIELDS, occurrence="a"):
+    """frame number -> {field: value} for every frame of the capture
+    (occurrence "f": the first of a field that occurs several times)."""
+    args = ["-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=" + occurrence,
             "-E", "aggregator=,"]
     if two_pass:
         args.append("-2")

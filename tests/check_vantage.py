@@ -42,17 +42,8 @@ PACKET = ["frame.number", "frame.time_epoch", "frame.interface_id", "eth.dst", "
 
 
 def packets(capture):
-    """frame -> packet fields, read by Wireshark's own dissectors (tshark as
-    installed: with or without the plugin, its fields are not asked for)."""
-    out = subprocess.run(["tshark", "-r", capture, "-T", "fields",
-                          "-E", "separator=\t", "-E", "occurrence=f"]
-                         + sum((["-e", f] for f in PACKET), []),
-                         capture_output=True, text=True, check=True).stdout
-    rows = {}
-    for line in out.splitlines():
-        row = dict(zip(PACKET, line.split("\t")))
-        rows[int(row["frame.number"])] = row
-    return rows
+    """frame -> packet fields (the outermost IP header's, in a tunnel)."""
+    return dissect(capture, False, PACKET, occurrence="f")
 
 
 def identity(p):
@@ -141,6 +132,7 @@ class TwoPointsTest(unittest.TestCase):
         cls.work = tempfile.mkdtemp(prefix="rst-vantage-")
         os.chmod(cls.work, 0o755)   # tshark as root reads as nobody (tests/with-plugin.sh)
         cls.scenarios = [Scenario(n, cls.labels) for n in scenario_names()]
+        cls.merged = {}
         cls.single = {}
         for s in cls.scenarios:
             for view in ("client", "server"):
@@ -149,31 +141,37 @@ class TwoPointsTest(unittest.TestCase):
                                                                    ["frame.number"] + VERDICT)
 
     def merge(self, s, how):
-        """The merged file, and merged frame -> (view, frame in its capture)."""
+        """The merged file, and merged frame -> (view, frame in its capture);
+        each merge is made once."""
+        if (s.name, how) not in self.merged:
+            self.merged[(s.name, how)] = self.make_merge(s, how)
+        out, origin, _ = self.merged[(s.name, how)]
+        return out, origin
+
+    def make_merge(self, s, how):
         out = os.path.join(self.work, "%s-%s.pcapng" % (s.name, how))
         order = ["server", "client"] if how == "server-first" else ["client", "server"]
         collapse = [] if how == "collapsed" else ["-I", "none"]
         subprocess.run(["mergecap", "-w", out] + collapse + [s.path[v] for v in order],
                        check=True)
-        # -I none keeps the interfaces apart: they tell each frame's origin.
-        # The collapsed merge orders frames as the same -I none merge does.
-        keep = out if how != "collapsed" else out + ".order.pcapng"
+        merged = packets(out)
         if how == "collapsed":
-            subprocess.run(["mergecap", "-w", keep, "-I", "none"]
-                           + [s.path[v] for v in order], check=True)
+            # The same frames in the order of the -I none merge, client first,
+            # whose interfaces tell each frame's origin.
+            self.merge(s, "client-first")
+            _, origin, ordered = self.merged[(s.name, "client-first")]
+            self.assertEqual([merged[f]["frame.time_epoch"] for f in sorted(merged)],
+                             [ordered[f]["frame.time_epoch"] for f in sorted(ordered)])
+            self.assertEqual({p["frame.interface_id"] for p in merged.values()}, {"0"},
+                             "%s: mergecap did not collapse the interfaces" % s.name)
+            return out, origin, merged
+        # -I none keeps the interfaces apart: they tell each frame's origin.
         origin, count = {}, collections.Counter()
-        merged = packets(keep)
         for frame in sorted(merged):
             view = order[int(merged[frame]["frame.interface_id"] or 0)]
             count[view] += 1
             origin[frame] = (view, count[view])
-        if how == "collapsed":
-            collapsed = packets(out)
-            self.assertEqual([collapsed[f]["frame.time_epoch"] for f in sorted(collapsed)],
-                             [merged[f]["frame.time_epoch"] for f in sorted(merged)])
-            self.assertEqual({p["frame.interface_id"] for p in collapsed.values()}, {"0"},
-                             "%s: mergecap did not collapse the interfaces" % s.name)
-        return out, origin
+        return out, origin, merged
 
     def check_merge(self, s, how):
         path, origin = self.merge(s, how)
