@@ -53,28 +53,37 @@ static bool is_twin(const struct rst_record *r, const struct rst_record *rec, in
         && apart < TWIN_WINDOW_US && -apart < TWIN_WINDOW_US;
 }
 
-/* How many sightings of the sender's RSTs before rec look exactly like it
- * (with their mirrored copies, rst_track.c): a host without the connection
- * answers several segments with the same bare RST, and the n-th at one point
- * is the n-th at the other.  A point where two of them pass within a
- * millisecond, nothing between, keeps the second as a copy of the first. */
-static unsigned rank_among_alike(const struct rst_core *core, const struct rst_record *rec,
-                                 bool *cut)
+/* How many sightings of the sender's RSTs from `first` back (newest first)
+ * look exactly like rec, with their mirrored copies (rst_track.c), times
+ * shifted by `shift`.  *cut set: the walk ended at its bound. */
+static unsigned count_alike(const struct rst_core *core, uint32_t first,
+                            const struct rst_record *rec, int64_t shift, bool *cut)
 {
-    unsigned rank = 0, walked = 0;
-    for (uint32_t id = rec->prev_rst; id; walked++) {
+    unsigned count = 0, walked = 0;
+    for (uint32_t id = first; id; walked++) {
         const struct rst_record *r = rst_core_record(core, id);
         if (!r)
             break;
-        if (!walk_on(r, rec, 0, walked)) {
-            *cut = walked >= RST_WALK_MAX;
+        if (!walk_on(r, rec, shift, walked)) {
+            *cut = *cut || walked >= RST_WALK_MAX;
             break;
         }
-        if (is_twin(r, rec, 0))
-            rank += 1u + r->copies;
+        if (is_twin(r, rec, shift))
+            count += 1u + r->copies;
         id = r->prev_rst;
     }
-    return rank;
+    return count;
+}
+
+/* rec's rank among the sightings alike before it: a host without the
+ * connection answers several segments with the same bare RST, and the n-th
+ * at one point is the n-th at the other.  A point where two of them pass
+ * within a millisecond, nothing between, keeps the second as a copy of the
+ * first. */
+static unsigned rank_among_alike(const struct rst_core *core, const struct rst_record *rec,
+                                 bool *cut)
+{
+    return count_alike(core, rec->prev_rst, rec, 0, cut);
 }
 
 /* The frame of the k-th copy of record `id` (k >= 1): copies follow their
@@ -101,19 +110,7 @@ static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
                           const struct rst_record *rec, int64_t shift, unsigned rank, bool *cut)
 {
     /* First the sightings alike there, then the one wanted, newest first. */
-    unsigned total = 0, walked = 0;
-    for (uint32_t id = q->side[rec->from].last_rst; id; walked++) {
-        const struct rst_record *r = rst_core_record(core, id);
-        if (!r)
-            break;
-        if (!walk_on(r, rec, shift, walked)) {
-            *cut = *cut || walked >= RST_WALK_MAX;
-            break;
-        }
-        if (is_twin(r, rec, shift))
-            total += 1u + r->copies;
-        id = r->prev_rst;
-    }
+    unsigned total = count_alike(core, q->side[rec->from].last_rst, rec, shift, cut);
     if (rank >= total) {
         *cut = *cut || total > 0;
         return 0;
