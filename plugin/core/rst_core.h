@@ -127,8 +127,19 @@ enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
 enum rst_tunnel_kind {
     RST_TUNNEL_PLAIN = 0,   /* IP in IP, or anything without an identifier */
     RST_TUNNEL_GRE,         /* GRE: its key, if any (RFC 2890) */
-    RST_TUNNEL_VNI          /* UDP carrying VXLAN or Geneve: its network identifier */
+    RST_TUNNEL_VNI,         /* UDP carrying VXLAN or Geneve: its network identifier */
+    RST_TUNNEL_ERSPAN       /* GRE carrying ERSPAN type II / III: its session ID */
 };
+
+/* VXLAN, Geneve and ERSPAN are what mirroring services deliver captured
+ * frames in (AWS VPC Traffic Mirroring, Azure virtual network TAP, a gateway
+ * load balancer, a switch's remote SPAN): the frame inside is what the mirror
+ * source saw on its link.  Such a layer says where the capture was taken,
+ * never who sent the TCP segment (rst_frame_view). */
+static inline int rst_tunnel_is_delivery(enum rst_tunnel_kind kind)
+{
+    return kind == RST_TUNNEL_VNI || kind == RST_TUNNEL_ERSPAN;
+}
 
 struct rst_frame_hint {
     uint8_t ip_version;             /* of the carrying IP header: 4 or 6 */
@@ -168,13 +179,17 @@ size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment
                             uint8_t *out, size_t out_max);
 
 /* Where a connection lives: the capture interface and, inside tunnels, the
- * tunnels themselves (the enclosing IP layers' endpoints and any GRE key or
- * VNI).  The same inner address pair in two tunnels (tenants of a VXLAN
- * fabric reuse their private ranges) is two connections, and an inner
- * connection never mixes with an outer one.  Outside tunnels the view is
- * interface << 4; inside, a hash with the top bit set and the depth in the
- * low four bits.  group (if not NULL): the same without the interface, where
- * one tunnel seen at two capture points is matched; 0 outside tunnels. */
+ * tunnels themselves (the enclosing IP layers' endpoints and any GRE key,
+ * VNI or ERSPAN session).  The same inner address pair in two tunnels
+ * (tenants of a VXLAN fabric reuse their private ranges) is two connections,
+ * and an inner connection never mixes with an outer one.  Outside tunnels the
+ * view is interface << 4; inside, a hash with the top bit set and the depth
+ * in the low four bits.  group (if not NULL): where the connection is
+ * matched across capture points: the same without the interface and without
+ * the delivery layers (rst_tunnel_is_delivery), so that one tunnel seen at
+ * two interfaces, and traffic seen raw and mirrored or through two mirror
+ * sessions, are one connection at several points; 0 where no other tunnel
+ * remains. */
 uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_id,
                         const struct rst_frame_hint *hint, const struct rst_frame_layout *layout,
                         uint32_t *group);

@@ -33,6 +33,10 @@
 #define UDP_HEADER 8
 #define GRE_FLAG_CHECKSUM 0x80  /* RFC 2784, RFC 2890 */
 #define GRE_FLAG_KEY 0x20
+#define GRE_FLAG_SEQUENCE 0x10
+#define GRE_PROTO_ERSPAN2 0x88be  /* ERSPAN type I and II (draft-foschiano-erspan 4) */
+#define GRE_PROTO_ERSPAN3 0x22eb  /* ERSPAN type III */
+#define ERSPAN_HEADER 8           /* types II and III begin alike: version, VLAN, session */
 #define VNI_OFFSET 4            /* VXLAN (RFC 7348) and Geneve (RFC 8926) alike */
 #define VNI_LEN 3
 
@@ -163,10 +167,31 @@ static size_t ip_packet_end(const uint8_t *f, size_t o)
     return f[o] >> 4 == 4 ? o + get16(f + o + 2) : o + IPV6_HEADER + get16(f + o + 4);
 }
 
+/* Whether the IP packet at o is a fragment with more to follow (IPv4 MF,
+ * an IPv6 fragment header's M flag): a first fragment ends before what it
+ * carries does. */
+static bool more_fragments(const uint8_t *f, size_t caplen, size_t o)
+{
+    if (f[o] >> 4 == 4)
+        return (get16(f + o + 6) & 0x2000) != 0;
+    size_t at = o + IPV6_HEADER;
+    uint8_t nh = f[o + 6];
+    for (int n = 0; n <= IPV6_EXT_MAX && is_ipv6_extension(nh); n++) {
+        if (nh == IPPROTO_FRAGMENT)
+            return at + 4 <= caplen && (f[at + 3] & 1);
+        if (!ipv6_skip_extension(f, caplen, &at, &nh))
+            return false;
+    }
+    return false;
+}
+
 /* An IP header at o that can enclose the carrying one at `inner`: its
- * length spans it and its protocol is one that tunnels.  *later: it is a
- * later fragment of its packet. */
-static bool encloses(const uint8_t *f, size_t caplen, size_t reported, size_t o, size_t inner,
+ * length spans the whole inner packet (all of it but in a first fragment),
+ * it ends within `limit` (the frame, or the tunnel around it), and its
+ * protocol is one that tunnels.  Bytes inside a tunnel header (Geneve
+ * options, say) can look like an IP header; one that is, carries what
+ * follows.  *later: it is a later fragment of its packet. */
+static bool encloses(const uint8_t *f, size_t caplen, size_t limit, size_t o, size_t inner,
                      bool *later)
 {
     size_t upper, end;
@@ -174,7 +199,9 @@ static bool encloses(const uint8_t *f, size_t caplen, size_t reported, size_t o,
     if (!ip_upper_layer(f, caplen, o, &upper, &proto, later))
         return false;
     end = ip_packet_end(f, o);
-    return upper <= inner && end >= inner + IPV4_MIN_HEADER && end <= reported &&
+    size_t spans = more_fragments(f, caplen, o) ? inner + IPV4_MIN_HEADER
+                                                : ip_packet_end(f, inner);
+    return upper <= inner && end >= spans && end <= limit &&
            (is_tunnel_protocol(proto) || *later);
 }
 
@@ -184,12 +211,12 @@ static bool encloses(const uint8_t *f, size_t caplen, size_t reported, size_t o,
 static bool find_enclosing(const uint8_t *f, size_t caplen, size_t reported,
                            const struct rst_frame_hint *h, struct rst_frame_layout *out)
 {
-    size_t from = 0;
+    size_t from = 0, limit = reported;
     out->n_outer = 0;
     while (out->n_outer < h->n_outer && out->n_outer < RST_TUNNELS_MAX) {
         size_t o = from;
         bool later = false;
-        while (o + IPV4_MIN_HEADER <= out->ip && !encloses(f, caplen, reported, o, out->ip, &later))
+        while (o + IPV4_MIN_HEADER <= out->ip && !encloses(f, caplen, limit, o, out->ip, &later))
             o++;
         if (o + IPV4_MIN_HEADER > out->ip)
             return true;
@@ -200,6 +227,7 @@ static bool find_enclosing(const uint8_t *f, size_t caplen, size_t reported,
         }
         out->outer[out->n_outer++] = o;
         from = o + (f[o] >> 4 == 6 ? IPV6_HEADER : IPV4_MIN_HEADER);
+        limit = ip_packet_end(f, o);
     }
     return true;
 }
@@ -287,30 +315,51 @@ size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment
     return end + payload_len;
 }
 
-/* A tunnel's own identifier after an enclosing IP header: the GRE key
- * (RFC 2890) or the VXLAN / Geneve network identifier. */
-static size_t tunnel_id(const uint8_t *f, size_t caplen, size_t ip, enum rst_tunnel_kind kind,
-                        const uint8_t **id)
+/* The ERSPAN session ID after a GRE header at `gre` (draft-foschiano-erspan
+ * 4.1, 4.2): the low ten bits of the header's second 16-bit word, in types
+ * II (which carry a GRE sequence number) and III alike; the bits around it
+ * (class of service, truncation) are the mirrored frame's.  Type I has no
+ * header, and so no session. */
+static size_t erspan_session(const uint8_t *f, size_t caplen, size_t gre, uint8_t *id)
 {
-    size_t upper;
+    uint16_t proto = get16(f + gre + 2);
+    if ((proto != GRE_PROTO_ERSPAN2 && proto != GRE_PROTO_ERSPAN3) ||
+        !(f[gre] & GRE_FLAG_SEQUENCE))
+        return 0;
+    size_t at = gre + 4 + ((f[gre] & GRE_FLAG_CHECKSUM) ? 4 : 0) +
+                ((f[gre] & GRE_FLAG_KEY) ? 4 : 0) + 4;
+    if (at + ERSPAN_HEADER > caplen)
+        return 0;
+    id[0] = f[at + 2] & 0x03;
+    id[1] = f[at + 3];
+    return 2;
+}
+
+/* A tunnel's own identifier after an enclosing IP header, copied into id:
+ * the GRE key (RFC 2890), the VXLAN / Geneve network identifier, or the
+ * ERSPAN session.  Returns its length, 0 if it has none. */
+#define TUNNEL_ID_MAX 4
+static size_t tunnel_id(const uint8_t *f, size_t caplen, size_t ip, enum rst_tunnel_kind kind,
+                        uint8_t id[TUNNEL_ID_MAX])
+{
+    size_t upper, at, len;
     uint8_t proto;
     bool later;
     if (kind == RST_TUNNEL_PLAIN || !ip_upper_layer(f, caplen, ip, &upper, &proto, &later))
         return 0;
-    if (kind == RST_TUNNEL_GRE && proto == IPPROTO_GRE && upper + 4 <= caplen &&
-        (f[upper] & GRE_FLAG_KEY)) {
-        size_t key = upper + 4 + ((f[upper] & GRE_FLAG_CHECKSUM) ? 4 : 0);
-        if (key + 4 > caplen)
-            return 0;
-        *id = f + key;
-        return 4;
-    }
-    if (kind == RST_TUNNEL_VNI && proto == IPPROTO_UDP &&
-        upper + UDP_HEADER + VNI_OFFSET + VNI_LEN <= caplen) {
-        *id = f + upper + UDP_HEADER + VNI_OFFSET;
-        return VNI_LEN;
-    }
-    return 0;
+    if (proto == IPPROTO_GRE && upper + 4 <= caplen && kind == RST_TUNNEL_ERSPAN)
+        return erspan_session(f, caplen, upper, id);
+    if (proto == IPPROTO_GRE && upper + 4 <= caplen && kind == RST_TUNNEL_GRE &&
+        (f[upper] & GRE_FLAG_KEY))
+        at = upper + 4 + ((f[upper] & GRE_FLAG_CHECKSUM) ? 4 : 0), len = 4;
+    else if (proto == IPPROTO_UDP && kind == RST_TUNNEL_VNI)
+        at = upper + UDP_HEADER + VNI_OFFSET, len = VNI_LEN;
+    else
+        return 0;
+    if (at + len > caplen)
+        return 0;
+    memcpy(id, f + at, len);
+    return len;
 }
 
 /* Adds an enclosing IP header's two addresses, in either direction alike
@@ -332,6 +381,26 @@ static uint32_t mix_endpoints(uint32_t h, const uint8_t *f, size_t caplen, size_
     return rst_fnv1a(rst_fnv1a(h, lo, len), hi, len);
 }
 
+/* The hash of the enclosing layers from `first` on (outermost first). */
+static uint32_t mix_tunnels(const uint8_t *frame, size_t caplen, const struct rst_frame_hint *hint,
+                            const struct rst_frame_layout *layout, unsigned first)
+{
+    uint32_t h = RST_FNV_BASIS;
+    for (unsigned k = first; k < layout->n_outer; k++) {
+        uint8_t id[TUNNEL_ID_MAX];
+        size_t id_len = tunnel_id(frame, caplen, layout->outer[k], hint->outer_kind[k], id);
+        h = mix_endpoints(h, frame, caplen, layout->outer[k]);
+        if (id_len)
+            h = rst_fnv1a(h, id, id_len);
+    }
+    return h;
+}
+
+static uint32_t tunnel_key(uint32_t h, unsigned depth)
+{
+    return 0x80000000u | (h & 0x7ffffff0u) | (depth < 15 ? depth : 15);
+}
+
 uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_id,
                         const struct rst_frame_hint *hint, const struct rst_frame_layout *layout,
                         uint32_t *group)
@@ -340,17 +409,15 @@ uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_
         *group = 0;
     if (!hint->n_outer)
         return interface_id << 4;
-    uint32_t h = RST_FNV_BASIS;
-    for (unsigned k = 0; k < layout->n_outer; k++) {
-        const uint8_t *id = NULL;
-        size_t id_len = tunnel_id(frame, caplen, layout->outer[k], hint->outer_kind[k], &id);
-        h = mix_endpoints(h, frame, caplen, layout->outer[k]);
-        if (id_len)
-            h = rst_fnv1a(h, id, id_len);
-    }
-    uint32_t depth = hint->n_outer < 15 ? hint->n_outer : 15;
-    if (group)
-        *group = 0x80000000u | (h & 0x7ffffff0u) | depth;
-    h = rst_fnv1a(h, &interface_id, sizeof interface_id);
-    return 0x80000000u | (h & 0x7ffffff0u) | depth;
+    /* A delivery and whatever carries it say where the capture was taken:
+     * across capture points only the tunnels inside the innermost one count. */
+    unsigned inside = 0;
+    for (unsigned k = 0; k < layout->n_outer; k++)
+        if (rst_tunnel_is_delivery(hint->outer_kind[k]))
+            inside = k + 1;
+    if (group && inside < layout->n_outer)
+        *group = tunnel_key(mix_tunnels(frame, caplen, hint, layout, inside),
+                            hint->n_outer - inside);
+    uint32_t h = mix_tunnels(frame, caplen, hint, layout, 0);
+    return tunnel_key(rst_fnv1a(h, &interface_id, sizeof interface_id), hint->n_outer);
 }

@@ -302,7 +302,10 @@ static struct rst_conn *conn_at_slot(const struct rst_core *core, size_t slot)
  * mergecap collapses the interfaces of two captures into one.  At a single
  * point every frame to an end carries that end's MAC as its destination (a
  * forged frame too, or it would not be received), so a frame matches the
- * link by its destination, or by its source. */
+ * link by its destination, or by its source.  A mirror's delivery carries
+ * both directions in one outer header, from the mirror source to the
+ * collector: a frame that carries the link's two ends the other way round
+ * is on it too. */
 static bool on_ethernet(const struct rst_segment *s)
 {
     return s->has_link && !(s->link_dst[0] & 1);   /* not multicast */
@@ -311,7 +314,9 @@ static bool on_ethernet(const struct rst_segment *s)
 static bool on_link(const struct rst_conn *c, unsigned from, const struct rst_segment *s)
 {
     return !c->link_known || memcmp(s->link_dst, c->link[!from], 6) == 0
-        || memcmp(s->link_src, c->link[from], 6) == 0;
+        || memcmp(s->link_src, c->link[from], 6) == 0
+        || (memcmp(s->link_src, c->link[!from], 6) == 0
+            && memcmp(s->link_dst, c->link[from], 6) == 0);
 }
 
 /* Without MACs (raw IP, Linux cooked captures) two points of one interface

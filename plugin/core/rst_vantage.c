@@ -188,19 +188,21 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     unsigned rank = rank_among_alike(core, rec, &rank_cut) + copy;
     if (rank_cut)
         return true;
+    /* The earliest sighting elsewhere: where a RST is seen at several points
+     * (raw and through mirror sessions), each names the first, and the
+     * first names the next. */
     for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
          m = rst_conn_ring_next(core, start, m), n++) {
         const struct rst_conn *q = rst_core_conn(core, m - 1);
         int64_t lag = same_syn(&q->side[rec->from], x) ? x->syn_time - q->side[rec->from].syn_time
                                                        : 0;
         uint32_t twin = find_twin(core, q, rec, lag, rank, &cut);
-        if (twin) {
+        if (twin && (!v->peer_frame || twin < v->peer_frame)) {
             v->peer_frame = twin;
-            name_point(v, rst_core_conn(core, m - 1), rec->from);
-            return true;
+            name_point(v, q, rec->from);
         }
     }
-    if (cut)
+    if (v->peer_frame || cut)
         return true;
     for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
          m = rst_conn_ring_next(core, start, m), n++) {
