@@ -93,7 +93,7 @@ static struct rst_core *core;
 /* The protocols whose order in a frame's layer list tells where its live
  * TCP header is and what carries it (looked up at handoff). */
 static struct {
-    int eth, sll, ip, ipv6, tcp, icmp, icmpv6, gre, vxlan, geneve;
+    int eth, sll, ip, ipv6, tcp, icmp, icmpv6, gre, vxlan, geneve, erspan;
 } layer_proto;
 
 /* Describes the frame's layers for rst_locate_tcp, in one walk over its
@@ -102,7 +102,10 @@ static struct {
  * frame has no live TCP header).  Below it: how many IP layers enclose the
  * carrying one and what identifies each tunnel, and whether a link layer
  * with a source MAC lies below the carrying IP and none above the TCP layer
- * (Ethernet carried in TCP would have set pinfo->dl_src last). */
+ * (Ethernet carried in TCP would have set pinfo->dl_src last).  A link
+ * layer outside a mirror's delivery (VXLAN, Geneve, ERSPAN) is the
+ * collector's, not the TCP sender's: only one inside it counts (a gateway
+ * load balancer's Geneve carries IP without one: no MAC). */
 static gboolean describe_layers(const packet_info *pinfo, struct rst_frame_hint *hint,
                                 gboolean *link_mac, gboolean *outer_eth)
 {
@@ -132,10 +135,15 @@ static gboolean describe_layers(const packet_info *pinfo, struct rst_frame_hint 
             ips++;
             mac_below_ip = mac_seen;
         } else if (ips && enclosing < RST_TUNNELS_MAX) {
-            if (proto == layer_proto.gre)
+            if (proto == layer_proto.gre) {
                 kind[enclosing] = RST_TUNNEL_GRE;
-            else if (proto == layer_proto.vxlan || proto == layer_proto.geneve)
+            } else if (proto == layer_proto.vxlan || proto == layer_proto.geneve) {
                 kind[enclosing] = RST_TUNNEL_VNI;
+                mac_seen = FALSE;
+            } else if (proto == layer_proto.erspan) {
+                kind[enclosing] = RST_TUNNEL_ERSPAN;
+                mac_seen = FALSE;
+            }
         }
     }
     return live;
@@ -264,6 +272,7 @@ static void feed_frame(tvbuff_t *tvb, packet_info *pinfo)
     struct rst_segment seg;
     if (!core || !read_segment(tvb, pinfo, &seg))
         return;
+
     guint32 id = rst_core_add(core, &seg, &rst_prefs);
     if (id)
         p_add_proto_data(wmem_file_scope(), pinfo, proto_rst, 0, GUINT_TO_POINTER(id));
@@ -661,4 +670,5 @@ void proto_reg_handoff_rst(void)
     layer_proto.gre = proto_get_id_by_filter_name("gre");
     layer_proto.vxlan = proto_get_id_by_filter_name("vxlan");
     layer_proto.geneve = proto_get_id_by_filter_name("geneve");
+    layer_proto.erspan = proto_get_id_by_filter_name("erspan");
 }
