@@ -17,6 +17,7 @@ RSTs the scenario declares (who sends it, and for a kernel RST the reason the
 kernel must report).  A capture that does not match its declaration fails the
 run, so a label cannot silently drift.
 """
+import collections
 import csv
 import json
 import os
@@ -758,6 +759,17 @@ def app(scn, role, name=None):
 
 CLIENT_CAPTURE = ("rx-cl", "cl0", [])
 SERVER_CAPTURE = ("rx-sv", "sv0", [])
+# Mirror deliveries (issue 13): the collector's port receives the client's
+# link as it is (a local SPAN) and through five mirror sessions
+# (topology.sh mirror, lab/mirror.py).
+MIRROR_DIR = os.path.join(CAPTURES, "mirror")
+COLLECTOR_CAPTURE = ("rx-col", "col0", [])
+COLLECTOR = "192.0.2.242"
+
+
+def mirrorable(scn):
+    """Scenarios captured on the client's own port, which the hub mirrors."""
+    return "client_capture" not in scn and not scn.get("relay")
 
 
 def start_relay(scn, forger_log):
@@ -774,9 +786,21 @@ def start_relay(scn, forger_log):
     return proc
 
 
-def run_scenario(scn):
+def start_mirror():
+    """The Geneve and ERSPAN sessions (lab/mirror.py); VXLAN and the plain
+    copy are tc's, always on once topology.sh mirror ran."""
+    ready = os.path.join(SYNC_DIR, "mirror.ready")
+    proc = spawn("rx-mir", [PY, os.path.join(HERE, "mirror.py"), ready],
+                 log=os.path.join(SYNC_DIR, "mirror.out"))
+    wait_file(ready)
+    return proc
+
+
+def run_scenario(scn, mirror=False):
+    """Runs one scenario; mirror: captured at the client (into mirror/) and
+    at the collector, not at the server."""
     name = scn["name"]
-    print("==", name, flush=True)
+    print("==", name, "(mirrored)" if mirror else "", flush=True)
     for f in os.listdir(SYNC_DIR):
         os.unlink(os.path.join(SYNC_DIR, f))
     ctx = {"server": None, "off_wire": 0}
@@ -796,16 +820,23 @@ def run_scenario(scn):
     client_pcap = os.path.join(CAPTURES, name + ".pcapng")
     server_pcap = os.path.join(CAPTURES, "server-side", name + ".pcapng")
     views = [("client", client_pcap, scn.get("client_capture", CLIENT_CAPTURE))]
-    if scn.get("server_capture", SERVER_CAPTURE):
+    if mirror:
+        exporter = start_mirror()
+        views = [("client", os.path.join(MIRROR_DIR, name + ".pcapng"), CLIENT_CAPTURE),
+                 ("collector", os.path.join(MIRROR_DIR, name + ".collector.pcapng"),
+                  COLLECTOR_CAPTURE)]
+    elif scn.get("server_capture", SERVER_CAPTURE):
         views.append(("server", server_pcap, scn.get("server_capture", SERVER_CAPTURE)))
     # BPF's "tcp" reads only the IPv6 header's next header: TCP behind the
     # sticky options of ipv6-ext-headers (Hop-by-Hop, then Destination
     # Options) is caught by its header chain; MLD (Hop-by-Hop, ICMPv6) is not.
     capture_filter = ("tcp or udp port 4789 or icmp or (icmp6 and ip6[40] < 128) "
                       "or (ip6[6] == 0 and ip6[40] == 60)")
+    delivered = " or udp port 6081 or ip proto 47"     # Geneve, ERSPAN (VXLAN: above)
     dumps = [spawn(nsn, ["tcpdump", "-U", "-n", "-i", ifn] + extra +
                    ["-s", "0", "--time-stamp-precision", "micro", "-w", path + ".tmp",
-                    capture_filter], log=os.path.join(SYNC_DIR, view + ".tcpdump.log"))
+                    capture_filter + (delivered if view == "collector" else "")],
+                   log=os.path.join(SYNC_DIR, view + ".tcpdump.log"))
              for view, path, (nsn, ifn, extra) in views]
     time.sleep(1.5)
     trace_reset()
@@ -817,7 +848,7 @@ def run_scenario(scn):
     client.wait(60)
     time.sleep(1.0)
     trace = trace_read()[ctx["off_wire"]:]
-    for p in dumps + [forger, ctx["server"], relay]:
+    for p in dumps + [forger, ctx["server"], relay] + ([exporter] if mirror else []):
         stop(p)
     teardown_fw()
     if scn.get("teardown"):
@@ -834,21 +865,94 @@ def run_scenario(scn):
         forged = [json.loads(line) for line in fh if line.strip()]
     rows = []
     for view, path, _ in views:
-        rows += label_view(scn, view, path, trace, forged)
-    with open(os.path.join(CAPTURES, "lab-logs", name + ".trace"), "w") as fh:
+        if view != "collector":
+            rows += label_view(scn, view, path, trace, forged)
+    if mirror:
+        rows = [dict(r, delivery="plain", copy_of="") for r in rows]
+        rows += label_collector(rows, views[0][1], views[1][1])
+    logs = os.path.join(CAPTURES, "lab-logs", "mirror" if mirror else "")
+    os.makedirs(logs, exist_ok=True)
+    with open(os.path.join(logs, name + ".trace"), "w") as fh:
         for t in trace:
             fh.write("src=%s:%d dest=%s:%d state=%s reason=%s\n" % t)
     if forged:
-        shutil.copy(forger_log, os.path.join(CAPTURES, "lab-logs", name + ".forger.jsonl"))
+        shutil.copy(forger_log, os.path.join(logs, name + ".forger.jsonl"))
+    return rows
+
+
+# ------------------------------------------------------------ mirror deliveries
+
+DELIVERIES = ("span", "vxlan", "geneve", "geneve-options", "erspan2", "erspan3")
+
+
+def delivery_of(protocols, outer_dst, erspan_version):
+    """How a frame reached the collector: as it was (span), or in which
+    mirror session.  A frame to the collector's address came through one;
+    the scenario's own tunnel (vxlan-tunnel) travels as it was."""
+    if outer_dst != COLLECTOR:
+        return "span"
+    inside = protocols.split(":ip:", 1)[1]
+    if inside.startswith("udp:vxlan"):
+        return "vxlan"
+    if inside.startswith("udp:geneve"):
+        return "geneve" if inside.startswith("udp:geneve:eth") else "geneve-options"
+    return {"1": "erspan2", "2": "erspan3"}[erspan_version]
+
+
+def rst_sightings(pcap):
+    """The RSTs of a capture, each with how it reached the capture and what
+    identifies it in any delivery: the inner IP and TCP header fields."""
+    out = sh("tshark -r %s -Y 'tcp.flags.reset == 1 && !icmp && !icmpv6' -T fields "
+             "-E separator=/t -E occurrence=l -e frame.number -e frame.protocols "
+             "-e ip.src -e ipv6.src -e tcp.srcport -e tcp.dstport -e tcp.seq_raw "
+             "-e tcp.ack_raw -e tcp.flags -e ip.id -e ip.ttl -e ipv6.hlim" % pcap).stdout
+    outer = sh("tshark -r %s -Y 'tcp.flags.reset == 1 && !icmp && !icmpv6' -T fields "
+               "-E separator=/t -E occurrence=f -e ip.dst -e erspan.version" % pcap).stdout
+    found, seen = [], {}
+    for line, first in zip(out.splitlines(), outer.splitlines()):
+        f, (outer_dst, version) = line.split("\t"), first.split("\t")
+        # The last IPv4 fields of an IPv6 segment are an outer header's.
+        layers = f[1].split(":")
+        if [t for t in layers if t in ("ip", "ipv6")][-1] == "ipv6":
+            key = (f[3],) + tuple(f[4:9]) + ("", f[11])
+        else:
+            key = (f[2],) + tuple(f[4:11])
+        delivery = delivery_of(f[1], outer_dst, version)
+        nth = seen.get((delivery, key), 0)
+        seen[(delivery, key)] = nth + 1
+        found.append((int(f[0]), delivery, key + (nth,)))
+    return found
+
+
+def label_collector(plain_rows, plain_pcap, collector_pcap):
+    """Each RST the collector received carries the label of the same RST
+    (same inner headers, same rank among identical ones) at the client."""
+    by_key = {key: frame for frame, _, key in rst_sightings(plain_pcap)}
+    plain = {int(r["frame"]): r for r in plain_rows}
+    rel = os.path.relpath(plain_pcap, CAPTURES)
+    rows = []
+    for frame, delivery, key in rst_sightings(collector_pcap):
+        if key not in by_key:
+            raise SystemExit("%s frame %d (%s): a RST the client's capture does not hold"
+                             % (collector_pcap, frame, delivery))
+        source = plain[by_key[key]]
+        rows.append(dict(source, capture=os.path.relpath(collector_pcap, CAPTURES), frame=frame,
+                         delivery=delivery, copy_of=source["frame"],
+                         how_known="%s copy of %s frame %s: %s" % (
+                             delivery, rel, source["frame"], source["how_known"])))
+    counts = collections.Counter(r["delivery"] for r in rows)
+    if len(set(counts.values())) > 1 or (plain_rows and len(counts) != len(DELIVERIES)):
+        raise SystemExit("%s: not every RST arrived once per delivery: %s"
+                         % (collector_pcap, dict(counts)))
     return rows
 
 
 SAVED_TRACE = re.compile(r"src=(\S+) dest=(\S+) state=(\S+) reason=(\S+)")
 
 
-def saved_logs(name):
+def saved_logs(name, mirror=False):
     """The kernel trace and forger log that run_scenario saved for NAME."""
-    logs = os.path.join(CAPTURES, "lab-logs")
+    logs = os.path.join(CAPTURES, "lab-logs", "mirror" if mirror else "")
     trace = []
     path = os.path.join(logs, name + ".trace")
     if os.path.exists(path):
@@ -892,8 +996,24 @@ def make_tour(rows):
     return tour_rows
 
 
+def relabel_mirror(fields):
+    """The same for the mirror deliveries' captures."""
+    rows = []
+    for scn in filter(mirrorable, SCENARIOS):
+        plain = os.path.join(MIRROR_DIR, scn["name"] + ".pcapng")
+        if not os.path.exists(plain):
+            continue
+        trace, forged = saved_logs(scn["name"], mirror=True)
+        own = [dict(r, delivery="plain", copy_of="")
+               for r in label_view(scn, "client", plain, trace, forged)]
+        rows += own + label_collector(own, plain, plain.replace(".pcapng", ".collector.pcapng"))
+    write_labels(MIRROR_LABELS, fields + MIRROR_FIELDS, rows)
+
+
 def relabel(labels_path, fields):
     """Labels the committed captures again from the saved logs, without root."""
+    if os.path.isdir(MIRROR_DIR):
+        relabel_mirror(fields)
     rows = []
     for scn in SCENARIOS:
         trace, forged = saved_logs(scn["name"])
@@ -914,6 +1034,32 @@ def write_labels(labels_path, fields, rows):
     print("wrote", labels_path, len(rows), "labelled RSTs")
 
 
+MIRROR_LABELS = os.path.join(MIRROR_DIR, "labels.tsv")
+MIRROR_FIELDS = ["delivery", "copy_of"]     # how it reached the capture; the client's frame
+
+
+def mirror_main(wanted, fields):
+    """--mirror [SCENARIO ...]: the scenarios captured on the client's port,
+    again, at the client and at the collector of the mirror sessions."""
+    os.makedirs(SYNC_DIR, exist_ok=True)
+    os.makedirs(MIRROR_DIR, exist_ok=True)
+    old = []
+    if wanted and os.path.exists(MIRROR_LABELS):
+        with open(MIRROR_LABELS) as fh:
+            old = [r for r in csv.DictReader(fh, delimiter="\t")
+                   if os.path.basename(r["capture"]).split(".")[0] not in wanted]
+    sh("bash %s up" % os.path.join(HERE, "topology.sh"))
+    rows = []
+    try:
+        sh("bash %s mirror" % os.path.join(HERE, "topology.sh"))
+        for scn in filter(mirrorable, SCENARIOS):
+            if not wanted or scn["name"] in wanted:
+                rows += run_scenario(scn, mirror=True)
+    finally:
+        sh("bash %s down" % os.path.join(HERE, "topology.sh"), check=False)
+    write_labels(MIRROR_LABELS, fields + MIRROR_FIELDS, old + rows)
+
+
 def main():
     wanted = sys.argv[1:]
     labels_path = os.path.join(CAPTURES, "labels.tsv")
@@ -921,6 +1067,9 @@ def main():
               "stated", "how_known"]
     if wanted == ["--relabel"]:
         relabel(labels_path, fields)
+        return
+    if wanted[:1] == ["--mirror"]:
+        mirror_main(wanted[1:], fields)
         return
     os.makedirs(SYNC_DIR, exist_ok=True)
     os.makedirs(os.path.join(CAPTURES, "server-side"), exist_ok=True)

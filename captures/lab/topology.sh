@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds (up) or removes (down) the capture lab: real Linux stacks in network
 # namespaces, documentation addresses only, nothing leaves the machine.
+# "mirror" adds a mirror session and its collector to a lab that is up.
 #
 #   rx-cl (client) --+
 #   rx-inj (forger) -+- rx-sw (hub: bridge, ageing 0) -- rx-rt (router, NAT) -- rx-wan (delay) -- rx-sv (server)
@@ -9,9 +10,20 @@
 # client's traffic like a mirror port.  rx-wan forwards frames between the
 # router and the server after a fixed delay (no netem on this kernel), so a
 # forger near the client can win the race against the real server.
+#
+# The mirror (issue 13): rx-mir, one more hub port, delivers everything the
+# client's link carries to a collector (rx-col, 192.0.2.242) the way cloud
+# and switch mirroring does: one outer header, mirror source to collector,
+# for both directions.  tc mirred copies each frame as it is (a local SPAN)
+# and onto a Linux VXLAN device (VNI 4000); lab/mirror.py adds Geneve and
+# ERSPAN (this kernel has neither device) through the kernel's UDP and GRE
+# sockets.
+#
+#   hub -- rx-mir (mir0 | mirup 192.0.2.241) -- rx-col (col0 192.0.2.242)
 set -euo pipefail
 
-NS_ALL="rx-cl rx-inj rx-sw rx-rt rx-wan rx-sv"
+NS_LAB="rx-cl rx-inj rx-sw rx-rt rx-wan rx-sv"
+NS_MIRROR="rx-mir rx-col"
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 
@@ -29,7 +41,7 @@ link() {   # ns1 if1 ns2 if2
 
 up() {
     down 2>/dev/null || true
-    for ns in $NS_ALL; do
+    for ns in $NS_LAB; do
         ip netns add "$ns"
         ip -n "$ns" link set lo up
     done
@@ -95,12 +107,46 @@ up() {
     return 1
 }
 
+mirror() {
+    for ns in $NS_MIRROR; do
+        ip netns add "$ns"
+        ip -n "$ns" link set lo up
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    done
+    link rx-mir mir0 rx-sw swmir
+    ip -n rx-sw link set swmir master br0
+    ip -n rx-mir link set mir0 promisc on
+    link rx-mir mirup rx-col col0
+    ip -n rx-mir link set mirup address 02:00:00:00:05:01
+    ip -n rx-col link set col0 address 02:00:00:00:05:02
+    # Jumbo frames on the delivery link: a mirrored full-size frame plus
+    # its encapsulation is never fragmented.
+    ip -n rx-mir link set mirup mtu 9000
+    ip -n rx-col link set col0 mtu 9000
+    ip -n rx-mir addr add 192.0.2.241/28 dev mirup
+    ip -n rx-col addr add 192.0.2.242/28 dev col0
+    # The collector only records: no ICMP back for the deliveries.
+    echo 'table ip rxcol { chain col_input { type filter hook input priority 0; ip protocol { udp, gre } drop; }; }' |
+        ip netns exec rx-col nft -f -
+    ip -n rx-mir link add vxm type vxlan id 4000 local 192.0.2.241 remote 192.0.2.242 \
+        dstport 4789 srcport 49152 65535 nolearning
+    ip -n rx-mir link set vxm up
+    quiet_offloads rx-mir vxm
+    ip netns exec rx-mir ping -c1 -W2 192.0.2.242 >/dev/null
+    # Every frame that reaches the mirror port: to the collector as it is,
+    # and inside VXLAN.
+    ip netns exec rx-mir tc qdisc add dev mir0 clsact
+    ip netns exec rx-mir tc filter add dev mir0 ingress protocol all u32 match u32 0 0 \
+        action mirred egress mirror dev mirup action mirred egress mirror dev vxm
+}
+
 down() {
     if [ -f /run/rx-lab-delayfwd.pid ]; then
         kill "$(cat /run/rx-lab-delayfwd.pid)" 2>/dev/null || true
         rm -f /run/rx-lab-delayfwd.pid
     fi
-    for ns in $NS_ALL; do
+    for ns in $NS_LAB $NS_MIRROR; do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
         ip netns del "$ns" 2>/dev/null || true
     done
@@ -109,5 +155,6 @@ down() {
 case "${1:-}" in
     up) up ;;
     down) down ;;
-    *) echo "usage: $0 up|down" >&2; exit 2 ;;
+    mirror) mirror ;;
+    *) echo "usage: $0 up|down|mirror" >&2; exit 2 ;;
 esac
