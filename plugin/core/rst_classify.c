@@ -174,8 +174,13 @@ static void classify_active(const struct rst_conn *c, unsigned from, const struc
     }
     rec->genuine_cause = RST_CAUSE_ABORT;
     /* close() with unread data (Linux TCP_ABORT_ON_CLOSE): the RST acknowledges
-     * data the sender had never acknowledged. */
-    if (x->ack_known && y->snd_known && seq_gt(rst->ack, x->max_ack))
+     * data the sender had never acknowledged.  A FIN takes a sequence number
+     * but carries no data (RFC 9293 3.4): a RST/ACK that newly acknowledges
+     * only the peer's FIN left nothing unread. */
+    uint32_t data_acked = rst->ack;
+    if (y->fin_frame && y->snd_known && rst->ack == y->snd_max)
+        data_acked--;
+    if (x->ack_known && y->snd_known && seq_gt(data_acked, x->max_ack))
         rec->note = RST_NOTE_UNREAD_DATA;
 }
 

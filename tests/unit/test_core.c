@@ -336,6 +336,35 @@ static void test_abort_with_unread_data(void)
     net_free(&n);
 }
 
+/* Item 4 of issue 13: a RST/ACK that newly acknowledges only the peer's FIN
+ * (SO_LINGER 0 after the server closed) left no data unread. */
+static void test_abort_acking_only_a_fin_has_no_unread_data(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_exchange(&n);
+    send_seg(&n, SERVER, FIN | ACK, S_ISN + 301, C_ISN + 101, 0);
+    struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 302, 0));
+    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(strstr(v.explanation, "It acknowledges data it had not acknowledged before") == NULL);
+    net_free(&n);
+}
+
+/* The FIN came after data the RST's sender had not acknowledged: unread data. */
+static void test_abort_acking_data_and_fin_has_unread_data(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
+    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    send_seg(&n, CLIENT, FIN | PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
+    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 102, 0));
+    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK_CONTAINS(v.explanation, "close() with unread data.");
+    net_free(&n);
+}
+
 static void test_client_abort(void)
 {
     struct net n;
@@ -2324,6 +2353,8 @@ int main(void)
     RUN(test_syn_ack_with_wrong_ack_is_invalid);
     RUN(test_abort_after_response);
     RUN(test_abort_with_unread_data);
+    RUN(test_abort_acking_only_a_fin_has_no_unread_data);
+    RUN(test_abort_acking_data_and_fin_has_unread_data);
     RUN(test_client_abort);
     RUN(test_late_ack_after_own_abort_is_no_connection);
     RUN(test_data_after_close);
