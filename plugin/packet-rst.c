@@ -555,7 +555,7 @@ static void register_preferences(void)
         [RST_EV_BURST_TTL] = "weight_burst_ttl", [RST_EV_WINDOW] = "weight_window",
         [RST_EV_ACK] = "weight_ack", [RST_EV_NO_TIMESTAMPS] = "weight_no_timestamps",
         [RST_EV_TIMESTAMP] = "weight_timestamp", [RST_EV_IP_ID] = "weight_ip_id",
-        [RST_EV_TIMING] = "weight_timing",
+        [RST_EV_TIMING] = "weight_timing", [RST_EV_CONTRADICTION] = "weight_contradiction",
     };
     static char titles[RST_EV_COUNT][64], descriptions[RST_EV_COUNT][160];
     module_t *m = prefs_register_protocol(proto_rst, NULL);

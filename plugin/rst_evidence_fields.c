@@ -111,6 +111,12 @@ void rst_evidence_register(int proto)
         FRAME(RST_EV_TIMING, "Fastest answer in frame", "timing"),
         OTHER(RST_EV_TIMING, "timing"),
         WEIGHT(RST_EV_TIMING, "timing"),
+
+        ITEM(RST_EV_CONTRADICTION, "Abort after its own RST", "contradiction", FT_BOOLEAN,
+             BASE_NONE, "Not a reply, from a host that had reset this connection itself: "
+             "a host without the connection only replies"),
+        FRAME(RST_EV_CONTRADICTION, "Its earlier RST", "contradiction"),
+        WEIGHT(RST_EV_CONTRADICTION, "contradiction"),
     };
     static gint *ett[] = { &ett_item };
     proto_register_field_array(proto, hf, array_length(hf));

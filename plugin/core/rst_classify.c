@@ -136,11 +136,10 @@ static void answer_rejected(const struct rst_conn *c, unsigned from, const struc
         rec->context_frame = x->syn_frame;
         return;
     }
+    /* After a RST of its own the sender's verdict names that RST
+     * (rst_track.c after_own_reset): only then is it known not forged. */
     answer(rec, seg, RST_CAUSE_NO_CONNECTION);
-    if (x->rst_frame) {
-        rec->note = RST_NOTE_OWN_RESET;
-        rec->context_frame = x->rst_frame;
-    } else if (y->rst_frame) {
+    if (y->rst_frame) {
         rec->note = RST_NOTE_PEER_RESET;
         rec->context_frame = y->rst_frame;
     }

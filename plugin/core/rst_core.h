@@ -62,6 +62,7 @@ enum rst_evidence_kind {
     RST_EV_TIMESTAMP,      /* a timestamp off the claimed sender's clock */
     RST_EV_IP_ID,          /* an IP ID off the claimed sender's counter */
     RST_EV_TIMING,         /* sooner than the claimed sender can answer */
+    RST_EV_CONTRADICTION,  /* not a reply, from a host that had reset the connection */
     RST_EV_COUNT
 };
 
@@ -285,6 +286,9 @@ struct rst_verdict {
     struct rst_vantage vantage;
     bool first_sighting;           /* not a mirrored copy, nor seen at another capture
                                     * point earlier: statistics count it */
+    uint32_t distance_frame[2];    /* its sender sent only RSTs, from two distances: a
+                                    * RST of each (0: not so) and its TTL / hop limit */
+    uint8_t distance_ttl[2];
     char explanation[RST_EXPLANATION_MAX];
 };
 

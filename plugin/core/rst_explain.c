@@ -66,29 +66,51 @@ static void put_host_port(struct text *t, const struct rst_conn *c, unsigned sid
     put(t, c->key.ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key.port[side]);
 }
 
+/* " It had reset this connection itself in frame N; ..." */
+static void put_own_reset(struct text *t, const struct rst_record *r)
+{
+    put(t, " It had reset this connection itself in frame %u and has none since (RFC 9293 "
+           "3.10.7.1): these are the peer's late packets.", r->context_frame);
+}
+
 static void explain_no_connection(struct text *t, const struct rst_conn *c,
                                   const struct rst_record *r)
 {
     const char *what = segment_name(r->answered_flags, r->answered_len);
+    if (!r->answers_frame) {
+        /* After its own RST (rst_track.c after_own_reset), no reply to a
+         * segment of the capture. */
+        put(t, "Sent after ");
+        put_endpoint(t, c, r->from);
+        put(t, " had reset this connection itself in frame %u: a host without the "
+               "connection sends RSTs only in reply to segments (RFC 9293 3.10.7.1), ",
+            r->context_frame);
+        put(t, r->shape == RST_SHAPE_ACTIVE && (r->flags & RST_TH_ACK)
+               ? "and has nothing to abort." : "here to one the capture does not show.");
+        return;
+    }
     if ((r->answered_flags & (RST_TH_SYN | RST_TH_ACK)) == (RST_TH_SYN | RST_TH_ACK)) {
         put(t, "Answers the SYN-ACK in frame %u: ", r->answers_frame);
         put_endpoint(t, c, r->from);
         put(t, " has no such connection attempt");
         if (r->note == RST_NOTE_PEER_RESET)
             put(t, " any more: it accepted the RST in frame %u", r->context_frame);
+        else if (r->note == RST_NOTE_OWN_RESET)
+            put(t, " any more: it had reset it itself in frame %u", r->context_frame);
         put(t, " (bare RST, seq = the SYN-ACK's ACK).");
         return;
     }
     put(t, "Answers the %s in frame %u: ", what, r->answers_frame);
     put_endpoint(t, c, r->from);
-    if (!(r->answered_flags & RST_TH_ACK)) {
+    if (!(r->answered_flags & RST_TH_ACK) || (r->flags & RST_TH_ACK)) {
         put(t, " has no connection for this segment (RST/ACK acknowledging it).");
+        if (r->note == RST_NOTE_OWN_RESET)
+            put_own_reset(t, r);
         return;
     }
     put(t, " has no connection that accepts it (bare RST, seq = that segment's ACK).");
     if (r->note == RST_NOTE_OWN_RESET)
-        put(t, " It had reset this connection itself in frame %u; these are the peer's late packets.",
-            r->context_frame);
+        put_own_reset(t, r);
     else if (r->note == RST_NOTE_PEER_RESET)
         put(t, " The connection was reset in frame %u; these are late packets.", r->context_frame);
     else
@@ -371,6 +393,11 @@ static void put_evidence(struct text *t, const struct rst_conn *c, const struct 
         put_claimed(t, c, r, e);
         put(t, " answers in %.1f ms at best here", e->expected / 1000.0);
         break;
+    case RST_EV_CONTRADICTION:
+        put(t, "an abort of the live connection, yet ");
+        put_endpoint(t, c, r->from);
+        put(t, " had reset it itself (frame %u) and sends RSTs only in reply since", e->ref_frame);
+        return;
     default:
         return;
     }
@@ -403,6 +430,21 @@ static void put_acceptance(struct text *t, const struct rst_conn *c, const struc
     put(t, v->acceptable ? " would accept it: %s." : " would not accept it: %s.", v->accept_reason);
 }
 
+/* RSTs in one name from two distances, and nothing else from that host. */
+static void put_distances(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                          const struct rst_verdict *v)
+{
+    if (!v->distance_frame[0])
+        return;
+    const char *what = c->key.ip_version == 6 ? "hop limit" : "TTL";
+    put(t, " RSTs in the name of ");
+    put_endpoint(t, c, r->from);
+    put(t, " arrive from two distances, %s %u (frame %u) and %s %u (frame %u): they are not "
+           "all from one host, and nothing else of it in the capture tells which is its own.",
+        what, v->distance_ttl[0], v->distance_frame[0], what, v->distance_ttl[1],
+        v->distance_frame[1]);
+}
+
 static void put_peer_frame(struct text *t, const struct rst_verdict *v)
 {
     if (v->vantage.peer_frame)
@@ -430,6 +472,7 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
         put_acceptance(&t, c, r, v);
         put(&t, " At face value it would be %s: ", rst_cause_name(v->genuine_cause));
         explain_face_value(&t, c, r, v);
+        put_distances(&t, c, r, v);
         put_peer_frame(&t, v);
         return;
     }
@@ -441,5 +484,6 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
     }
     if (v->acceptable == 0)
         put_acceptance(&t, c, r, v);
+    put_distances(&t, c, r, v);
     put_peer_frame(&t, v);
 }

@@ -73,6 +73,7 @@ struct rst_side {
     uint32_t response_frame;
     uint32_t pending_rsts;   /* newest of its RSTs not yet followed by its traffic */
     uint32_t last_rst;       /* its newest RST (id) */
+    uint32_t reset_rst;      /* its newest RST that ended its connection (id), 0: none */
     uint16_t retransmissions;/* retransmissions of retrans_seq, unanswered */
     uint16_t keepalives;     /* keepalive probes in a row, unanswered */
     uint16_t ip_id;          /* IP ID of its last packet with a nonzero one */
@@ -81,6 +82,9 @@ struct rst_side {
     uint8_t ip_id_steps_bad; /* ... further apart */
     uint8_t ttl_min, ttl_max;
     uint8_t ttl_first;       /* its first packet's: packets far off it are suspect */
+    uint8_t syn_ttl;         /* its SYN or SYN-ACK's TTL and MAC: the anchor of its */
+    uint8_t syn_mac[6];      /* TTL / MAC baseline (agrees_with_handshake) */
+    bool syn_has_mac;
     uint8_t mac[6];
     uint8_t wscale;          /* its window scale shift, if offered */
     bool snd_known;
@@ -123,6 +127,9 @@ struct rst_host {
     uint32_t last_frame;
     uint32_t next_point;     /* the same address at another capture point (index + 1,
                               * a ring), 0: none */
+    uint32_t rst_frame;      /* its first RST here, and the first RST in its name at */
+    uint32_t far_rst_frame;  /* another distance (more than two hops off), 0: none */
+    uint8_t rst_ttl, far_rst_ttl;
 };
 
 /* Where a host is matched across capture points, and its whole key. */
@@ -203,6 +210,9 @@ struct rst_record {
     uint32_t prev_pending;   /* older RST of the same sender awaiting its race frame */
     uint32_t burst_frame;    /* another RST of the same burst */
     uint32_t prev_rst;       /* the same sender's previous RST (id) */
+    uint32_t own_reset;      /* the same sender's newest earlier RST that ended its
+                              * connection (id), 0: none; forged ones are skipped at
+                              * verdict time (rst_track.c own_reset_before) */
     uint32_t diag;           /* its payload's statement (diag store index + 1), 0 if none */
     uint32_t copy_of;        /* the RST (id) it is a mirrored copy of, 0 if none */
     uint32_t seq, ack;
@@ -260,10 +270,11 @@ const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t r
 void rst_classify(const struct rst_conn *conn, unsigned from, const struct rst_segment *rst,
                   const struct rst_params *params, struct rst_record *rec);
 
-/* rst_score.c */
+/* rst_score.c.  own_reset: the sender's earlier genuine RST that ended this
+ * connection, NULL if none. */
 void rst_score(const struct rst_conn *conn, const struct rst_host *host,
-               const struct rst_record *rec, const struct rst_params *params,
-               struct rst_verdict *verdict);
+               const struct rst_record *rec, const struct rst_record *own_reset,
+               const struct rst_params *params, struct rst_verdict *verdict);
 
 /* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
  * connection index (rst_track.c) and the tunnel views (rst_locate.c). */

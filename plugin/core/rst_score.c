@@ -121,8 +121,18 @@ static void score_race(const struct rst_record *rec, const struct rst_params *p,
 }
 
 /* Bursts (marked in rst_track.c mark_burst). */
-static void score_burst(const struct rst_conn *c, const struct rst_record *rec,
-                        const struct rst_params *p, struct rst_verdict *v)
+/* The RST's TTL is one its claimed sender's packets arrive with: in this
+ * connection, or where it sent nothing but RSTs here, in its others. */
+static bool ttl_is_senders(const struct rst_side *x, const struct rst_host *h, unsigned ttl)
+{
+    if (x->ttl_frame)
+        return ttl >= x->ttl_min && ttl <= x->ttl_max;
+    return h && h->ttl_frame && ttl >= h->ttl_min && ttl <= h->ttl_max;
+}
+
+static void score_burst(const struct rst_conn *c, const struct rst_host *h,
+                        const struct rst_record *rec, const struct rst_params *p,
+                        struct rst_verdict *v)
 {
     const struct rst_side *x = &c->side[rec->from];
     if (rec->burst_seq)
@@ -131,7 +141,7 @@ static void score_burst(const struct rst_conn *c, const struct rst_record *rec,
         add(v, RST_EV_BURST_WINDOW, p->weight[RST_EV_BURST_WINDOW], rec->burst_frame);
     /* The TTL changed between two RSTs: it counts against the one whose TTL
      * is not the sender's (a genuine RST after a forged one keeps its own). */
-    if (rec->burst_ttl && (!x->ttl_frame || rec->ttl < x->ttl_min || rec->ttl > x->ttl_max))
+    if (rec->burst_ttl && !ttl_is_senders(x, h, rec->ttl))
         add(v, RST_EV_BURST_TTL, p->weight[RST_EV_BURST_TTL], rec->burst_frame);
 }
 
@@ -287,20 +297,38 @@ static void score_timing(const struct rst_conn *c, const struct rst_host *h,
     e->other_connection = other;
 }
 
+/* A host that has reset a connection has none (RFC 9293 3.10.7.1): it sends
+ * RSTs only in reply to segments, with SEQ = SEG.ACK and no ACK flag or, to
+ * a segment without ACK, seq 0.  A RST/ACK in its name at its own next
+ * sequence number that replies to none of the peer's segments, an "abort of
+ * the live connection" after its refusal say, cannot come from it as well.
+ * A bare RST might answer a segment the capture missed, and where the
+ * capture holds nothing of the peer nothing says what it answers. */
+static void score_contradiction(const struct rst_conn *c, const struct rst_record *rec,
+                                const struct rst_record *own, const struct rst_params *p,
+                                struct rst_verdict *v)
+{
+    if (own && rec->shape == RST_SHAPE_ACTIVE && (rec->flags & RST_TH_ACK)
+        && c->side[!rec->from].last.frame)
+        add(v, RST_EV_CONTRADICTION, p->weight[RST_EV_CONTRADICTION], own->frame);
+}
+
 void rst_score(const struct rst_conn *c, const struct rst_host *h, const struct rst_record *rec,
-               const struct rst_params *p, struct rst_verdict *v)
+               const struct rst_record *own_reset, const struct rst_params *p,
+               struct rst_verdict *v)
 {
     unsigned total = 0;
     score_ttl(c, h, rec, p, v);
     score_mac(c, h, rec, p, v);
     score_seq_zero(rec, p, v);
     score_race(rec, p, v);
-    score_burst(c, rec, p, v);
+    score_burst(c, h, rec, p, v);
     score_window(c, rec, p, v);
     score_ack(rec, p, v);
     score_timestamps(c, rec, p, v);
     score_ip_id(c, rec, p, v);
     score_timing(c, h, rec, p, v);
+    score_contradiction(c, rec, own_reset, p, v);
     /* A weight of 0 switches a signal off. */
     unsigned kept = 0;
     for (unsigned i = 0; i < v->n_evidence; i++) {

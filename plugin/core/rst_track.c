@@ -633,6 +633,9 @@ static void note_handshake(struct rst_conn *c, unsigned from, const struct rst_s
         if (!x->syn_frame) {
             x->syn_frame = s->frame;
             x->syn_time = s->time_us;
+            x->syn_ttl = s->ttl;
+            x->syn_has_mac = s->has_mac;
+            memcpy(x->syn_mac, s->src_mac, 6);
             x->isn = s->seq;
             x->ts_offered = s->has_timestamps;
             x->wscale_offered = s->has_wscale;
@@ -773,6 +776,23 @@ static bool is_outlier(const struct rst_side *x, const struct rst_segment *s)
     return x->first_frame && (s->ttl > x->ttl_first + 2 || s->ttl + 2 < x->ttl_first);
 }
 
+/* Whether a packet may join its sender's TTL / MAC baseline: the SYN or
+ * SYN-ACK is the sender's own (a forger answers segments, it does not open
+ * connections), and a later packet counts only where it agrees with it.  A
+ * censor that sends a block page or a FIN in the server's name, then RSTs,
+ * must not make its own packets the server's baseline.  Agreeing: within a
+ * hop of the handshake's TTL (a route change), and from the handshake's MAC
+ * unless at exactly its distance (a second router: ECMP, VRRP failover). */
+static bool agrees_with_handshake(const struct rst_side *x, const struct rst_segment *s)
+{
+    if (!x->syn_frame || (s->flags & RST_TH_SYN))
+        return true;
+    int hops = (int)s->ttl - (int)x->syn_ttl;
+    if (hops > 1 || hops < -1)
+        return false;
+    return hops == 0 || !s->has_mac || !x->syn_has_mac || memcmp(s->src_mac, x->syn_mac, 6) == 0;
+}
+
 static void remember_last(struct rst_conn *c, struct rst_side *x, const struct rst_segment *s)
 {
     x->last.frame = s->frame;
@@ -827,12 +847,17 @@ static void update_side(struct rst_core *core, struct rst_conn *c, uint32_t inde
         x->first_frame = s->frame;
         x->ttl_first = s->ttl;
     }
-    note_ttl_mac(&x->ttl_min, &x->ttl_max, &x->ttl_frame, x->mac, &x->mac_known,
-                 &x->mac_varies, &x->mac_frame, s);
+    /* Sequence state as usual either way; the sender's baseline (TTL, MAC,
+     * IP ID, clock, window, answer time) only from its own packets. */
+    bool baseline = agrees_with_handshake(x, s);
+    if (baseline)
+        note_ttl_mac(&x->ttl_min, &x->ttl_max, &x->ttl_frame, x->mac, &x->mac_known,
+                     &x->mac_varies, &x->mac_frame, s);
     if (x->host) {
         struct rst_host *h = chunked_at(&core->hosts, x->host - 1);
-        note_ttl_mac(&h->ttl_min, &h->ttl_max, &h->ttl_frame, h->mac, &h->mac_known,
-                     &h->mac_varies, &h->mac_frame, s);
+        if (baseline)
+            note_ttl_mac(&h->ttl_min, &h->ttl_max, &h->ttl_frame, h->mac, &h->mac_known,
+                         &h->mac_varies, &h->mac_frame, s);
         if (!h->last_frame) {
             h->first_us = s->time_us;
             h->interface_id = s->interface_id;
@@ -840,14 +865,19 @@ static void update_side(struct rst_core *core, struct rst_conn *c, uint32_t inde
         h->last_us = s->time_us;
         h->last_frame = s->frame;
     }
-    note_ip_id(x, s);
-    note_clock_and_window(x, s);
+    if (baseline) {
+        note_ip_id(x, s);
+        note_clock_and_window(x, s);
+    }
     note_handshake(c, from, s);
     if (c->next_point && x->syn_frame == s->frame)
         note_lag(core, index, from);
     note_repeats(x, &c->side[!from], s);
-    note_response(core, x, &c->side[!from], s);
-    settle_race(core, x, s->frame);
+    if (baseline) {
+        /* Nor is it the sender answering fast, or still talking after its RST. */
+        note_response(core, x, &c->side[!from], s);
+        settle_race(core, x, s->frame);
+    }
     if (!x->snd_known || seq_gt(end, x->snd_max)) {
         x->snd_max = end;
         x->snd_known = true;
@@ -947,13 +977,59 @@ static void get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag
 
 /* The same RST as the sender's previous one, within a millisecond, nothing
  * from either side in between (see is_copy). */
+static bool same_rst(const struct rst_record *prev, const struct rst_segment *s)
+{
+    return s->seq == prev->seq && s->ack == prev->ack && s->flags == prev->flags
+        && s->window == prev->window && s->ttl == prev->ttl
+        && s->time_us >= prev->time_us && s->time_us - prev->time_us < COPY_WINDOW_US
+        && s->has_ip_id == prev->has_ip_id && s->ip_id == prev->ip_id;
+}
+
 static bool is_rst_copy(const struct rst_conn *c, const struct rst_record *prev,
                         const struct rst_segment *s)
 {
-    return prev && c->last_frame < prev->frame && s->seq == prev->seq && s->ack == prev->ack
-        && s->flags == prev->flags && s->window == prev->window && s->ttl == prev->ttl
-        && s->time_us >= prev->time_us && s->time_us - prev->time_us < COPY_WINDOW_US
-        && s->has_ip_id == prev->has_ip_id && s->ip_id == prev->ip_id;
+    return prev && c->last_frame < prev->frame && same_rst(prev, s);
+}
+
+/* RSTs looked back at for an interleaved copy. */
+#define COPY_LOOKBACK 8
+
+/* The RST (id) this one is a copy of, 0 if none: the sender's previous RST
+ * with nothing in between, or, where two capture points share one interface
+ * without MACs (a merge that collapsed them), an earlier one of its RSTs
+ * within the copy window that identifies itself (a nonzero IP ID, as
+ * sighted() asks of other segments): the other point's sighting. */
+static uint32_t copy_original(const struct rst_core *core, const struct rst_conn *c,
+                              const struct rst_side *x, const struct rst_segment *s)
+{
+    const struct rst_record *prev = record_at(core, x->last_rst);
+    if (is_rst_copy(c, prev, s))
+        return x->last_rst;
+    if (!s->has_ip_id || !s->ip_id || !prev)
+        return 0;
+    uint32_t id = prev->prev_rst;
+    for (unsigned walked = 0; id && walked < COPY_LOOKBACK; walked++) {
+        const struct rst_record *r = record_at(core, id);
+        if (!r || s->time_us - r->time_us >= COPY_WINDOW_US)
+            return 0;
+        if (same_rst(r, s))
+            return id;
+        id = r->prev_rst;
+    }
+    return 0;
+}
+
+/* The distances RSTs in a host's name arrive from: the first, and the first
+ * more than two hops off it (what is_outlier calls another place). */
+static void note_rst_distance(struct rst_host *h, const struct rst_segment *s)
+{
+    if (!h->rst_frame) {
+        h->rst_frame = s->frame;
+        h->rst_ttl = s->ttl;
+    } else if (!h->far_rst_frame && (s->ttl > h->rst_ttl + 2 || s->ttl + 2 < h->rst_ttl)) {
+        h->far_rst_frame = s->frame;
+        h->far_rst_ttl = s->ttl;
+    }
 }
 
 static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
@@ -985,11 +1061,13 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     rec->has_prev_ip_id = x->ip_id_known;
     rec->prev_ip_id = x->ip_id;
     struct rst_record *prev = record_at(core, x->last_rst);
-    if (is_rst_copy(c, prev, s)) {
+    uint32_t original = copy_original(core, c, x, s);
+    if (original) {
         /* The same RST mirrored twice is one RST: its verdict is the
          * original's, whatever later packets add to it.  Three times, with an
          * IP ID that counts, no tap does that (mark_burst's rule). */
-        rec->copy_of = x->last_rst;
+        prev = record_at(core, original);
+        rec->copy_of = original;
         prev->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
         rec->copies = prev->copies;   /* which copy it is */
         if (prev->copies >= 2 && prev->has_ip_id && prev->ip_id)
@@ -997,7 +1075,12 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
         return id;
     }
     rec->diag = s->payload_len ? add_diag(core, s) : 0;
+    if (x->host)
+        note_rst_distance(chunked_at(&core->hosts, x->host - 1), s);
     rst_classify(c, from, s, params, rec);
+    rec->own_reset = x->reset_rst;
+    if (!rec->keeps_connection)
+        x->reset_rst = id;
 
     if (prev)
         mark_burst(prev, rec, record_at(core, prev->prev_rst), params);
@@ -1053,6 +1136,68 @@ static const char *accept_reason(enum rst_accept accept)
     }
 }
 
+/* Did a device other than its claimed sender send this RST?  Its own
+ * evidence and capture points only (the contradiction below is left out: it
+ * needs this very answer for the RSTs before). */
+static bool record_forged(const struct rst_core *core, const struct rst_record *rec,
+                          const struct rst_params *params)
+{
+    const struct rst_conn *c = rst_core_conn(core, rec->conn);
+    struct rst_verdict v;
+    v.n_evidence = 0;
+    rst_score(c, rst_core_host(core, c->side[rec->from].host), rec, NULL, params, &v);
+    if (v.injected)
+        return true;
+    rst_vantage(core, rec, 0, &v.vantage);
+    return v.vantage.unseen;
+}
+
+/* RSTs walked back past forged ones: a censor's burst is three or four. */
+#define OWN_RESET_WALK 6
+
+/* The sender's earlier RST that ended the connection and that the sender
+ * did send: after it the host has no connection (RFC 9293 3.10.7.1;
+ * Linux answers every later segment with reason NO_SOCKET). */
+static const struct rst_record *own_reset_before(const struct rst_core *core,
+                                                 const struct rst_record *rec,
+                                                 const struct rst_params *params)
+{
+    /* Past forged RSTs to a genuine one, then back through the genuine
+     * ones before it: the explanation names the RST that ended it. */
+    const struct rst_record *found = NULL;
+    uint32_t id = rec->own_reset;
+    for (unsigned walked = 0; id && walked < OWN_RESET_WALK; walked++) {
+        const struct rst_record *earlier = rst_core_record(core, id);
+        if (!earlier)
+            break;
+        if (!record_forged(core, earlier, params))
+            found = earlier;
+        else if (found)
+            break;
+        id = earlier->own_reset;
+    }
+    return found;
+}
+
+/* What a RST after its sender's own genuine RST means: the host has no
+ * connection, so it answers "no connection", whatever the segment looked
+ * like to a live one; only a new SYN still meets a listener (refused). */
+static const struct rst_record *after_own_reset(const struct rst_record *rec,
+                                                const struct rst_record *own,
+                                                struct rst_record *scratch)
+{
+    if (!own || rec->genuine_cause == RST_CAUSE_REFUSED)
+        return rec;
+    *scratch = *rec;
+    scratch->genuine_cause = RST_CAUSE_NO_CONNECTION;
+    scratch->note = RST_NOTE_OWN_RESET;
+    scratch->context_frame = own->frame;
+    scratch->detail = 0;
+    if (rec->shape != RST_SHAPE_REPLY || rec->genuine_cause == RST_CAUSE_UNKNOWN)
+        scratch->answers_frame = 0;
+    return scratch;
+}
+
 bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
                       const struct rst_params *params, struct rst_verdict *verdict)
 {
@@ -1070,6 +1215,10 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
     if (!rec)
         return false;
     const struct rst_conn *c = rst_core_conn(core, rec->conn);
+    const struct rst_record *own = own_reset_before(core, rec, params);
+    struct rst_record scratch;
+    const struct rst_record *wire = rec;
+    rec = after_own_reset(wire, own, &scratch);
 
     memset(verdict, 0, sizeof *verdict);
     verdict->wire_cause = (enum rst_cause)rec->genuine_cause;
@@ -1087,8 +1236,17 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
     verdict->accept_reason = accept_reason((enum rst_accept)rec->accept);
     verdict->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
                         : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
-    rst_score(c, rst_core_host(core, c->side[rec->from].host), rec, params, verdict);
-    rst_vantage(core, rec, copy_index, &verdict->vantage);
+    const struct rst_host *h = rst_core_host(core, c->side[rec->from].host);
+    rst_score(c, h, wire, rec == wire ? NULL : own, params, verdict);
+    /* Nothing but RSTs in the sender's name, from two distances: nothing
+     * tells which is its own, the explanation says so. */
+    if (!c->side[rec->from].ttl_frame && h && !h->ttl_frame && h->far_rst_frame) {
+        verdict->distance_frame[0] = h->rst_frame;
+        verdict->distance_ttl[0] = h->rst_ttl;
+        verdict->distance_frame[1] = h->far_rst_frame;
+        verdict->distance_ttl[1] = h->far_rst_ttl;
+    }
+    rst_vantage(core, wire, copy_index, &verdict->vantage);
     if (verdict->vantage.unseen) {
         /* Not a sign but a proof: where it had to pass, it never did. */
         verdict->suspicion = 100;
@@ -1118,6 +1276,7 @@ void rst_params_default(struct rst_params *params)
         [RST_EV_TIMESTAMP] = 30,
         [RST_EV_IP_ID] = 25,
         [RST_EV_TIMING] = 40,
+        [RST_EV_CONTRADICTION] = 40,
     };
     params->threshold = 60;
     memcpy(params->weight, weights, sizeof weights);
@@ -1161,6 +1320,7 @@ const char *rst_evidence_name(enum rst_evidence_kind kind)
         [RST_EV_TIMESTAMP] = "timestamp",
         [RST_EV_IP_ID] = "ip_id",
         [RST_EV_TIMING] = "timing",
+        [RST_EV_CONTRADICTION] = "contradiction",
     };
     return (unsigned)kind < RST_EV_COUNT ? names[kind] : "unknown";
 }

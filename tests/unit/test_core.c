@@ -365,6 +365,162 @@ static void test_abort_acking_data_and_fin_has_unread_data(void)
     net_free(&n);
 }
 
+/* Issue 13 item 2: a probing client acknowledges the server's abort as if
+ * the RST took a sequence number and keeps sending; the server, without the
+ * connection since its RST (Linux: NO_SOCKET), answers each segment. */
+static void test_rst_after_own_abort_is_no_connection(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_exchange(&n);                                              /* 1-7 */
+    send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);            /* 8 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 302, 20);          /* 9 */
+    struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 302, 0));
+    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.answers_frame == 9);
+    CHECK(v.after_frame == 8);
+    CHECK(!v.injected);
+    CHECK_CONTAINS(v.explanation, "It had reset this connection itself in frame 8");
+    CHECK(strstr(v.explanation, "never sent") == NULL);
+    net_free(&n);
+}
+
+/* A refusal, then an "abort of the live connection" in the same host's name:
+ * a host without the connection only replies, so the abort does not fit. */
+static void test_abort_after_own_refusal_is_contradiction(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 1 */
+    send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1);                           /* 2: refused */
+    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);                      /* 3: probe */
+    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 1, 0));
+    CHECK(v.wire_cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.after_frame == 2);
+    const struct rst_evidence *e = evidence(&v, RST_EV_CONTRADICTION);
+    CHECK(e != NULL && e->ref_frame == 2 && e->weight == 40);
+    CHECK_CONTAINS(v.explanation, "had reset it itself (frame 2)");
+    net_free(&n);
+}
+
+/* A forged RST in the server's name does not end the server's connection:
+ * the server's own abort later is an abort, not "no connection". */
+static void test_rst_after_forged_one_keeps_its_cause(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_exchange(&n);                                              /* 1-7 */
+    uint32_t f = send_forged(&n, forged(&n, SERVER, ACK, S_ISN + 301, C_ISN + 101)); /* 8 */
+    CHECK(verdict(&n, f).injected);
+    send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 50);          /* 9: still talking */
+    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 351, C_ISN + 101, 0));
+    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.after_frame == 0);
+    CHECK(evidence(&v, RST_EV_CONTRADICTION) == NULL);
+    net_free(&n);
+}
+
+/* A retransmitted SYN after a refusal still meets a closed port: refused. */
+static void test_refusal_after_refusal_stays_refused(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
+    send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1);
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
+    struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));
+    CHECK(v.cause == RST_CAUSE_REFUSED);
+    net_free(&n);
+}
+
+/* Issue 13 item 3: a censor sends a block page and a FIN in the server's
+ * name (its own TTL and MAC), then RSTs alike.  Its packets are not the
+ * server's baseline: the RSTs differ from the SYN-ACK in TTL and MAC. */
+static void test_block_page_is_no_baseline(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 1 */
+    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);                    /* 2 */
+    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);                      /* 3 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);              /* 4 */
+    struct rst_segment page = forged(&n, SERVER, PSH | ACK | FIN, S_ISN + 1, C_ISN + 101);
+    page.flags &= (uint8_t)~RST;
+    page.payload_len = 200;
+    CHECK(rst_core_add(n.core, &page, &n.params) == 0);                      /* 5 */
+    send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 202, 0);                  /* 6 */
+    struct rst_segment r = forged(&n, SERVER, 0, S_ISN + 202, 0);
+    r.window = 0;
+    struct rst_verdict v = verdict(&n, send_forged(&n, r));                  /* 7 */
+    const struct rst_evidence *ttl = evidence(&v, RST_EV_TTL);
+    CHECK(ttl != NULL && ttl->expected == 63 && ttl->ref_frame == 2);
+    const struct rst_evidence *mac = evidence(&v, RST_EV_MAC);
+    CHECK(mac != NULL && mac->ref_frame == 2);
+    CHECK(v.injected);
+    net_free(&n);
+}
+
+/* A second router at the same distance (ECMP, VRRP failover) is still the
+ * server: its packets keep the MAC baseline varied, as before. */
+static void test_second_router_same_distance_is_baseline(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
+    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
+    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
+    n.end[SERVER].mac[5] = 0x02;
+    send_seg(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 101, 300);
+    send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 301, 0);
+    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
+    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.n_evidence == 0);
+    net_free(&n);
+}
+
+/* A host seen only through RSTs, from two distances, and nothing else of it:
+ * the explanation says so and names a frame of each. */
+static void test_rsts_only_from_two_distances(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    n.end[SERVER].ttl = 47;
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 1 */
+    send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1);                           /* 2: TTL 47 */
+    n.end[CLIENT].port = 40002;
+    n.end[SERVER].ttl = 239;
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 3 */
+    struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));  /* 4 */
+    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.distance_frame[0] == 2 && v.distance_frame[1] == 4);
+    CHECK_CONTAINS(v.explanation, "arrive from two distances, TTL 47 (frame 2) and TTL 239 (frame 4)");
+    net_free(&n);
+}
+
+/* The same, with the host's own packets in another connection as anchor:
+ * the RST from the other distance is what disagrees. */
+static void test_rsts_only_anchored_by_other_connection(void)
+{
+    struct net n;
+    net_init(&n, 4);
+    n.end[SERVER].ttl = 47;
+    handshake_and_exchange(&n);                                              /* 1-7 */
+    n.end[CLIENT].port = 40002;
+    n.end[SERVER].port = 8081;
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 8 */
+    struct rst_segment r = segment(&n, SERVER, RST | ACK, 0, C_ISN + 1, 0);
+    r.ttl = 239;
+    r.ip_id = 0;
+    r.window = 0;
+    r.has_timestamps = false;
+    struct rst_verdict v = verdict(&n, rst_core_add(n.core, &r, &n.params));
+    const struct rst_evidence *ttl = evidence(&v, RST_EV_TTL);
+    CHECK(ttl != NULL && ttl->other_connection && ttl->expected == 47);
+    CHECK(v.distance_frame[0] == 0);
+    net_free(&n);
+}
+
 static void test_client_abort(void)
 {
     struct net n;
@@ -2355,6 +2511,14 @@ int main(void)
     RUN(test_abort_with_unread_data);
     RUN(test_abort_acking_only_a_fin_has_no_unread_data);
     RUN(test_abort_acking_data_and_fin_has_unread_data);
+    RUN(test_rst_after_own_abort_is_no_connection);
+    RUN(test_abort_after_own_refusal_is_contradiction);
+    RUN(test_rst_after_forged_one_keeps_its_cause);
+    RUN(test_refusal_after_refusal_stays_refused);
+    RUN(test_block_page_is_no_baseline);
+    RUN(test_second_router_same_distance_is_baseline);
+    RUN(test_rsts_only_from_two_distances);
+    RUN(test_rsts_only_anchored_by_other_connection);
     RUN(test_client_abort);
     RUN(test_late_ack_after_own_abort_is_no_connection);
     RUN(test_data_after_close);
