@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,7 +26,7 @@ EVIDENCE_FIELD = {"ttl": "ttl_delta", "mac": "mac_mismatch", "seq0": "seq_zero",
                   "burst_seq": "burst_seq", "burst_window": "burst_window",
                   "burst_ttl": "burst_ttl", "window": "window", "ack": "ack_mismatch",
                   "no_timestamps": "no_timestamps", "timestamp": "timestamp", "ip_id": "ip_id",
-                  "timing": "timing"}
+                  "timing": "timing", "contradiction": "contradiction"}
 FIELDS = ["frame.number", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
           "rst.face_value", "rst.injected", "rst.suspicion", "rst.sender", "rst.answers",
           "rst.after", "rst.acceptable", "rst.explanation", "rst.diag.format",
@@ -203,6 +204,60 @@ class CaptureTest(unittest.TestCase):
                 if after in forged:
                     checked += 1
         self.assertGreaterEqual(checked, 8)
+
+    def test_rsts_after_their_senders_own_rst_name_it(self):
+        # RFC 9293 3.10.7.1: after a genuine RST its sender has no connection;
+        # its later RSTs in that connection (not replies to a new SYN) answer
+        # "no connection" and name the RST that ended it (issue 13, item 2).
+        checked = 0
+        for cap in sorted({r["capture"] for r in self.labels}):
+            rows = sorted((r for r in self.labels if r["capture"] == cap),
+                          key=lambda r: int(r["frame"]))
+            # Per RST: its connection, and its header (seq, ack, flags, IP ID)
+            # and time, so that two RSTs alike within a millisecond (which no
+            # capture can tell from a tap's copy) are taken as one.
+            seen = {}
+            for line in tshark("-r", os.path.join(CAPTURES, cap), "-Y",
+                               "tcp.flags.reset == 1 && !icmp && !icmpv6", "-T", "fields",
+                               "-E", "occurrence=l", "-e", "frame.number", "-e", "tcp.stream",
+                               "-e", "tcp.seq_raw", "-e", "tcp.ack_raw", "-e", "tcp.flags",
+                               "-e", "ip.id", "-e", "frame.time_epoch").splitlines():
+                f = line.split("\t")
+                seen[int(f[0])] = (f[1], tuple(f[2:6]), float(f[6]))
+            ended, last = {}, {}
+            for r in rows:
+                if r["injected"] == "yes" or r["cause"] == "refused":
+                    continue
+                conn, header, when = seen[int(r["frame"])]
+                key = (conn, r["sender"])
+                previous, last[key] = last.get(key), (header, when)
+                if previous and previous[0] == header and when - previous[1] < 0.001:
+                    continue
+                if key not in ended:
+                    if r["cause"] != "invalid-segment":   # SYN-RECEIVED replies keep it
+                        ended[key] = r["frame"]
+                    continue
+                with self.subTest(capture=cap, frame=r["frame"]):
+                    got = self.two_pass[cap][int(r["frame"])]
+                    self.assertEqual(r["cause"], "no-connection", "label")
+                    self.assertEqual(got["rst.cause"], "no-connection", got["rst.explanation"])
+                    self.assertEqual(got["rst.after"], ended[key], got["rst.explanation"])
+                    checked += 1
+        self.assertGreaterEqual(checked, 6)
+
+    def test_rsts_from_two_distances_without_anchor_say_so(self):
+        # rsts-from-two-distances without its first connection: the server
+        # then shows itself only through RSTs, its own (TTL 63, frame 18 of
+        # the capture) and the device's (TTL 239, frame 20): nothing anchors
+        # either, the explanation names a frame of each (issue 13, item 3).
+        with tempfile.TemporaryDirectory() as tmp:
+            part = os.path.join(tmp, "two-refusals.pcapng")
+            subprocess.run(["editcap", "-r", os.path.join(CAPTURES, "rsts-from-two-distances.pcapng"),
+                            part, "17-20"], check=True, capture_output=True)
+            frames = dissect(part, True)
+        for frame in (2, 4):
+            self.assertIn("arrive from two distances, TTL 63 (frame 2) and TTL 239 (frame 4)",
+                          frames[frame]["rst.explanation"])
 
     def test_one_pass_gives_the_best_verdict_so_far(self):
         # Genuine RSTs need nothing from later packets; a forged RST may only

@@ -20,7 +20,8 @@ ROOT = os.path.dirname(HERE)
 CAPTURES = os.path.join(ROOT, "captures")
 DOC = os.path.join(ROOT, "docs", "scenarios.md")
 EVIDENCE = ["ttl_delta", "mac_mismatch", "seq_zero", "race", "burst_seq", "burst_window",
-            "burst_ttl", "window", "ack_mismatch", "no_timestamps", "timestamp", "ip_id", "timing"]
+            "burst_ttl", "window", "ack_mismatch", "no_timestamps", "timestamp", "ip_id", "timing",
+            "contradiction"]
 
 
 def plugin_view(capture):

@@ -144,8 +144,8 @@ def server_linger0_after_response(family=socket.AF_INET, prepare=None, size=300)
         conn.close()
 
 
-def server_close_unread():
-    lst = listener(8004)
+def server_close_unread(port=8004):
+    lst = listener(port)
     while True:
         conn, _ = lst.accept()
         time.sleep(0.3)          # the request arrives and is never read
@@ -230,6 +230,15 @@ def server_tls(port):
             pass
 
 
+def server_silent(port):
+    """Reads each request and never answers (until the lab stops it)."""
+    lst = listener(port)
+    while True:
+        conn, _ = lst.accept()
+        recv_request(conn)
+        time.sleep(30)
+
+
 def serve_both(*servers):
     import threading
     for srv in servers[1:]:
@@ -261,6 +270,9 @@ SERVERS = {
                                                  lambda: serve_http(8021)),
     "stateful-firewall-forgot": lambda: serve_keepalive_http(8022),
     "forged-client-rst": lambda: serve_keepalive_http(8034),
+    "probe-after-rst": lambda: server_close_unread(8041),
+    "block-page-then-rst": lambda: server_silent(8035),
+    "rsts-from-two-distances": lambda: serve_http(8080),
     "host-firewall-after-connection": lambda: serve_both(lambda: serve_http(8080),
                                                          lambda: serve_http(8002)),
     "path-reject-two-points": lambda: serve_both(lambda: serve_http(8080),
@@ -505,6 +517,19 @@ def client_normal_then(port_then, action):
     action(port_then)
 
 
+def client_lets_prober_act():
+    """The probing client lives in the forger's namespace; give it time."""
+    client_lets_forger_act()
+    time.sleep(1.5)
+
+
+def client_two_refusals():
+    """A normal request (the capture learns the server), then two refused SYNs."""
+    client_normal_then(8043, client_refused_port)
+    time.sleep(0.2)
+    client_refused_port(8044)
+
+
 def client_icmp_quoted():
     for host, family in ((SERVER4, socket.AF_INET), (SERVER6, socket.AF_INET6)):
         s = connect(8012, host, family)
@@ -557,6 +582,9 @@ CLIENTS = {
     "onpath-firewall-reject": lambda: client_normal_then(8021, client_refused_port),
     "stateful-firewall-forgot": lambda: client_two_phases("stateful-firewall-forgot", 8022, 3.0),
     "forged-client-rst": lambda: client_two_requests(8034),
+    "probe-after-rst": client_lets_prober_act,
+    "block-page-then-rst": lambda: client_request_expect_reset(8035),
+    "rsts-from-two-distances": client_two_refusals,
     "host-firewall-after-connection": lambda: client_normal_then(8002, client_refused_port),
     "stated-reasons": client_stated_reasons,
     "path-reject-two-points": lambda: then_normal(

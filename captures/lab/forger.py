@@ -15,10 +15,19 @@ which RSTs are forged and how that is known.
         "http-response"), send the RSTs SPEC["rsts"] describes, each
         {"to": "client"|"server", "flags": "R"|"RA", "seq": "zero"|OFFSET,
          "ttl": N|"random", "mac": "own"|"router", "window": N|"random",
-         "ip_id": N|"random"|"shared"}.  OFFSET is added to the next sequence
+         "ip_id": N|"random"|"shared", "payload": TEXT}.  An entry with a
+        payload is a data segment (a block page) with those flags, not a RST.
+        OFFSET is added to the next sequence
         number the receiver expects (its RCV.NXT after the trigger); random
         values come from SPEC["seed"] and are logged; "random+N" is a random
         base shared by the burst plus N.
+    forger.py LOG READY probe OPEN_PORT CLOSED_PORT
+        A probing client at 198.51.100.20, as censorship-measurement tools are
+        (issue 13): to OPEN_PORT it sends a request; when the server's RST
+        comes it acknowledges the RST as if it took a sequence number and sends
+        twice more.  To CLOSED_PORT it sends a SYN and, after the refusal, an
+        ACK; then it forges a RST/ACK "abort" in the server's name (its own MAC
+        and TTL) at the ACK's number.
     forger.py LOG READY endpoint SPEC
         Act as a TCP endpoint at 198.51.100.20 (a stack that says why it
         resets, which Linux does not): SPEC["ports"] maps a port to
@@ -107,6 +116,72 @@ def bad_ack_client(log, ready, port):
           stop_filter=lambda _f: done.is_set(), timeout=10)
 
 
+def probe(log, ready, open_port, closed_port):
+    """A probing client that keeps talking after the server's RST (docstring)."""
+    isn = {40121: 2000000, 40122: 3000000}
+    port = {40121: open_port, 40122: closed_port}
+    state = {40121: "syn", 40122: "syn"}
+    done = threading.Event()
+
+    def out(sport, flags, seq, ack, payload=b"", what=""):
+        pkt = (Ether(src=OWN_MAC, dst=ROUTER_MAC) / IP(src=OWN_IP, dst=SERVER4, ttl=64) /
+               TCP(sport=sport, dport=port[sport], flags=flags, seq=seq, ack=ack, window=502))
+        if payload:
+            pkt = pkt / payload
+        sendp(pkt, iface=IFACE)
+        log.sent(what, pkt)
+
+    def on_frame(frame):
+        if answer_arp(frame) or TCP not in frame or IP not in frame or frame[IP].dst != OWN_IP:
+            return
+        tcp = frame[TCP]
+        sport = tcp.dport
+        if sport not in state:
+            return
+        mine = isn[sport] + 1
+        if sport == 40121 and tcp.flags == "SA" and state[sport] == "syn":
+            state[sport] = "open"
+            out(sport, "A", mine, tcp.seq + 1, what="probe: handshake ACK")
+            out(sport, "PA", mine, tcp.seq + 1, b"GET / HTTP/1.1\r\nHost: blocked.example\r\n\r\n",
+                what="probe: request")
+        elif sport == 40121 and "R" in str(tcp.flags) and state[sport] == "open":
+            # The RST took no sequence number (RFC 9293 3.4); this prober
+            # acknowledges one anyway, and goes on sending.
+            state[sport] = "after"
+            req = 41
+            for n in range(2):
+                time.sleep(0.2)
+                out(sport, "PA", mine + req + 20 * n, tcp.seq + 1, b"x" * 20,
+                    what="probe: data after the server's RST, acknowledging the RST")
+            time.sleep(0.2)
+            done.set()
+        elif sport == 40122 and "R" in str(tcp.flags) and state[sport] == "syn":
+            state[sport] = "refused"
+            probe_ack = 777777
+            out(sport, "A", mine, probe_ack, what="probe: ACK after the refusal")
+            time.sleep(0.05)
+            forged = (Ether(src=OWN_MAC, dst=OWN_MAC) /
+                      IP(src=SERVER4, dst=OWN_IP, ttl=64, id=1) /
+                      TCP(sport=closed_port, dport=sport, flags="RA", seq=probe_ack,
+                          ack=mine, window=8192))
+            sendp(forged, iface=IFACE)
+            log.sent("forged RST/ACK 'abort' in the server's name after its refusal", forged)
+
+    def go():
+        while not os.path.exists(ready.replace(".ready", ".go")):
+            time.sleep(0.05)
+        for sport in (40122, 40121):
+            out(sport, "S", isn[sport], 0, what="probe: SYN")
+            time.sleep(0.3)
+
+    def start():
+        open(ready, "w").close()
+        threading.Thread(target=go, daemon=True).start()
+
+    sniff(iface=IFACE, prn=on_frame, store=False, started_callback=start,
+          stop_filter=lambda _f: done.is_set(), timeout=12)
+
+
 def matches(trigger, frame):
     payload = bytes(frame[TCP].payload)
     flags = frame[TCP].flags
@@ -171,8 +246,11 @@ def forge(spec, rng, frame, log):
         out = (Ether(src=mac_src, dst=mac_dst) / net /
                TCP(sport=sport, dport=dport, flags=r["flags"], seq=seq,
                    ack=ack if "A" in r["flags"] else 0, window=window))
+        if "payload" in r:
+            out = out / r["payload"].encode()
         sendp(out, iface=IFACE)
-        log.sent("forged RST to the %s (window %d, IP ID %d)" % (r["to"], window, ip_id), out)
+        what = "forged %s to the %s" % ("data segment" if "payload" in r else "RST", r["to"])
+        log.sent("%s (window %d, IP ID %d)" % (what, window, ip_id), out)
 
 
 def inject(log, ready, spec):
@@ -256,6 +334,8 @@ def main():
     log = Log(log_path)
     if mode == "bad-ack-client":
         bad_ack_client(log, ready, int(sys.argv[4]))
+    elif mode == "probe":
+        probe(log, ready, int(sys.argv[4]), int(sys.argv[5]))
     elif mode == "inject":
         inject(log, ready, json.loads(sys.argv[4]))
     elif mode == "endpoint":

@@ -239,6 +239,20 @@ def path_firewall_reject():
 """)
 
 
+def server_drops_8044():
+    # The server host drops SYNs to 8044: only the device's RST answers them.
+    nft("rx-sv", """table inet rxlab {
+  chain fw_input { type filter hook input priority 0;
+    tcp dport 8044 drop
+  }
+}
+""")
+
+
+BLOCK_PAGE = ("HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
+              "<html><body>This site is blocked.</body></html>")
+
+
 def stateful_firewall():
     # A stateful firewall on the router: segments of connections it does not
     # know are rejected with a RST in the server's name.
@@ -440,6 +454,56 @@ SCENARIOS = [
                      face_value="abort", why="RST forged in the client's name"),
               Expect("server", "no-connection", "TCP_FLAGS",
                      why="the server lost the connection to the forged RST")]},
+    # Issue 13: hosts after their own RST, one name at two distances.
+    {"name": "probe-after-rst", "tour": False,
+     "forger": ["probe", "8041", "8042"],
+     "what": "a probing client (scapy at 198.51.100.20) requests from a server that closes "
+             "without reading (RST), then acknowledges that RST as if it took a sequence "
+             "number and sends twice more; and a SYN to a closed port, an ACK after the "
+             "refusal, then a RST/ACK 'abort' the device forges in the server's name",
+     "rsts": [Expect("server", "refused", "NO_SOCKET",
+                     why="no listener on 8042"),
+              Expect("server", "no-connection", "NO_SOCKET",
+                     why="the ACK after the refusal reaches a port without a socket"),
+              Expect("forger", "injected", injected=True, evidence="mac,contradiction",
+                     face_value="", views=("client",),
+                     why="forged 'abort' after the server's own refusal"),
+              Expect("server", "abort", "TCP_ABORT_ON_CLOSE",
+                     why="close() with the request unread"),
+              Expect("server", "no-connection", None, repeat="2",
+                     why="the prober's data after the server's RST: no connection left")]},
+    {"name": "block-page-then-rst", "tour": False,
+     "forger": ["inject", json.dumps({
+         "trigger": "http-request", "port": 8035, "rsts": [
+             {"to": "client", "flags": "FPA", "seq": 0, "ttl": 64, "window": 8192,
+              "ip_id": 1, "payload": BLOCK_PAGE},
+             {"to": "client", "flags": "R", "seq": len(BLOCK_PAGE) + 1, "ttl": 64,
+              "window": 0, "ip_id": 1},
+             {"to": "client", "flags": "RA", "seq": len(BLOCK_PAGE) + 1, "ttl": 64,
+              "window": 0, "ip_id": 1}]})],
+     "what": "on the HTTP request the device sends a block page with FIN in the server's "
+             "name (its own MAC, TTL 64 where the server's packets arrive with 63), then a "
+             "RST and a RST/ACK alike; the server reads the request and stays silent",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac", face_value="",
+                     views=("client",), why="the censor's RSTs after its own block page"),
+              Expect("forger", "injected", injected=True, evidence="ttl,mac", face_value="",
+                     views=("client",), why="the censor's RSTs after its own block page"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="?",
+                     why="the server's ACK of the request reaches a client whose connection "
+                         "was reset")]},
+    {"name": "rsts-from-two-distances", "setup": server_drops_8044, "tour": False,
+     "forger": ["inject", json.dumps({
+         "trigger": "syn", "port": 8044, "rsts": [
+             {"to": "client", "flags": "RA", "seq": "zero", "ttl": 239, "window": 0,
+              "ip_id": 0}]})],
+     "what": "a normal request to port 8080, then SYNs to two closed ports of the server: "
+             "8043 refused by the server, 8044 (dropped by the server host) refused by the "
+             "device in the server's name (TTL 239, its own MAC)",
+     "rsts": [Expect("server", "refused", "NO_SOCKET",
+                     why="no listener on 8043"),
+              Expect("forger", "injected", injected=True, evidence="ttl,mac",
+                     face_value="refused", views=("client",),
+                     why="the device answers the SYN to 8044 in the server's name")]},
     {"name": "onpath-firewall-reject", "setup": path_firewall_reject,
      "what": "a normal request to the server's port 8080, then a SYN to port 8021 that the "
              "router rejects with a RST in the server's name (nftables on the path)",
@@ -615,13 +679,15 @@ def rst_frames(pcap):
     """RST segments in a capture (not the ones quoted inside ICMP errors)."""
     out = sh("tshark -r %s -Y 'tcp.flags.reset == 1 && !icmp && !icmpv6' -T fields "
              "-E separator=/t -E occurrence=l -e frame.number -e eth.src -e ip.src -e ipv6.src -e ip.dst "
-             "-e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.seq_raw -e sll.src.eth" % pcap).stdout
+             "-e ipv6.dst -e tcp.srcport -e tcp.dstport -e tcp.seq_raw -e sll.src.eth "
+             "-e tcp.ack_raw -e tcp.flags.ack" % pcap).stdout
     frames = []
     for line in out.splitlines():
         f = line.split("\t")
         frames.append({"frame": int(f[0]), "mac": f[1] or f[9], "src": f[2] or f[3],
                        "dst": f[4] or f[5], "sport": int(f[6]), "dport": int(f[7]),
-                       "seq": int(f[8])})
+                       "seq": int(f[8]),
+                       "ack": int(f[10]) if f[11] in ("1", "True") else 0})
     return frames
 
 
@@ -677,6 +743,7 @@ def attach_sources(frames, trace, forger_log, scn):
         # client's own packets do.
         logged = next((e for e in forger_log if e["sport"] == frame["sport"]
                        and e["dport"] == frame["dport"] and e["seq"] == frame["seq"]
+                       and (e["ack"] if "A" in e["flags"] else 0) == frame["ack"]
                        and "R" in e["flags"]), None)
         if logged:
             sender = logged.get("role", "forger")
