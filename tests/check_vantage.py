@@ -106,11 +106,19 @@ class Scenario:
         """Forged in the server's name, never in the server's capture, which
         went on past it: proven forged.  (A RST forged in the client's name
         by a device on the client's segment passes the client's point too:
-        both points see it, nothing is proven.)"""
+        both points see it, nothing is proven.)  The proof compares with the
+        claimed sender's own packets of that connection at the server's point:
+        where it sent nothing there but RSTs (a refused connection), there is
+        nothing to prove it with (docs/two-points.md)."""
         p, label = self.packets[view][frame], self.label[view][frame]
         paired = {c for c, _ in self.pairs}
+        src = p["ip.src"] or p["ipv6.src"]
+        own_packets_pass = any(
+            (q["ip.src"] or q["ipv6.src"]) == src and q["tcp.srcport"] == p["tcp.srcport"]
+            and q["tcp.dstport"] == p["tcp.dstport"] and not int(q["tcp.flags"], 16) & 0x04
+            for q in self.packets["server"].values())
         return (view == "client" and label["injected"] == "yes" and frame not in paired
-                and (p["ip.src"] or p["ipv6.src"]) in self.servers
+                and src in self.servers and own_packets_pass
                 and self.server_end >= float(p["frame.time_epoch"]))
 
 
