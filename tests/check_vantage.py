@@ -106,19 +106,22 @@ class Scenario:
         """Forged in the server's name, never in the server's capture, which
         went on past it: proven forged.  (A RST forged in the client's name
         by a device on the client's segment passes the client's point too:
-        both points see it, nothing is proven.)  The proof compares with the
-        claimed sender's own packets of that connection at the server's point:
-        where it sent nothing there but RSTs (a refused connection), there is
-        nothing to prove it with (docs/two-points.md)."""
+        both points see it, nothing is proven.)  The proof needs the claimed
+        sender's own packets at the server's point: in that connection, or in
+        others before and after the RST.  Where it sent nothing but RSTs in the
+        connection and nothing else around it (a refused SYN answered again in
+        its name), nothing proves it (docs/two-points.md)."""
         p, label = self.packets[view][frame], self.label[view][frame]
         paired = {c for c, _ in self.pairs}
-        src = p["ip.src"] or p["ipv6.src"]
-        own_packets_pass = any(
-            (q["ip.src"] or q["ipv6.src"]) == src and q["tcp.srcport"] == p["tcp.srcport"]
-            and q["tcp.dstport"] == p["tcp.dstport"] and not int(q["tcp.flags"], 16) & 0x04
-            for q in self.packets["server"].values())
+        src, when = p["ip.src"] or p["ipv6.src"], float(p["frame.time_epoch"])
+        own = [q for q in self.packets["server"].values()
+               if (q["ip.src"] or q["ipv6.src"]) == src and not int(q["tcp.flags"], 16) & 0x04]
+        in_connection = any(q["tcp.srcport"] == p["tcp.srcport"]
+                            and q["tcp.dstport"] == p["tcp.dstport"] for q in own)
+        around = (any(float(q["frame.time_epoch"]) < when for q in own)
+                  and any(float(q["frame.time_epoch"]) > when for q in own))
         return (view == "client" and label["injected"] == "yes" and frame not in paired
-                and src in self.servers and own_packets_pass
+                and src in self.servers and (in_connection or around)
                 and self.server_end >= float(p["frame.time_epoch"]))
 
 
