@@ -771,9 +771,15 @@ static void note_run(struct rst_side *x, const struct rst_segment *s)
  * where the sender's packets come from: a forged SYN/ACK or data segment in
  * its name (GFW, QUANTUM INSERT) must not become the sender's baseline.  A
  * route change moves a TTL by a hop or two. */
+/* More than two hops apart: another place, not a route change. */
+static bool ttl_far(unsigned ttl, unsigned ref)
+{
+    return ttl > ref + 2 || ttl + 2 < ref;
+}
+
 static bool is_outlier(const struct rst_side *x, const struct rst_segment *s)
 {
-    return x->first_frame && (s->ttl > x->ttl_first + 2 || s->ttl + 2 < x->ttl_first);
+    return x->first_frame && ttl_far(s->ttl, x->ttl_first);
 }
 
 /* Whether a packet may join its sender's TTL / MAC baseline: the SYN or
@@ -1026,7 +1032,7 @@ static void note_rst_distance(struct rst_host *h, const struct rst_segment *s)
     if (!h->rst_frame) {
         h->rst_frame = s->frame;
         h->rst_ttl = s->ttl;
-    } else if (!h->far_rst_frame && (s->ttl > h->rst_ttl + 2 || s->ttl + 2 < h->rst_ttl)) {
+    } else if (!h->far_rst_frame && ttl_far(s->ttl, h->rst_ttl)) {
         h->far_rst_frame = s->frame;
         h->far_rst_ttl = s->ttl;
     }
