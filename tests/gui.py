@@ -25,6 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BUILD = os.path.abspath(os.environ.get("RST_BUILD_DIR", os.path.join(ROOT, "build")))
 TOUR = os.path.join(ROOT, "captures", "tour.pcapng")
+PLUGIN = next((os.path.join(d, "rst.so") for d, _, files in os.walk(os.path.join(BUILD, "plugins"))
+               if "rst.so" in files), "")
 PROFILE = "RST Analysis"
 SCREEN = (1400, 900)
 NOBODY = 65534
@@ -73,10 +75,8 @@ class Gui:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _make_home(self):
-        # The profile is copied, not linked: the GUI writes its "recent" file there.
-        plugins = os.path.join(self.home, ".local", "lib", "wireshark")
-        os.makedirs(plugins)
-        os.symlink(os.path.join(BUILD, "plugins"), os.path.join(plugins, "plugins"))
+        # The plugin comes from tests/with-plugin.sh's own plugin folder. The
+        # profile is copied, not linked: the GUI writes its "recent" file there.
         config = os.path.join(self.home, ".config", "wireshark")
         shutil.copytree(os.path.join(BUILD, "profile", PROFILE),
                         os.path.join(config, "profiles", PROFILE))
@@ -92,6 +92,9 @@ class Gui:
         with open(os.path.join(config, "profiles", PROFILE, "preferences"), "a") as fh:
             fh.write("gui.layout_type: 1\ngui.layout_content_3: NONE\n")
         os.makedirs(os.path.join(self.home, "run"), mode=0o700)
+        self.own_home()
+
+    def own_home(self):
         if os.getuid() == 0:   # tests/with-plugin.sh runs the GUI as nobody
             for d, dirs, files in os.walk(self.tmp):
                 for name in [d] + [os.path.join(d, f) for f in dirs + files]:
@@ -109,7 +112,7 @@ class Gui:
             raise RuntimeError("Xvfb did not start")
         self.display = ":" + number
 
-    def start(self, capture, *args):
+    def start(self, capture, *args, wait=60):
         env = dict(os.environ, DISPLAY=self.display, QT_QPA_PLATFORM="xcb",
                    RST_TEST_HOME=self.home, XDG_RUNTIME_DIR=os.path.join(self.home, "run"),
                    RST_BUILD_DIR=BUILD)
@@ -117,19 +120,75 @@ class Gui:
                "-r", capture] + list(args)
         with open(self.log, "w") as log:
             self.wireshark = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            self.window = self.xdotool("search", "--sync", "--onlyvisible", "--name",
-                                       os.path.basename(capture), timeout=60).split()[0]
-        except subprocess.TimeoutExpired:
-            # A dialog (a Lua error, a plugin that failed to load) holds it up.
-            raise AssertionError("no Wireshark window for %s after 60 s; windows: %s; output:\n%s"
-                                 % (capture, self.windows(), self.output())) from None
+        # Wait for the window that shows the capture; a dialog (a plugin found
+        # twice, a profile or Lua error) would hold it up for ever: fail at once
+        # with its text instead.
+        name, deadline = os.path.basename(capture), time.time() + wait
+        while True:
+            self.fail_on_dialog()
+            found = self.xdotool("search", "--onlyvisible", "--name", name, check=False).split()
+            if found:
+                self.window = found[0]
+                break
+            if self.wireshark.poll() is not None:
+                raise AssertionError("Wireshark exited (%d) before showing %s; output:\n%s"
+                                     % (self.wireshark.returncode, name, self.output()))
+            if time.time() > deadline:
+                raise AssertionError("no Wireshark window for %s after %d s; windows: %s; "
+                                     "output:\n%s" % (name, wait, self.windows(), self.output()))
+            time.sleep(0.5)
         time.sleep(2)
+        self.fail_on_dialog()
 
-    def xdotool(self, *args, timeout=20):
+    def dialogs(self):
+        """The visible windows that are dialogs (_NET_WM_WINDOW_TYPE_DIALOG)."""
+        found = []
+        for w in self.xdotool("search", "--onlyvisible", "--class", "wireshark",
+                              check=False).split():
+            kind = subprocess.run(["xprop", "-display", self.display, "-id", w,
+                                   "_NET_WM_WINDOW_TYPE"], capture_output=True, text=True).stdout
+            if "_NET_WM_WINDOW_TYPE_DIALOG" in kind:
+                found.append(w)
+        return found
+
+    def fail_on_dialog(self):
+        dialogs = self.dialogs()
+        if dialogs:
+            texts = ["%r: %s" % (self.xdotool("getwindowname", w, check=False).strip(),
+                                 self.dialog_text(w)) for w in dialogs]
+            raise AssertionError("Wireshark shows a dialog:\n  " + "\n  ".join(texts)
+                                 + "\noutput:\n" + self.output())
+
+    def dialog_text(self, window):
+        """What a dialog says. Qt's message boxes copy their text only on
+        Windows and publish it to no X property, so the text is read off the
+        screen (tesseract); the picture is kept in case that fails."""
+        geometry = self.xdotool("getwindowgeometry", "--shell", window, check=False)
+        g = dict(line.split("=", 1) for line in geometry.split() if "=" in line)
+        try:
+            box = (int(g["X"]), int(g["Y"]), int(g["X"]) + int(g["WIDTH"]),
+                   int(g["Y"]) + int(g["HEIGHT"]))
+        except (KeyError, ValueError):
+            return "(no geometry: %r)" % geometry
+        image = self.screenshot().crop(box)
+        kept = os.path.join(BUILD, "Testing", "gui-dialog-%s.png" % window)
+        os.makedirs(os.path.dirname(kept), exist_ok=True)
+        image.save(kept)
+        if not shutil.which("tesseract"):
+            return "(picture in %s; tesseract-ocr would read it)" % kept
+        # Twice the size reads better; tesseract prints the text on stdout.
+        big = image.resize((image.width * 2, image.height * 2))
+        png = os.path.join(self.tmp, "dialog.png")
+        big.save(png)
+        read = subprocess.run(["tesseract", png, "-", "--psm", "6"], capture_output=True,
+                              text=True)
+        text = " ".join(read.stdout.split())
+        return "%s (picture: %s)" % (text or "(unreadable)", kept)
+
+    def xdotool(self, *args, timeout=20, check=True):
         run = subprocess.run(["xdotool"] + list(args), capture_output=True, text=True,
                              env=dict(os.environ, DISPLAY=self.display), timeout=timeout)
-        if run.returncode:
+        if run.returncode and check:
             raise RuntimeError("xdotool %s: %s" % (" ".join(args), run.stderr))
         return run.stdout
 
@@ -154,7 +213,7 @@ class Gui:
 
     def windows(self):
         """Names of the visible top-level windows (an error dialog would be one)."""
-        ids = self.xdotool("search", "--onlyvisible", "--class", "wireshark").split()
+        ids = self.xdotool("search", "--onlyvisible", "--class", "wireshark", check=False).split()
         return [self.xdotool("getwindowname", w).strip() for w in ids]
 
     def output(self):
@@ -215,6 +274,25 @@ class GuiTest(unittest.TestCase):
         bad = [line for line in log.splitlines()
                if "rst" in line.lower() or "plugin" in line.lower() or "lua" in line.lower()]
         self.assertEqual(bad, [], "the GUI complained")
+
+    def test_a_dialog_fails_the_test_at_once_and_says_what_it_shows(self):
+        # A second rst.so in the private HOME's personal plugin folder: the
+        # GUI reports the plugin twice in a dialog that nobody can click away.
+        with Gui() as gui:
+            personal = os.path.join(gui.home, ".local", "lib", "wireshark", "plugins",
+                                    os.path.basename(os.path.dirname(os.path.dirname(PLUGIN))),
+                                    "epan")
+            os.makedirs(personal)
+            shutil.copy(PLUGIN, personal)
+            gui.own_home()
+            began = time.time()
+            with self.assertRaises(AssertionError) as raised:
+                gui.start(TOUR, wait=120)
+            took = time.time() - began
+        self.assertLess(took, 60, "the dialog was noticed only after %.0f s" % took)
+        said = str(raised.exception)
+        self.assertIn("shows a dialog", said)
+        self.assertRegex(said.lower(), r"found in multiple\s+directories")
 
     def test_the_profile_paints_forged_rsts_in_the_packet_list(self):
         with Gui() as gui:
