@@ -11,6 +11,7 @@ packages=(
     x11-utils tesseract-ocr              # tests/gui.py: tells dialogs (xprop) and reads them
     valgrind                             # tests/fuzz.py (the sanitizers come with gcc), tests/benchmark.py --instructions
     time                                 # /usr/bin/time: wall, CPU and peak memory in tests/benchmark.py
+    lintian                              # tests/check_package.py: the package as Debian checks its own
 )
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
