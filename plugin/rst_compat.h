@@ -24,11 +24,12 @@ static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
     return 0;
 }
 
-/* The name of a capture interface of the frame's file (its section, from
- * 4.2 on, where files may hold several). */
+/* The name of a capture interface of the frame's file. From 4.4 on it takes
+ * the frame's section too, as a pcapng file may hold several (4.2.6's
+ * epan/epan.h still has the two-argument form, 4.4.0's the three). */
 static inline const char *rst_interface_name(const packet_info *pinfo, guint32 interface_id)
 {
-#if RST_WS_VERSION_AT_LEAST(4, 2)
+#if RST_WS_VERSION_AT_LEAST(4, 4)
     return epan_get_interface_name(pinfo->epan, interface_id,
                                    pinfo->rec ? pinfo->rec->section_number : 0);
 #else
@@ -43,8 +44,9 @@ static inline gboolean rst_has_column(const column_info *cinfo, int format)
     return cinfo && cinfo->col_first && cinfo->col_first[format] >= 0;
 }
 
-/* Plugins describe their kind from 4.2 on. */
-#if RST_WS_VERSION_AT_LEAST(4, 2)
+/* Plugins describe their kind from 4.4 on (wsutil/plugins.h: plugin_describe,
+ * WS_PLUGIN_DESC_*; absent from 4.2.6's headers). */
+#if RST_WS_VERSION_AT_LEAST(4, 4)
 #include <wsutil/plugins.h>
 #define RST_PLUGIN_DESCRIBE \
     WS_DLL_PUBLIC uint32_t plugin_describe(void); \
