@@ -193,6 +193,11 @@ function(uninstall_plugin)
   else()
     message(STATUS "No ${plugin_dir}/${name} to remove")
   endif()
+  if(personal AND NOT RST_INSTALL_DIR AND EXISTS "${RST_PLUGIN_SYSTEM_DIR}/${name}")
+    message(STATUS "A system-wide copy stays: ${RST_PLUGIN_SYSTEM_DIR}/${name} "
+                   "(sudo cmake --build build --target uninstall removes it, or "
+                   "sudo apt remove wireshark-rst-explain for the package)")
+  endif()
   if(personal AND NOT RST_INSTALL_DIR)
     remove_empty_dirs("${plugin_dir}" "$ENV{HOME}/.local/lib")
   endif()
