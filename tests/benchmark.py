@@ -16,8 +16,9 @@ slows down for a while slows both runs of a pair):
     two passes:  -2 -T fields -e rst.cause   vs  -2 -T fields -e tcp.flags.reset
     one pass:       -T fields -e rst.cause   vs     -T fields -e tcp.flags.reset
     filter:      -Y rst.injected             vs  -Y "tcp.flags.reset == 1"
+    profile:     -2 -C "RST Analysis" --color  vs  -2 --color (Default profile)
 
-(the baseline with --disable-protocol rst).  With --instructions, each command
+(the baseline with --disable-protocol rst; --only NAME picks pairs).  With --instructions, each command
 runs once under valgrind's callgrind instead, and the table gives the
 instructions executed, which repeat exactly where wall times vary (use a small
 case: callgrind runs some 50 times slower).  A benchmark, not a test: the
@@ -40,6 +41,11 @@ PAIRS = (
     ("one pass", ["-T", "fields", "-e", "rst.cause"],
      ["-T", "fields", "-e", "tcp.flags.reset"] + DISABLED),
     ("filter", ["-Y", "rst.injected"], ["-Y", "tcp.flags.reset == 1"] + DISABLED),
+    # What the GUI does for its packet list: the "RST Analysis" profile's
+    # columns and colouring rules on every frame, against Wireshark's Default
+    # profile without the plugin (tshark colours only for a terminal that
+    # announces 24-bit colour: COLORTERM below).
+    ("profile", ["-2", "-C", "RST Analysis", "--color"], ["-2", "--color"] + DISABLED),
 )
 
 
@@ -58,7 +64,8 @@ def generate(case, work):
 def measure(path, args):
     """(wall seconds, CPU seconds, peak RSS in KiB) of one tshark run."""
     run = subprocess.run(["/usr/bin/time", "-f", "@@ %e %U %S %M", TSHARK, "-r", path] + args,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, COLORTERM="truecolor"))
     m = re.search(r"@@ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", run.stderr)
     if run.returncode or not m:
         raise SystemExit("tshark failed: %s" % run.stderr[-500:])
@@ -71,7 +78,8 @@ def instructions(path, args):
         os.chmod(out, 0o777)   # tshark runs as nobody under root (with-plugin.sh)
         run = subprocess.run([os.path.join(HERE, "with-plugin.sh"), "valgrind", "--tool=callgrind",
                               "--callgrind-out-file=%s/cg.out" % out, "tshark", "-r", path] + args,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, COLORTERM="truecolor"))
     m = re.search(r"Collected : (\d+)", run.stderr)
     if run.returncode or not m:
         raise SystemExit("callgrind failed: %s" % run.stderr[-500:])
@@ -96,13 +104,18 @@ def per_connection(case, extra_kib):
 
 
 def main():
+    global PAIRS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cases", nargs="+")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--work", default=tempfile.gettempdir())
+    ap.add_argument("--only", action="append", choices=[p[0] for p in PAIRS],
+                    help="run only this command pair (repeatable)")
     ap.add_argument("--instructions", action="store_true",
                     help="count instructions with callgrind instead of timing")
     args = ap.parse_args()
+    if args.only:
+        PAIRS = tuple(p for p in PAIRS if p[0] in args.only)
     if args.instructions:
         count_instructions(args.cases, args.work)
         return 0
