@@ -39,7 +39,11 @@ def unprivileged(cmd):
 
 
 def dpkg(root, *args):
-    return run("dpkg", "--root=" + root, "--force-not-root", "--log=/dev/null", *args)
+    # dpkg wants ldconfig and start-stop-daemon on PATH, which for an
+    # ordinary user holds no sbin folder.
+    path = os.environ.get("PATH", "") + ":/usr/local/sbin:/usr/sbin:/sbin"
+    return run("dpkg", "--root=" + root, "--force-not-root", "--log=/dev/null", *args,
+               env=dict(os.environ, PATH=path))
 
 
 class DebianPackage(unittest.TestCase):
