@@ -276,8 +276,14 @@ void rst_score(const struct rst_conn *conn, const struct rst_host *host,
                const struct rst_record *rec, const struct rst_record *own_reset,
                const struct rst_params *params, struct rst_verdict *verdict);
 
+/* The key of the indexes' hash (rst_hash.c). */
+struct rst_hash_key {
+    uint64_t k0, k1;
+};
+uint64_t rst_hash(const struct rst_hash_key *key, const void *bytes, size_t len);
+
 /* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
- * connection index (rst_track.c) and the tunnel views (rst_locate.c). */
+ * tunnel views (rst_locate.c). */
 #define RST_FNV_BASIS 2166136261u
 uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
 

@@ -113,6 +113,15 @@ static bool ports_match(const uint8_t *f, size_t caplen, size_t tcp, const struc
     return tcp + 4 <= caplen && get16(f + tcp) == h->sport && get16(f + tcp + 2) == h->dport;
 }
 
+/* Whether the two addresses stand at p, source first.  Comparisons of a
+ * fixed length, which the compiler writes out. */
+static bool addresses_at(const uint8_t *p, const struct rst_frame_hint *h)
+{
+    if (h->ip_version == 4)
+        return memcmp(p, h->src, 4) == 0 && memcmp(p + 4, h->dst, 4) == 0;
+    return memcmp(p, h->src, 16) == 0 && memcmp(p + 16, h->dst, 16) == 0;
+}
+
 /* The carrying IP header: the first place its addresses stand in a header
  * of its version that leads to TCP, preferring one whose ports are the
  * dissector's (a payload can quote a header; the real one comes first). */
@@ -128,8 +137,12 @@ static bool find_carrier(const uint8_t *f, size_t caplen, const struct rst_frame
         size_t upper;
         uint8_t proto;
         bool later;
-        if (f[i] != h->src[0] || memcmp(f + i, h->src, alen) != 0 ||
-            memcmp(f + i + alen, h->dst, alen) != 0)
+        /* Straight to the next byte that can begin the source address. */
+        const uint8_t *next = memchr(f + i, h->src[0], caplen - 2 * alen + 1 - i);
+        if (!next)
+            break;
+        i = (size_t)(next - f);
+        if (!addresses_at(f + i, h))
             continue;
         if (f[i - at] >> 4 != h->ip_version ||
             !ip_upper_layer(f, caplen, i - at, &upper, &proto, &later) || proto != IPPROTO_TCP)

@@ -69,6 +69,7 @@ struct index {
     uint32_t *slots;
     size_t size;             /* a power of two */
     size_t used;
+    const struct rst_hash_key *hash_key;   /* the core's */
 };
 
 uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len)
@@ -84,7 +85,7 @@ static size_t index_find(const struct index *ix, const struct chunked *store,
                          const void *key, size_t key_len)
 {
     size_t mask = ix->size - 1;
-    size_t i = rst_fnv1a(RST_FNV_BASIS, key, key_len) & mask;
+    size_t i = (size_t)rst_hash(ix->hash_key, key, key_len) & mask;
     while (ix->slots[i]) {
         if (memcmp(chunked_at(store, ix->slots[i] - 1), key, key_len) == 0)
             return i;
@@ -93,13 +94,11 @@ static size_t index_find(const struct index *ix, const struct chunked *store,
     return i;
 }
 
-/* Keeps the table at most half full, so probes stay short and end. */
-static bool index_reserve(struct index *ix, const struct chunked *store, size_t key_len)
+/* Doubles the table (at first: makes it), moving every entry. */
+static bool index_grow(struct index *ix, const struct chunked *store, size_t key_len)
 {
-    if ((ix->used + 1) * 2 <= ix->size)
-        return true;
     struct index grown = { calloc(ix->size ? 2 * ix->size : 1024, sizeof(uint32_t)),
-                           ix->size ? 2 * ix->size : 1024, ix->used };
+                           ix->size ? 2 * ix->size : 1024, ix->used, ix->hash_key };
     if (!grown.slots)
         return false;
     for (size_t i = 0; i < ix->size; i++)
@@ -109,6 +108,13 @@ static bool index_reserve(struct index *ix, const struct chunked *store, size_t 
     free(ix->slots);
     *ix = grown;
     return true;
+}
+
+/* Keeps the table at most half full, so probes stay short and end.  Asked
+ * on every segment: the test stays inline, the growth does not. */
+static inline bool index_reserve(struct index *ix, const struct chunked *store, size_t key_len)
+{
+    return (ix->used + 1) * 2 <= ix->size || index_grow(ix, store, key_len);
 }
 
 /* A RST payload's statement, kept only for RSTs that carry one. */
@@ -130,6 +136,7 @@ struct rst_core {
     struct index conn_index, host_index;
     struct index tuple_index;       /* a connection's tuple -> its newest connection */
     struct index host_tuple_index;  /* an address -> its newest host entry */
+    struct rst_hash_key hash_key;   /* of all four indexes (rst_hash.c) */
 };
 
 struct rst_core *rst_core_new(void)
@@ -141,6 +148,8 @@ struct rst_core *rst_core_new(void)
     core->hosts.elem_size = sizeof(struct rst_host);
     core->records.elem_size = sizeof(struct rst_record);
     core->diags.elem_size = sizeof(struct diag_entry);
+    core->conn_index.hash_key = core->host_index.hash_key = &core->hash_key;
+    core->tuple_index.hash_key = core->host_tuple_index.hash_key = &core->hash_key;
     return core;
 }
 
@@ -211,16 +220,22 @@ size_t rst_core_hosts(const struct rst_core *core)
  * Returns the side index of the segment's source. */
 static unsigned make_key(const struct rst_segment *s, struct rst_conn_key *key)
 {
-    size_t alen = s->ip_version == 6 ? 16 : 4;
-    int order = memcmp(s->src, s->dst, alen);
+    bool v6 = s->ip_version == 6;
+    int order = memcmp(s->src, s->dst, v6 ? 16 : 4);
     unsigned from = (order > 0 || (order == 0 && s->sport > s->dport)) ? 1 : 0;
 
     memset(key, 0, sizeof *key);   /* padding too: keys are hashed as bytes */
     key->group = s->group;
     key->view = s->view;
     key->ip_version = s->ip_version;
-    memcpy(key->addr[from], s->src, alen);
-    memcpy(key->addr[!from], s->dst, alen);
+    /* Copies of a fixed size, which the compiler writes out as moves. */
+    if (v6) {
+        memcpy(key->addr[from], s->src, 16);
+        memcpy(key->addr[!from], s->dst, 16);
+    } else {
+        memcpy(key->addr[from], s->src, 4);
+        memcpy(key->addr[!from], s->dst, 4);
+    }
     key->port[from] = s->sport;
     key->port[!from] = s->dport;
     return from;

@@ -1792,6 +1792,26 @@ static void test_format_ipv6_compression(void)
     CHECK_STR(buf, "fe80::211:0:0:22");
 }
 
+static void test_format_address_digits_and_short_buffers(void)
+{
+    char buf[64];
+    uint8_t v4[4] = { 0, 9, 10, 255 };
+    rst_format_address(4, v4, buf, sizeof buf);
+    CHECK_STR(buf, "0.9.10.255");
+    uint8_t full[16] = { 0xab, 0xcd, 0, 0x01, 0x10, 0, 0xff, 0xff, 0, 1, 0x0a, 0xbc, 0x12, 0x34,
+                         0xf0, 0x0f };
+    rst_format_address(6, full, buf, sizeof buf);
+    CHECK_STR(buf, "abcd:1:1000:ffff:1:abc:1234:f00f");
+    /* A buffer too small keeps what fits, terminated. */
+    char small[6];
+    rst_format_address(4, v4, small, sizeof small);
+    CHECK_STR(small, "0.9.1");
+    rst_format_address(6, full, small, sizeof small);
+    CHECK_STR(small, "abcd:");
+    rst_format_address(5, v4, buf, sizeof buf);
+    CHECK_STR(buf, "?");
+}
+
 static void test_cause_names_are_the_public_values(void)
 {
     CHECK_STR(rst_cause_name(RST_CAUSE_REFUSED), "refused");
@@ -2584,6 +2604,7 @@ int main(void)
     RUN(test_parse_rejects_short_and_bogus_headers);
     RUN(test_a_cut_header_is_no_evidence);
     RUN(test_format_ipv6_compression);
+    RUN(test_format_address_digits_and_short_buffers);
     RUN(test_locate_plain_ethernet);
     RUN(test_locate_prefers_the_dissectors_ports);
     RUN(test_locate_ipv6_extension_headers_and_fragments);
