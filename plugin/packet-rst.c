@@ -154,14 +154,18 @@ static gboolean describe_layers(const packet_info *pinfo, struct rst_frame_hint 
 static gboolean read_hint(const packet_info *pinfo, struct rst_frame_hint *hint)
 {
     const address *src = &pinfo->net_src, *dst = &pinfo->net_dst;
-    if (src->type == AT_IPv4 && dst->type == AT_IPv4 && src->len == 4 && dst->len == 4)
+    /* Copies of a fixed size: the compiler writes them out. */
+    if (src->type == AT_IPv4 && dst->type == AT_IPv4 && src->len == 4 && dst->len == 4) {
         hint->ip_version = 4;
-    else if (src->type == AT_IPv6 && dst->type == AT_IPv6 && src->len == 16 && dst->len == 16)
+        memcpy(hint->src, src->data, 4);
+        memcpy(hint->dst, dst->data, 4);
+    } else if (src->type == AT_IPv6 && dst->type == AT_IPv6 && src->len == 16 && dst->len == 16) {
         hint->ip_version = 6;
-    else
+        memcpy(hint->src, src->data, 16);
+        memcpy(hint->dst, dst->data, 16);
+    } else {
         return FALSE;
-    memcpy(hint->src, src->data, (size_t)src->len);
-    memcpy(hint->dst, dst->data, (size_t)dst->len);
+    }
     hint->ports_known = pinfo->ptype == PT_TCP;
     hint->sport = (guint16)pinfo->srcport;
     hint->dport = (guint16)pinfo->destport;
@@ -266,16 +270,18 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
 
 /* First pass: feed the frame's live TCP segment; remember the verdict id of
  * a RST (file scope: later passes only look it up).  Needs no protocol
- * tree: everything comes from pinfo and the frame's bytes. */
-static void feed_frame(tvbuff_t *tvb, packet_info *pinfo)
+ * tree: everything comes from pinfo and the frame's bytes.  Returns the id,
+ * 0 for other segments. */
+static guint32 feed_frame(tvbuff_t *tvb, packet_info *pinfo)
 {
     struct rst_segment seg;
     if (!core || !read_segment(tvb, pinfo, &seg))
-        return;
+        return 0;
 
     guint32 id = rst_core_add(core, &seg, &rst_prefs);
     if (id)
         p_add_proto_data(wmem_file_scope(), pinfo, proto_rst, 0, GUINT_TO_POINTER(id));
+    return id;
 }
 
 /* ------------------------------------------------------------ rendering */
@@ -384,15 +390,37 @@ static gboolean wants_detail(proto_tree *tree, packet_info *pinfo)
     return FALSE;
 }
 
-static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 id)
+/* The verdict in the Info column, in every profile: the cause, the claimed
+ * sender and any suspicion ("[RST cause: abort, from the client]",
+ * "[RST cause: injected, in the server's name, suspicion 100]").  The
+ * profile shows the verdict here rather than in custom columns: tshark
+ * evaluates and prints a custom column on every frame, which cost more than
+ * the plugin's whole analysis (docs/performance.md). */
+static void append_info(packet_info *pinfo, const struct rst_verdict *v, const char *cause)
+{
+    const char *role = v->sender == RST_ROLE_UNKNOWN ? NULL : rst_role_name(v->sender);
+    char suspicion[24] = "";
+    if (v->suspicion)
+        snprintf(suspicion, sizeof suspicion, ", suspicion %u", v->suspicion);
+    if (!role)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [RST cause: %s%s]", cause, suspicion);
+    else if (v->injected)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [RST cause: %s, in the %s's name%s]", cause,
+                        role, suspicion);
+    else
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [RST cause: %s, from the %s%s]", cause, role,
+                        suspicion);
+}
+
+static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 id,
+                   gboolean detail)
 {
     struct rst_verdict v;
-    gboolean detail = wants_detail(tree, pinfo);
     if (!core || !rst_core_judge(core, id, &rst_prefs, detail, &v))
         return;
     const char *cause = rst_cause_name(v.cause);
 
-    col_append_fstr(pinfo->cinfo, COL_INFO, " [RST cause: %s]", cause);
+    append_info(pinfo, &v, cause);
     proto_item *ti = proto_tree_add_item(tree, proto_rst, tvb, 0, 0, ENC_NA);
     proto_item_append_text(ti, ": %s, suspicion %u", cause, v.suspicion);
     proto_tree *rt = proto_item_add_subtree(ti, ett_rst);
@@ -452,13 +480,27 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
                                v.suspicion, rst_prefs.threshold);
 }
 
+/* Whether anything reads this dissection's verdict: a tree that is shown or
+ * whose RST fields a filter, column or colouring rule asks for, the Info
+ * column, the plugin's statistics or expert information.  The first pass of
+ * "tshark -2" and the GUI's loading pass usually have none of them, and a
+ * verdict is the dearest part of a RST. */
+static gboolean is_observed(proto_tree *tree, packet_info *pinfo, gboolean detail)
+{
+    return detail || pinfo->cinfo || proto_field_is_referenced(tree, proto_rst) ||
+           have_tap_listener(rst_tap);
+}
+
 static int dissect_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (!PINFO_FD_VISITED(pinfo))
-        feed_frame(tvb, pinfo);
-    guint32 id = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_rst, 0));
-    if (id)
-        render(tvb, pinfo, tree, id);
+    guint32 id = PINFO_FD_VISITED(pinfo)
+        ? GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_rst, 0))
+        : feed_frame(tvb, pinfo);
+    if (!id)
+        return 0;
+    gboolean detail = wants_detail(tree, pinfo);
+    if (is_observed(tree, pinfo, detail))
+        render(tvb, pinfo, tree, id, detail);
     return 0;
 }
 
