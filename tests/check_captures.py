@@ -334,7 +334,7 @@ class CaptureTest(unittest.TestCase):
                 self.assertEqual(counts.get((2, "injected"), 0), injected)
                 self.assertEqual(counts.get((2, "genuine"), 0), len(frames) - injected)
 
-    def test_profile_colours_rsts_by_verdict_and_shows_them_in_columns(self):
+    def test_profile_colours_rsts_by_verdict_and_states_them_in_info(self):
         def rule(f):
             cause = f["rst.cause"]
             if is_true(f["rst.injected"]):
@@ -359,10 +359,34 @@ class CaptureTest(unittest.TestCase):
                         self.assertEqual(colours[str(num)], rule(f))
                     else:
                         self.assertFalse(colours[str(num)].startswith("RST "))
-        # The profile's custom columns: cause, suspicion, sender.
-        out = tshark("-C", "RST Analysis", "-r", os.path.join(CAPTURES, "forged-handshake.pcapng"),
-                     "-2", "-Y", "rst.injected")
-        self.assertRegex(out, r" injected +100 +server ")
+        # The verdict in the Info column, in the profile as in any other.
+        for profile in ("RST Analysis", "Default"):
+            info = dict(line.split("\t") for line in tshark(
+                "-C", profile, "-r", os.path.join(CAPTURES, "forged-handshake.pcapng"), "-2",
+                "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info").splitlines())
+            # The forger answered the client's SYN in the server's name; the
+            # client's kernel then reset the real SYN-ACK (captures/labels.tsv).
+            self.assertRegex(info["2"], r"\[RST cause: injected, in the server's name, "
+                                        r"suspicion \d+\]$")
+            self.assertTrue(info["4"].endswith("[RST cause: no-connection, from the client]"))
+
+    def test_the_info_column_states_each_verdict(self):
+        # Every labelled RST of the tour that its claimed sender sent, with no
+        # sign of forgery: its cause and who sent it, nothing more.
+        info = dict(line.split("\t") for line in tshark(
+            "-r", os.path.join(CAPTURES, "tour.pcapng"), "-2", "-T", "fields",
+            "-e", "frame.number", "-e", "_ws.col.Info").splitlines())
+        checked = 0
+        for (cap, num), label in self.labelled().items():
+            if cap != "tour.pcapng" or label["sender"] not in ("client", "server") \
+                    or label["injected"] != "no" or label["evidence"]:
+                continue
+            with self.subTest(frame=num):
+                self.assertTrue(info[str(num)].endswith(
+                    "[RST cause: %s, from the %s]" % (label["cause"], label["sender"])),
+                    info[str(num)])
+            checked += 1
+        self.assertGreaterEqual(checked, 10)
 
     def test_every_rst_on_the_wire_is_labelled(self):
         labelled = self.labelled()
