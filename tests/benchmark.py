@@ -21,7 +21,9 @@ slows down for a while slows both runs of a pair):
 (the baseline with --disable-protocol rst; --only NAME picks pairs).  With --instructions, each command
 runs once under valgrind's callgrind instead, and the table gives the
 instructions executed, which repeat exactly where wall times vary (use a small
-case: callgrind runs some 50 times slower).  A benchmark, not a test: the
+case: callgrind runs some 50 times slower), with tshark's start-up (the same
+command on the capture's first frame alone) and the ratio without it: the
+ratio per frame, which is what a big capture costs.  A benchmark, not a test: the
 numbers go into docs with the machine they were measured on.
 """
 import argparse
@@ -86,16 +88,30 @@ def instructions(path, args):
     return int(m.group(1))
 
 
+def first_frame(path, work):
+    """A capture of the case's first frame: tshark's start-up, which a big
+    capture makes negligible, measured alone."""
+    out = os.path.join(work, os.path.basename(path) + ".first.pcap")
+    if not os.path.exists(out):
+        subprocess.run(["editcap", "-r", path, out, "1"], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
 def count_instructions(cases, work):
-    print("| capture | frames | command | plugin instructions | baseline instructions | ratio |")
-    print("|---|---|---|---|---|---|")
+    print("| capture | frames | command | plugin instructions | baseline instructions | ratio "
+          "| start-up plugin / baseline | ratio per frame |")
+    print("|---|---|---|---|---|---|---|---|")
     for case in cases:
         path, frames = generate(case, work)
+        first = first_frame(path, work)
         for name, plugin, baseline in PAIRS:
             p = instructions(path, plugin)
             b = instructions(path, baseline)
-            print("| %s | %d | %s | %.3f G | %.3f G | %.3f |" % (case, frames, name, p / 1e9,
-                                                               b / 1e9, p / b), flush=True)
+            ps = instructions(first, plugin)
+            bs = instructions(first, baseline)
+            print("| %s | %d | %s | %.3f G | %.3f G | %.3f | %.3f G / %.3f G | %.3f |" % (
+                case, frames, name, p / 1e9, b / 1e9, p / b, ps / 1e9, bs / 1e9,
+                (p - ps) / (b - bs)), flush=True)
 
 
 def per_connection(case, extra_kib):
