@@ -360,9 +360,9 @@ class CaptureTest(unittest.TestCase):
                     else:
                         self.assertFalse(colours[str(num)].startswith("RST "))
         # The verdict in the Info column, in the profile as in any other.
-        for profile in ("RST Analysis", "Default"):
-            info = dict(line.split("\t") for line in tshark(
-                "-C", profile, "-r", os.path.join(CAPTURES, "forged-handshake.pcapng"), "-2",
+        for profile in (["-C", "RST Analysis"], []):
+            info = dict(line.split("\t") for line in tshark(*profile,
+                "-r", os.path.join(CAPTURES, "forged-handshake.pcapng"), "-2",
                 "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info").splitlines())
             # The forger answered the client's SYN in the server's name; the
             # client's kernel then reset the real SYN-ACK (captures/labels.tsv).
