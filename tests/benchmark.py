@@ -17,6 +17,7 @@ slows down for a while slows both runs of a pair):
     one pass:       -T fields -e rst.cause   vs     -T fields -e tcp.flags.reset
     filter:      -Y rst.injected             vs  -Y "tcp.flags.reset == 1"
     profile:     -2 -C "RST Analysis" --color  vs  -2 --color (Default profile)
+    load:        -q -z io,stat,0 (the GUI's loading pass)
 
 (the baseline with --disable-protocol rst; --only NAME picks pairs).  With --instructions, each command
 runs once under valgrind's callgrind instead, and the table gives the
@@ -48,6 +49,10 @@ PAIRS = (
     # profile without the plugin (tshark colours only for a terminal that
     # announces 24-bit colour: COLORTERM below).
     ("profile", ["-2", "-C", "RST Analysis", "--color"], ["-2", "--color"] + DISABLED),
+    # What the GUI does while it loads a file: one pass over every frame
+    # with neither tree nor columns (it colours and fills in only the rows it
+    # shows); a statistic without a filter makes tshark dissect, no more.
+    ("load", ["-q", "-z", "io,stat,0"], ["-q", "-z", "io,stat,0"] + DISABLED),
 )
 
 
@@ -63,9 +68,12 @@ def generate(case, work):
     return path, frames
 
 
+PIN = []   # --cpu: taskset -c N
+
+
 def measure(path, args):
     """(wall seconds, CPU seconds, peak RSS in KiB) of one tshark run."""
-    run = subprocess.run(["/usr/bin/time", "-f", "@@ %e %U %S %M", TSHARK, "-r", path] + args,
+    run = subprocess.run(PIN + ["/usr/bin/time", "-f", "@@ %e %U %S %M", TSHARK, "-r", path] + args,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          env=dict(os.environ, COLORTERM="truecolor"))
     m = re.search(r"@@ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", run.stderr)
@@ -120,7 +128,7 @@ def per_connection(case, extra_kib):
 
 
 def main():
-    global PAIRS
+    global PAIRS, PIN
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cases", nargs="+")
     ap.add_argument("--reps", type=int, default=3)
@@ -129,7 +137,12 @@ def main():
                     help="run only this command pair (repeatable)")
     ap.add_argument("--instructions", action="store_true",
                     help="count instructions with callgrind instead of timing")
+    ap.add_argument("--cpu", type=int,
+                    help="run every timed command on this CPU alone (taskset): on a shared "
+                         "virtual machine the pairs then vary far less")
     args = ap.parse_args()
+    if args.cpu is not None:
+        PIN = ["taskset", "-c", str(args.cpu)]
     if args.only:
         PAIRS = tuple(p for p in PAIRS if p[0] in args.only)
     if args.instructions:
