@@ -390,26 +390,28 @@ static gboolean wants_detail(proto_tree *tree, packet_info *pinfo)
     return FALSE;
 }
 
-/* The verdict in the Info column, in every profile: the cause, the claimed
- * sender and any suspicion ("[RST cause: abort, from the client]",
- * "[RST cause: injected, in the server's name, suspicion 100]").  The
- * profile shows the verdict here rather than in custom columns: tshark
- * evaluates and prints a custom column on every frame, which cost more than
- * the plugin's whole analysis (docs/performance.md). */
-static void append_info(packet_info *pinfo, const struct rst_verdict *v, const char *cause)
+/* The verdict at the head of the Info column, in every profile, as TCP puts
+ * its own analysis there ("[TCP Retransmission] "): the cause, the claimed
+ * sender and any suspicion ("[RST cause: abort, from the client] ",
+ * "[RST cause: injected, in the server's name, suspicion 100] "), where a
+ * long TCP summary cannot push it out of sight.  The profile shows the
+ * verdict here rather than in custom columns: tshark evaluates and prints a
+ * custom column on every frame, which cost more than the plugin's whole
+ * analysis (docs/performance.md). */
+static void put_info(packet_info *pinfo, const struct rst_verdict *v, const char *cause)
 {
     const char *role = v->sender == RST_ROLE_UNKNOWN ? NULL : rst_role_name(v->sender);
     char suspicion[24] = "";
     if (v->suspicion)
         snprintf(suspicion, sizeof suspicion, ", suspicion %u", v->suspicion);
     if (!role)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [RST cause: %s%s]", cause, suspicion);
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[RST cause: %s%s] ", cause, suspicion);
     else if (v->injected)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [RST cause: %s, in the %s's name%s]", cause,
-                        role, suspicion);
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[RST cause: %s, in the %s's name%s] ", cause,
+                         role, suspicion);
     else
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [RST cause: %s, from the %s%s]", cause, role,
-                        suspicion);
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[RST cause: %s, from the %s%s] ", cause, role,
+                         suspicion);
 }
 
 static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 id,
@@ -420,7 +422,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
         return;
     const char *cause = rst_cause_name(v.cause);
 
-    append_info(pinfo, &v, cause);
+    put_info(pinfo, &v, cause);
     proto_item *ti = proto_tree_add_item(tree, proto_rst, tvb, 0, 0, ENC_NA);
     proto_item_append_text(ti, ": %s, suspicion %u", cause, v.suspicion);
     proto_tree *rt = proto_item_add_subtree(ti, ett_rst);
