@@ -18,7 +18,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_internal.h"
+#include "rst_classify.h"
 
 /* The sequence number right after a segment (what a RST/ACK acknowledges). */
 static uint32_t seg_end(const struct rst_last_seg *seg)

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_internal.h"
+#include "rst_explain.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_internal.h"
+#include "rst_store.h"
 
 #include <string.h>
 

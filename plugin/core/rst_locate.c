@@ -12,7 +12,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_internal.h"   /* rst_fnv1a */
+#include "rst_core.h"
 
 #include <string.h>
 
@@ -39,6 +39,18 @@
 #define ERSPAN_HEADER 8           /* types II and III begin alike: version, VLAN, session */
 #define VNI_OFFSET 4            /* VXLAN (RFC 7348) and Geneve (RFC 8926) alike */
 #define VNI_LEN 3
+
+/* FNV-1a over len bytes, continuing from h (FNV_BASIS to start): a view
+ * names its tunnels by a hash of their identities. */
+#define FNV_BASIS 2166136261u
+
+static uint32_t fnv1a(uint32_t h, const void *bytes, size_t len)
+{
+    const uint8_t *p = bytes;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -391,20 +403,20 @@ static uint32_t mix_endpoints(uint32_t h, const uint8_t *f, size_t caplen, size_
         const uint8_t *t = lo;
         lo = hi, hi = t;
     }
-    return rst_fnv1a(rst_fnv1a(h, lo, len), hi, len);
+    return fnv1a(fnv1a(h, lo, len), hi, len);
 }
 
 /* The hash of the enclosing layers from `first` on (outermost first). */
 static uint32_t mix_tunnels(const uint8_t *frame, size_t caplen, const struct rst_frame_hint *hint,
                             const struct rst_frame_layout *layout, unsigned first)
 {
-    uint32_t h = RST_FNV_BASIS;
+    uint32_t h = FNV_BASIS;
     for (unsigned k = first; k < layout->n_outer; k++) {
         uint8_t id[TUNNEL_ID_MAX];
         size_t id_len = tunnel_id(frame, caplen, layout->outer[k], hint->outer_kind[k], id);
         h = mix_endpoints(h, frame, caplen, layout->outer[k]);
         if (id_len)
-            h = rst_fnv1a(h, id, id_len);
+            h = fnv1a(h, id, id_len);
     }
     return h;
 }
@@ -432,5 +444,5 @@ uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_
         *group = tunnel_key(mix_tunnels(frame, caplen, hint, layout, inside),
                             hint->n_outer - inside);
     uint32_t h = mix_tunnels(frame, caplen, hint, layout, 0);
-    return tunnel_key(rst_fnv1a(h, &interface_id, sizeof interface_id), hint->n_outer);
+    return tunnel_key(fnv1a(h, &interface_id, sizeof interface_id), hint->n_outer);
 }

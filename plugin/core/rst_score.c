@@ -15,7 +15,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_internal.h"
+#include "rst_score.h"
 
 #include <string.h>
 

@@ -18,7 +18,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_internal.h"
+#include "rst_vantage.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * and checks the verdict on its RSTs.
  */
 #include "rst_core.h"
-#include "rst_internal.h"   /* record and connection sizes, for the memory tests */
+#include "rst_store.h"   /* record and connection sizes, for the memory tests */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* rst_internal.h: connection state shared by the core's files.
+/* rst_state.h: what the core keeps about connections, hosts and RSTs.
  *
  * State is kept per connection and per host, never per packet; the only
  * per-packet records are those of RST segments (their verdicts must be
@@ -6,8 +6,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef RST_INTERNAL_H
-#define RST_INTERNAL_H
+#ifndef RST_STATE_H
+#define RST_STATE_H
 
 #include "rst_core.h"
 
@@ -255,44 +255,4 @@ enum rst_note {
     RST_NOTE_NOT_SYN_ACK,       /* a segment other than a SYN-ACK in SYN-SENT */
 };
 
-/* rst_track.c */
-struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
-/* A connection's entries at several capture points form a ring: from
- * m = start (index + 1), m = rst_conn_ring_next(core, start, m) visits each
- * once, then gives 0.  A ring holds one entry per point; walks stop at
- * RST_RING_MAX all the same. */
-#define RST_RING_MAX (RST_POINTS_MAX * 4)
-uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_t m);
-const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host);
-const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id);
-
-/* rst_classify.c: the genuine cause, from the connection just before the RST. */
-void rst_classify(const struct rst_conn *conn, unsigned from, const struct rst_segment *rst,
-                  const struct rst_params *params, struct rst_record *rec);
-
-/* rst_score.c.  own_reset: the sender's earlier genuine RST that ended this
- * connection, NULL if none. */
-void rst_score(const struct rst_conn *conn, const struct rst_host *host,
-               const struct rst_record *rec, const struct rst_record *own_reset,
-               const struct rst_params *params, struct rst_verdict *verdict);
-
-/* The key of the indexes' hash (rst_hash.c). */
-struct rst_hash_key {
-    uint64_t k0, k1;
-};
-uint64_t rst_hash(const struct rst_hash_key *key, const void *bytes, size_t len);
-
-/* FNV-1a over len bytes, continuing from h (RST_FNV_BASIS to start): the
- * tunnel views (rst_locate.c). */
-#define RST_FNV_BASIS 2166136261u
-uint32_t rst_fnv1a(uint32_t h, const void *bytes, size_t len);
-
-/* rst_vantage.c: the RST at the connection's other capture points. */
-void rst_vantage(const struct rst_core *core, const struct rst_record *rec, unsigned copy,
-                 struct rst_vantage *vantage);
-
-/* rst_explain.c */
-void rst_explain(const struct rst_conn *conn, const struct rst_record *rec,
-                 struct rst_verdict *verdict);
-
-#endif /* RST_INTERNAL_H */
+#endif /* RST_STATE_H */

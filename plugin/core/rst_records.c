@@ -1,0 +1,196 @@
+/* rst_records.c: a record for each RST, and the entry that feeds segments.
+ *
+ * A RST's record keeps what is fixed when it arrives: its own header, the
+ * connection's state just before it (its wire cause, rst_classify.c), the
+ * facts of forgery that only that moment shows, and its place among its
+ * sender's other RSTs (bursts, mirrored copies).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_classify.h"
+#include "rst_learn.h"
+#include "rst_points.h"
+
+#include <string.h>
+
+/* Several RSTs of one sender in quick succession: what genuine stacks do not
+ * change between them (Weaver et al. NDSS 2009 RST_SEQ_CHANGE; the GFW's
+ * RST + 3 RST/ACK at X, X+1460, X+4380, Wang et al. IMC 2017; consecutive
+ * windows 1980-1982, GFW Report 2025).  Both RSTs are marked. */
+static void mark_burst(struct rst_record *prev, struct rst_record *rec,
+                       struct rst_record *first_of_three, const struct rst_params *params)
+{
+    if (rec->time_us - prev->time_us > (int64_t)params->burst_ms * 1000)
+        return;
+    bool linked = false;
+    /* A reply's seq is explained by the segment it answers (a genuine host's
+     * replies to distinct segments rise with their ACKs): only the RSTs of a
+     * rising pair that are not replies are marked. */
+    if (seq_gt(rec->seq, prev->seq + 2)) {
+        if (rec->shape != RST_SHAPE_REPLY)
+            rec->burst_seq = linked = true;
+        if (prev->shape != RST_SHAPE_REPLY)
+            prev->burst_seq = linked = true;
+    }
+    if (rec->window && prev->window && (rec->window == prev->window + 1
+                                        || prev->window == rec->window + 1)) {
+        rec->burst_window = prev->burst_window = linked = true;
+    }
+    if (rec->ttl != prev->ttl) {
+        rec->burst_ttl = prev->burst_ttl = linked = true;
+    }
+    /* The same ID on two different RSTs.  The same RST twice may be a tap
+     * duplicating frames; three times, no stack and no tap does that. */
+    if (rec->has_ip_id && prev->has_ip_id && rec->ip_id && rec->ip_id == prev->ip_id) {
+        if (rec->seq != prev->seq || rec->ack != prev->ack) {
+            rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
+        } else {
+            rec->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
+            if (rec->copies >= 2) {
+                rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
+                if (first_of_three)
+                    first_of_three->ip_id_repeat = true;
+            }
+        }
+    }
+    if (linked) {
+        rec->burst_frame = prev->frame;
+        if (!prev->burst_frame)
+            prev->burst_frame = rec->frame;
+    }
+}
+
+/* The same RST as the sender's previous one, within a millisecond, nothing
+ * from either side in between (see is_copy). */
+static bool same_rst(const struct rst_record *prev, const struct rst_segment *s)
+{
+    return s->seq == prev->seq && s->ack == prev->ack && s->flags == prev->flags
+        && s->window == prev->window && s->ttl == prev->ttl
+        && s->time_us >= prev->time_us && s->time_us - prev->time_us < RST_COPY_WINDOW_US
+        && s->has_ip_id == prev->has_ip_id && s->ip_id == prev->ip_id;
+}
+
+static bool is_rst_copy(const struct rst_conn *c, const struct rst_record *prev,
+                        const struct rst_segment *s)
+{
+    return prev && c->last_frame < prev->frame && same_rst(prev, s);
+}
+
+/* RSTs looked back at for an interleaved copy. */
+#define COPY_LOOKBACK 8
+
+/* The RST (id) this one is a copy of, 0 if none: the sender's previous RST
+ * with nothing in between, or, where two capture points share one interface
+ * without MACs (a merge that collapsed them), an earlier one of its RSTs
+ * within the copy window that identifies itself (a nonzero IP ID, as
+ * sighted() asks of other segments): the other point's sighting. */
+static uint32_t copy_original(const struct rst_core *core, const struct rst_conn *c,
+                              const struct rst_side *x, const struct rst_segment *s)
+{
+    const struct rst_record *prev = rst_store_record(core, x->last_rst);
+    if (is_rst_copy(c, prev, s))
+        return x->last_rst;
+    if (!s->has_ip_id || !s->ip_id || !prev)
+        return 0;
+    uint32_t id = prev->prev_rst;
+    for (unsigned walked = 0; id && walked < COPY_LOOKBACK; walked++) {
+        const struct rst_record *r = rst_store_record(core, id);
+        if (!r || s->time_us - r->time_us >= RST_COPY_WINDOW_US)
+            return 0;
+        if (same_rst(r, s))
+            return id;
+        id = r->prev_rst;
+    }
+    return 0;
+}
+
+/* The distances RSTs in a host's name arrive from: the first, and the first
+ * more than two hops off it (what is_outlier calls another place). */
+static void note_rst_distance(struct rst_host *h, const struct rst_segment *s)
+{
+    if (!h->rst_frame) {
+        h->rst_frame = s->frame;
+        h->rst_ttl = s->ttl;
+    } else if (!h->far_rst_frame && rst_ttl_far(s->ttl, h->rst_ttl)) {
+        h->far_rst_frame = s->frame;
+        h->far_rst_ttl = s->ttl;
+    }
+}
+
+static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
+                        unsigned from, const struct rst_segment *s,
+                        const struct rst_params *params)
+{
+    struct rst_side *x = &c->side[from];
+    struct rst_record *rec = rst_chunked_push(&core->records);
+    if (!rec)
+        return 0;
+    uint32_t id = (uint32_t)core->records.count;
+    rec->frame = s->frame;
+    rec->conn = conn_index;
+    rec->from = (uint8_t)from;
+    rec->seq = s->seq;
+    rec->ack = s->ack;
+    rec->flags = s->flags;
+    rec->window = s->window;
+    rec->ttl = s->ttl;
+    rec->time_us = s->time_us;
+    rec->has_mac = s->has_mac;
+    memcpy(rec->mac, s->src_mac, 6);
+    rec->has_ts = s->has_timestamps;
+    rec->window_cut = s->window_cut;
+    rec->options_cut = s->options_cut;
+    rec->tsval = s->tsval;
+    rec->has_ip_id = s->has_ip_id;
+    rec->ip_id = s->ip_id;
+    rec->has_prev_ip_id = x->ip_id_known;
+    rec->prev_ip_id = x->ip_id;
+    struct rst_record *prev = rst_store_record(core, x->last_rst);
+    uint32_t original = copy_original(core, c, x, s);
+    if (original) {
+        /* The same RST mirrored twice is one RST: its verdict is the
+         * original's, whatever later packets add to it.  Three times, with an
+         * IP ID that counts, no tap does that (mark_burst's rule). */
+        prev = rst_store_record(core, original);
+        rec->copy_of = original;
+        prev->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
+        rec->copies = prev->copies;   /* which copy it is */
+        if (prev->copies >= 2 && prev->has_ip_id && prev->ip_id)
+            prev->ip_id_repeat = true;
+        return id;
+    }
+    rec->diag = s->payload_len ? rst_store_diag(core, s) : 0;
+    if (x->host)
+        note_rst_distance(rst_store_host(core, x->host), s);
+    rst_classify(c, from, s, params, rec);
+    rec->own_reset = x->reset_rst;
+    if (!rec->keeps_connection)
+        x->reset_rst = id;
+
+    if (prev)
+        mark_burst(prev, rec, rst_store_record(core, prev->prev_rst), params);
+    rec->prev_rst = x->last_rst;
+    x->last_rst = id;
+    rec->prev_pending = x->pending_rsts;
+    x->pending_rsts = id;
+    if (!x->rst_frame)
+        x->rst_frame = s->frame;
+    c->rst_count++;
+    return id;
+}
+
+uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
+                      const struct rst_params *params)
+{
+    unsigned from;
+    uint32_t index;
+    if (!core || (seg->ip_version != 4 && seg->ip_version != 6))
+        return 0;
+    struct rst_conn *c = rst_points_lookup(core, seg, &from, &index);
+    if (!c)
+        return 0;
+    if (seg->flags & RST_TH_RST)
+        return add_rst(core, c, index, from, seg, params);
+    rst_learn(core, c, index, from, seg);
+    return 0;
+}

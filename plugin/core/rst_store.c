@@ -1,0 +1,200 @@
+/* rst_store.c: the core's state: connections, hosts and RST records in
+ * chunks that never move, the indexes that find them, and what RST payloads
+ * state.  Memory grows with connections, never with packets; only RST
+ * segments get a record of their own.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void *rst_chunked_push(struct chunked *v)
+{
+    if ((v->count >> RST_CHUNK_BITS) == v->n_chunks) {
+        if (v->n_chunks == v->cap_chunks) {
+            size_t cap = v->cap_chunks ? 2 * v->cap_chunks : 16;
+            void **grown = realloc(v->chunks, cap * sizeof *grown);
+            if (!grown)
+                return NULL;
+            v->chunks = grown;
+            v->cap_chunks = cap;
+        }
+        v->chunks[v->n_chunks] = calloc(RST_CHUNK_SIZE, v->elem_size);
+        if (!v->chunks[v->n_chunks])
+            return NULL;
+        v->n_chunks++;
+    }
+    return chunked_at(v, v->count++);
+}
+
+static size_t chunked_bytes(const struct chunked *v)
+{
+    return v->n_chunks * RST_CHUNK_SIZE * v->elem_size + v->cap_chunks * sizeof(void *);
+}
+
+static void chunked_free(struct chunked *v)
+{
+    for (size_t i = 0; i < v->n_chunks; i++)
+        free(v->chunks[i]);
+    free(v->chunks);
+    memset(v, 0, sizeof *v);
+}
+
+size_t rst_index_find(const struct index *ix, const struct chunked *store,
+                         const void *key, size_t key_len)
+{
+    size_t mask = ix->size - 1;
+    size_t i = (size_t)rst_hash(ix->hash_key, key, key_len) & mask;
+    while (ix->slots[i]) {
+        if (memcmp(chunked_at(store, ix->slots[i] - 1), key, key_len) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+/* Doubles the table (at first: makes it), moving every entry. */
+bool rst_index_grow(struct index *ix, const struct chunked *store, size_t key_len)
+{
+    struct index grown = { calloc(ix->size ? 2 * ix->size : 1024, sizeof(uint32_t)),
+                           ix->size ? 2 * ix->size : 1024, ix->used, ix->hash_key };
+    if (!grown.slots)
+        return false;
+    for (size_t i = 0; i < ix->size; i++)
+        if (ix->slots[i])
+            grown.slots[rst_index_find(&grown, store, chunked_at(store, ix->slots[i] - 1),
+                                       key_len)] = ix->slots[i];
+    free(ix->slots);
+    *ix = grown;
+    return true;
+}
+
+/* A RST payload's statement, kept only for RSTs that carry one. */
+struct diag_entry {
+    uint8_t format;          /* enum rst_diag_format */
+    bool text_truncated;
+    uint16_t code;
+    uint32_t pen;
+    uint16_t text_len;
+    uint32_t uncaptured;
+    uint8_t text[RST_DIAG_TEXT_MAX];
+};
+
+struct rst_core *rst_core_new(void)
+{
+    struct rst_core *core = calloc(1, sizeof *core);
+    if (!core)
+        return NULL;
+    core->conns.elem_size = sizeof(struct rst_conn);
+    core->hosts.elem_size = sizeof(struct rst_host);
+    core->records.elem_size = sizeof(struct rst_record);
+    core->diags.elem_size = sizeof(struct diag_entry);
+    core->conn_index.hash_key = core->host_index.hash_key = &core->hash_key;
+    core->tuple_index.hash_key = core->host_tuple_index.hash_key = &core->hash_key;
+    return core;
+}
+
+void rst_core_free(struct rst_core *core)
+{
+    if (!core)
+        return;
+    chunked_free(&core->conns);
+    chunked_free(&core->hosts);
+    chunked_free(&core->records);
+    chunked_free(&core->diags);
+    free(core->conn_index.slots);
+    free(core->host_index.slots);
+    free(core->tuple_index.slots);
+    free(core->host_tuple_index.slots);
+    free(core);
+}
+
+struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index)
+{
+    return chunked_at(&core->conns, index);
+}
+
+uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_t m)
+{
+    uint32_t next = rst_core_conn(core, m - 1)->next_point;
+    return next == start ? 0 : next;
+}
+
+struct rst_host *rst_store_host(const struct rst_core *core, uint32_t host)
+{
+    return host ? chunked_at(&core->hosts, host - 1) : NULL;
+}
+
+const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host)
+{
+    return rst_store_host(core, host);
+}
+
+struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id)
+{
+    if (rst_id == 0 || rst_id > core->records.count)
+        return NULL;
+    return chunked_at(&core->records, rst_id - 1);
+}
+
+const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id)
+{
+    return rst_store_record(core, rst_id);
+}
+
+size_t rst_core_memory(const struct rst_core *core)
+{
+    return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts)
+         + chunked_bytes(&core->records) + chunked_bytes(&core->diags)
+         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
+            + core->host_tuple_index.size) * sizeof(uint32_t) + sizeof *core;
+}
+
+size_t rst_core_connections(const struct rst_core *core)
+{
+    return core->conns.count;
+}
+
+size_t rst_core_hosts(const struct rst_core *core)
+{
+    return core->hosts.count;
+}
+
+/* Keeps what the RST's payload says; RFC 1122 4.2.2.12 lets a RST carry
+ * text, and most RSTs carry nothing. */
+uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *s)
+{
+    struct rst_diag d;
+    rst_diag_parse(s->payload, s->payload_caplen, s->payload_len, &d);
+    if (d.format == RST_DIAG_NONE)
+        return 0;
+    struct diag_entry *e = rst_chunked_push(&core->diags);
+    if (!e)
+        return 0;
+    e->format = (uint8_t)d.format;
+    e->text_truncated = d.text_truncated;
+    e->code = d.code;
+    e->pen = d.pen;
+    e->text_len = (uint16_t)d.text_len;
+    e->uncaptured = d.uncaptured;
+    if (d.text_len)
+        memcpy(e->text, d.text, d.text_len);
+    return (uint32_t)core->diags.count;
+}
+
+void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag *d)
+{
+    memset(d, 0, sizeof *d);
+    if (diag == 0 || diag > core->diags.count)
+        return;
+    const struct diag_entry *e = chunked_at(&core->diags, diag - 1);
+    d->format = (enum rst_diag_format)e->format;
+    d->text_truncated = e->text_truncated;
+    d->code = e->code;
+    d->pen = e->pen;
+    d->text = e->text_len ? e->text : NULL;
+    d->text_len = e->text_len;
+    d->uncaptured = e->uncaptured;
+}

@@ -1,0 +1,89 @@
+/* rst_store.h: where the core keeps its state.
+ *
+ * Connections, hosts and RST records live in arrays of fixed-size chunks
+ * that never move their elements, found through open-addressing indexes;
+ * memory grows with connections, never with packets (rst_store.c).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef RST_STORE_H
+#define RST_STORE_H
+
+#include "rst_state.h"
+
+#define RST_CHUNK_BITS 10
+#define RST_CHUNK_SIZE (1u << RST_CHUNK_BITS)
+
+/* A growable array that never moves its elements. */
+struct chunked {
+    void **chunks;
+    size_t n_chunks, cap_chunks;
+    size_t count;
+    size_t elem_size;
+};
+
+static inline void *chunked_at(const struct chunked *v, size_t i)
+{
+    return (char *)v->chunks[i >> RST_CHUNK_BITS] + (i & (RST_CHUNK_SIZE - 1)) * v->elem_size;
+}
+
+/* Appends a zeroed element; NULL when memory runs out. */
+void *rst_chunked_push(struct chunked *v);
+
+/* The key of the indexes' hash (rst_hash.c). */
+struct rst_hash_key {
+    uint64_t k0, k1;
+};
+uint64_t rst_hash(const struct rst_hash_key *key, const void *bytes, size_t len);
+
+/* Open addressing over indexes into a chunked store: slot = index + 1, 0 = empty.
+ * The store's element starts with its key. */
+struct index {
+    uint32_t *slots;
+    size_t size;             /* a power of two */
+    size_t used;
+    const struct rst_hash_key *hash_key;   /* the core's */
+};
+
+/* The slot holding the key, or the empty slot where it goes. */
+size_t rst_index_find(const struct index *ix, const struct chunked *store, const void *key,
+                      size_t key_len);
+bool rst_index_grow(struct index *ix, const struct chunked *store, size_t key_len);
+
+/* Keeps the table at most half full, so probes stay short and end.  Asked
+ * on every segment: the test stays inline, the growth does not. */
+static inline bool rst_index_reserve(struct index *ix, const struct chunked *store,
+                                     size_t key_len)
+{
+    return (ix->used + 1) * 2 <= ix->size || rst_index_grow(ix, store, key_len);
+}
+
+struct rst_core {
+    struct chunked conns;      /* struct rst_conn */
+    struct chunked hosts;      /* struct rst_host */
+    struct chunked records;    /* struct rst_record */
+    struct chunked diags;      /* what RST payloads state (rst_store.c) */
+    struct index conn_index, host_index;
+    struct index tuple_index;       /* a connection's tuple -> its newest connection */
+    struct index host_tuple_index;  /* an address -> its newest host entry */
+    struct rst_hash_key hash_key;   /* of all four indexes (rst_hash.c) */
+};
+
+struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
+/* A connection's entries at several capture points form a ring: from
+ * m = start (index + 1), m = rst_conn_ring_next(core, start, m) visits each
+ * once, then gives 0.  A ring holds one entry per point; walks stop at
+ * RST_RING_MAX all the same. */
+#define RST_RING_MAX (RST_POINTS_MAX * 4)
+uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_t m);
+const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host);
+struct rst_host *rst_store_host(const struct rst_core *core, uint32_t host);
+const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id);
+struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id);
+
+/* What a RST's payload states, kept only for RSTs that carry one: its
+ * number (index + 1) in the store, 0 for none. */
+uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *seg);
+void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag *d);
+
+#endif /* RST_STORE_H */
