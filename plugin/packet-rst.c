@@ -420,7 +420,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
     struct rst_verdict v;
     if (!core || !rst_core_judge(core, id, &rst_prefs, detail, &v))
         return;
-    const char *cause = rst_cause_name(v.cause);
+    const char *cause = rst_cause_name(v.final_cause);
 
     put_info(pinfo, &v, cause);
     proto_item *ti = proto_tree_add_item(tree, proto_rst, tvb, 0, 0, ENC_NA);
@@ -430,7 +430,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
     proto_item *cause_item = add_generated_string(rt, hf_rst_cause, tvb, cause);
     if (detail)
         add_generated_string(rt, hf_rst_explanation, tvb, v.explanation);
-    add_generated_string(rt, hf_rst_face_value, tvb, rst_cause_name(v.genuine_cause));
+    add_generated_string(rt, hf_rst_face_value, tvb, rst_cause_name(v.face_value));
     add_generated_string(rt, hf_rst_sender, tvb, rst_role_name(v.sender));
     if (v.answers_frame)
         add_generated_uint(rt, hf_rst_answers, tvb, v.answers_frame);
@@ -472,7 +472,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
 
     if (!detail)
         return;
-    expert_add_info_format(pinfo, cause_item, &ei_rst_cause[v.cause], "RST cause %s: %s",
+    expert_add_info_format(pinfo, cause_item, &ei_rst_cause[v.final_cause], "RST cause %s: %s",
                            cause, v.explanation);
     if (v.n_evidence)
         expert_add_info_format(pinfo, susp_item, v.injected ? &ei_rst_injected : &ei_rst_suspicious,

@@ -163,7 +163,7 @@ void rst_evidence_render(proto_tree *tree, tvbuff_t *tvb, const struct rst_evide
                                                       e->observed_mac));
         proto_item_set_generated(proto_tree_add_ether(et, hf_expected[k], tvb, 0, 0,
                                                       e->expected_mac));
-    } else if (hf_expected[k] > 0 && (k != RST_EV_IP_ID || e->variant == 0)) {
+    } else if (hf_expected[k] > 0 && (k != RST_EV_IP_ID || e->ip_id_sign == RST_IP_ID_JUMP)) {
         add_value(et, hf_expected[k], tvb, e->expected);
     }
     if (e->ref_frame)

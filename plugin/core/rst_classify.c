@@ -13,12 +13,16 @@
  *
  * So the RST's shape says which segment it answers, and the sender's state
  * just before it (its FIN, its SYN-ACK, the peer's unanswered probes...) says
- * why.  This file decides the genuine cause; rst_score.c decides whether the
+ * why.  This file decides the wire cause; rst_score.c decides whether the
  * claimed sender sent it at all.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "rst_classify.h"
+
+/* Bytes an ACK may run ahead of what the sender sent and still be read as
+ * a count of unsent bytes; further ahead it is near nothing the sender sent. */
+#define ACK_ELSEWHERE_BYTES (1u << 30)
 
 /* The sequence number right after a segment (what a RST/ACK acknowledges). */
 static uint32_t seg_end(const struct rst_last_seg *seg)
@@ -66,7 +70,19 @@ static void answer(struct rst_record *rec, const struct rst_last_seg *seg, enum 
     rec->answers_frame = seg->frame;
     rec->answered_flags = seg->flags;
     rec->answered_len = seg->len;
-    rec->genuine_cause = (uint8_t)cause;
+    rec->wire_cause = (uint8_t)cause;
+}
+
+/* No connection accepts the segment; a RST the sender had accepted for
+ * it earlier is why. */
+static void answer_no_connection(const struct rst_side *y, const struct rst_last_seg *seg,
+                                 struct rst_record *rec)
+{
+    answer(rec, seg, RST_CAUSE_NO_CONNECTION);
+    if (y->rst_frame) {
+        rec->wire_case = RST_WIRE_PEER_RESET;
+        rec->cites.reset_frame = y->rst_frame;
+    }
 }
 
 /* The sender's connection attempt is pending: it sent a SYN, the peer has
@@ -85,7 +101,7 @@ static void answer_handshake(const struct rst_side *x, const struct rst_side *y,
 {
     if (x->syn_frame && seg->ack != x->isn + 1) {
         answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
-        rec->note = RST_NOTE_ACK_NOT_SYN;
+        rec->wire_case = RST_WIRE_ACK_NOT_SYN;
         return;
     }
     /* A pending attempt drops a non-SYN segment with an acceptable ACK, or
@@ -93,14 +109,10 @@ static void answer_handshake(const struct rst_side *x, const struct rst_side *y,
      * TCP_RFC7323_PAWS); only a SYN-ACK it cannot take says it is gone. */
     if (!is_syn_ack(seg)) {
         answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
-        rec->note = RST_NOTE_NOT_SYN_ACK;
+        rec->wire_case = RST_WIRE_NOT_SYN_ACK;
         return;
     }
-    answer(rec, seg, RST_CAUSE_NO_CONNECTION);
-    if (y->rst_frame) {
-        rec->note = RST_NOTE_PEER_RESET;
-        rec->context_frame = y->rst_frame;
-    }
+    answer_no_connection(y, seg, rec);
 }
 
 /* A bare RST answering an ACK-bearing segment: the sender had no connection
@@ -110,10 +122,14 @@ static void answer_rejected(const struct rst_conn *c, unsigned from, const struc
 {
     const struct rst_side *x = &c->side[from], *y = &c->side[!from];
 
-    /* The segment acknowledges data the sender never sent. */
+    /* The segment acknowledges data the sender never sent: a little, or
+     * so much that nothing the sender sent is near it. */
     if (x->snd_known && seq_gt(seg->ack, x->snd_max)) {
         answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
-        rec->detail = seg->ack - x->snd_max;
+        uint32_t unsent = seg->ack - x->snd_max;
+        rec->wire_case = unsent < ACK_ELSEWHERE_BYTES ? RST_WIRE_ACK_UNSENT
+                                                      : RST_WIRE_ACK_ELSEWHERE;
+        rec->cites.unsent_bytes = unsent;
         return;
     }
     /* SYN-RECEIVED (the server sent its SYN-ACK, the handshake is not
@@ -122,7 +138,7 @@ static void answer_rejected(const struct rst_conn *c, unsigned from, const struc
     if (c->client == (int)!from && x->syn_frame && !y->acked_peer_syn
         && !(seq_gt(seg->ack, x->isn) && seq_leq(seg->ack, x->snd_max))) {
         answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
-        rec->note = RST_NOTE_SYN_RECEIVED;
+        rec->wire_case = RST_WIRE_SYN_RECEIVED;
         return;
     }
     /* The server sent its SYN-ACK and nothing since; the RST answers the
@@ -133,16 +149,12 @@ static void answer_rejected(const struct rst_conn *c, unsigned from, const struc
         && seg->frame == c->first_after_synack && c->rst_count == 0
         && !(seg->flags & (RST_TH_SYN | RST_TH_FIN))) {
         answer(rec, seg, RST_CAUSE_ACCEPT_QUEUE_OVERFLOW);
-        rec->context_frame = x->syn_frame;
+        rec->cites.synack_frame = x->syn_frame;
         return;
     }
     /* After a RST of its own the sender's verdict names that RST
      * (rst_track.c after_own_reset): only then is it known not forged. */
-    answer(rec, seg, RST_CAUSE_NO_CONNECTION);
-    if (y->rst_frame) {
-        rec->note = RST_NOTE_PEER_RESET;
-        rec->context_frame = y->rst_frame;
-    }
+    answer_no_connection(y, seg, rec);
 }
 
 /* An active RST: which timer, if any, ended the connection. */
@@ -153,25 +165,25 @@ static void classify_active(const struct rst_conn *c, unsigned from, const struc
 
     if (params->keepalive_probes && x->keepalives >= params->keepalive_probes) {
         /* Linux tcp_keepalive_timer: tcp_keepalive_probes unanswered -> RST. */
-        rec->genuine_cause = RST_CAUSE_KEEPALIVE_TIMEOUT;
-        rec->detail = x->keepalives;
-        rec->context_frame = x->last.frame;
+        rec->wire_cause = RST_CAUSE_KEEPALIVE_TIMEOUT;
+        rec->cites.unanswered.count = x->keepalives;
+        rec->cites.unanswered.last_frame = x->last.frame;
         return;
     }
     if (params->retransmissions && x->retransmissions >= params->retransmissions) {
-        rec->genuine_cause = RST_CAUSE_RETRANSMISSION_TIMEOUT;
-        rec->detail = x->retransmissions;
-        rec->context_frame = x->last.frame;
+        rec->wire_cause = RST_CAUSE_RETRANSMISSION_TIMEOUT;
+        rec->cites.unanswered.count = x->retransmissions;
+        rec->cites.unanswered.last_frame = x->last.frame;
         return;
     }
     if (c->last_frame && params->idle_seconds
         && rst->time_us - c->last_time_us >= (int64_t)params->idle_seconds * 1000000) {
-        rec->genuine_cause = RST_CAUSE_IDLE_TIMEOUT;
-        rec->detail = (uint32_t)((rst->time_us - c->last_time_us) / 1000000);
-        rec->context_frame = c->last_frame;
+        rec->wire_cause = RST_CAUSE_IDLE_TIMEOUT;
+        rec->cites.silence.seconds = (uint32_t)((rst->time_us - c->last_time_us) / 1000000);
+        rec->cites.silence.last_frame = c->last_frame;
         return;
     }
-    rec->genuine_cause = RST_CAUSE_ABORT;
+    rec->wire_cause = RST_CAUSE_ABORT;
     /* close() with unread data (Linux TCP_ABORT_ON_CLOSE): the RST acknowledges
      * data the sender had never acknowledged.  A FIN takes a sequence number
      * but carries no data (RFC 9293 3.4): a RST/ACK that newly acknowledges
@@ -180,7 +192,7 @@ static void classify_active(const struct rst_conn *c, unsigned from, const struc
     if (y->fin_frame && y->snd_known && rst->ack == y->snd_max)
         data_acked--;
     if (x->ack_known && y->snd_known && seq_gt(data_acked, x->max_ack))
-        rec->note = RST_NOTE_UNREAD_DATA;
+        rec->wire_case = RST_WIRE_UNREAD_DATA;
 }
 
 /* seq 0 is what a host without the connection puts in its reply to a SYN;
@@ -332,7 +344,7 @@ void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segm
     struct rst_last_seg earlier;
     const struct rst_last_seg *trigger = reply_candidate(y, rst, &earlier, &run_time);
 
-    rec->genuine_cause = RST_CAUSE_UNKNOWN;
+    rec->wire_cause = RST_CAUSE_UNKNOWN;
     rec->mid_connection = !c->side[0].syn_frame && !c->side[1].syn_frame;
     rec->shape = (uint8_t)shape_of(x, y, rst, trigger);
     rec->accept = (uint8_t)acceptance(c, from, rst);
@@ -354,7 +366,7 @@ void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segm
     if (trigger && x->fin_frame && trigger->frame > x->fin_frame && trigger->len > 0
         && (bare_reply_to(rst, trigger) || acks_segment(rst, trigger))) {
         answer(rec, trigger, RST_CAUSE_DATA_AFTER_CLOSE);
-        rec->context_frame = x->fin_frame;
+        rec->cites.fin_frame = x->fin_frame;
         return;
     }
     if (trigger && bare_reply_to(rst, trigger)) {
@@ -371,5 +383,5 @@ void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segm
         classify_active(c, from, rst, params, rec);
         return;
     }
-    rec->note = trigger ? RST_NOTE_NO_MATCH : RST_NOTE_NO_PEER_SEGMENT;
+    rec->wire_case = trigger ? RST_WIRE_NO_MATCH : RST_WIRE_NO_PEER_SEGMENT;
 }

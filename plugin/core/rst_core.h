@@ -208,12 +208,26 @@ struct rst_params {
 
 void rst_params_default(struct rst_params *params);
 
+/* The two signs a window can be. */
+enum rst_window_sign {
+    RST_WINDOW_ON_REPLY = 0,     /* nonzero on a reply RST, which stacks send with 0 */
+    RST_WINDOW_OFF_SENDER,       /* far from what the sender's packets advertise */
+};
+
+/* The three signs an IP ID can be. */
+enum rst_ip_id_sign {
+    RST_IP_ID_JUMP = 0,          /* off the sender's counter (a step of 0 or a leap) */
+    RST_IP_ID_FIXED,             /* 0 or 1 where the sender counts */
+    RST_IP_ID_REPEATED,          /* on the counter, but repeated across a burst */
+};
+
 struct rst_evidence {
     enum rst_evidence_kind kind;
     unsigned weight;             /* what it added to the suspicion score */
     uint32_t ref_frame;          /* the packet compared against, 0 if none */
     bool other_connection;       /* ref_frame belongs to another connection of the host */
-    uint8_t variant;             /* window: 0 reply, 1 active; IP ID: 0 jump, 1 fixed, 2 repeated */
+    enum rst_window_sign window_sign;  /* RST_EV_WINDOW: which */
+    enum rst_ip_id_sign ip_id_sign;    /* RST_EV_IP_ID: which */
     bool repeated;               /* IP ID: also repeated across a burst */
     int64_t observed, expected;  /* TTL, window, IP ID, timestamp; timing: microseconds */
     uint8_t observed_mac[6], expected_mac[6];
@@ -268,9 +282,14 @@ struct rst_vantage {
 #define RST_EXPLANATION_MAX 2048
 
 struct rst_verdict {
-    enum rst_cause cause;          /* injected wins over the genuine cause */
-    enum rst_cause genuine_cause;  /* what the RST means if its claimed sender sent it
-                                    * (a reason it states wins over wire_cause) */
+    /* A RST's causes, in the order the verdict decides them (rst_verdict.c): */
+    enum rst_cause wire_cause;     /* read from the connection, as if its claimed sender
+                                    * sent it */
+    enum rst_cause stated_cause;   /* what the RST states itself (a registered reason
+                                    * code), RST_CAUSE_UNKNOWN where it states none */
+    enum rst_cause face_value;     /* the stated cause where there is one, else the wire
+                                    * cause: what it means if its claimed sender sent it */
+    enum rst_cause final_cause;    /* injected where forged, else the face value */
     enum rst_role sender;
     char sender_address[48];       /* the address the RST claims to come from */
     uint32_t answers_frame;        /* the segment this RST replies to, 0 if none */
@@ -282,7 +301,6 @@ struct rst_verdict {
     unsigned n_evidence;
     struct rst_evidence evidence[RST_EV_COUNT];
     struct rst_diag diag;          /* the RST's own statement; text lives as long as the core */
-    enum rst_cause wire_cause;     /* the cause read from the connection alone */
     struct rst_vantage vantage;
     bool first_sighting;           /* not a mirrored copy, nor seen at another capture
                                     * point earlier: statistics count it */

@@ -70,7 +70,7 @@ static void put_host_port(struct text *t, const struct rst_conn *c, unsigned sid
 static void put_own_reset(struct text *t, const struct rst_record *r)
 {
     put(t, " It had reset this connection itself in frame %u and has none since (RFC 9293 "
-           "3.10.7.1): these are the peer's late packets.", r->context_frame);
+           "3.10.7.1): these are the peer's late packets.", r->cites.reset_frame);
 }
 
 static void explain_no_connection(struct text *t, const struct rst_conn *c,
@@ -84,7 +84,7 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
         put_endpoint(t, c, r->from);
         put(t, " had reset this connection itself in frame %u: a host without the "
                "connection sends RSTs only in reply to segments (RFC 9293 3.10.7.1), ",
-            r->context_frame);
+            r->cites.reset_frame);
         put(t, r->shape == RST_SHAPE_ACTIVE && (r->flags & RST_TH_ACK)
                ? "and has nothing to abort." : "here to one the capture does not show.");
         return;
@@ -93,10 +93,10 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
         put(t, "Answers the SYN-ACK in frame %u: ", r->answers_frame);
         put_endpoint(t, c, r->from);
         put(t, " has no such connection attempt");
-        if (r->note == RST_NOTE_PEER_RESET)
-            put(t, " any more: it accepted the RST in frame %u", r->context_frame);
-        else if (r->note == RST_NOTE_OWN_RESET)
-            put(t, " any more: it had reset it itself in frame %u", r->context_frame);
+        if (r->wire_case == RST_WIRE_PEER_RESET)
+            put(t, " any more: it accepted the RST in frame %u", r->cites.reset_frame);
+        else if (r->wire_case == RST_WIRE_OWN_RESET)
+            put(t, " any more: it had reset it itself in frame %u", r->cites.reset_frame);
         put(t, " (bare RST, seq = the SYN-ACK's ACK).");
         return;
     }
@@ -104,15 +104,16 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
     put_endpoint(t, c, r->from);
     if (!(r->answered_flags & RST_TH_ACK) || (r->flags & RST_TH_ACK)) {
         put(t, " has no connection for this segment (RST/ACK acknowledging it).");
-        if (r->note == RST_NOTE_OWN_RESET)
+        if (r->wire_case == RST_WIRE_OWN_RESET)
             put_own_reset(t, r);
         return;
     }
     put(t, " has no connection that accepts it (bare RST, seq = that segment's ACK).");
-    if (r->note == RST_NOTE_OWN_RESET)
+    if (r->wire_case == RST_WIRE_OWN_RESET)
         put_own_reset(t, r);
-    else if (r->note == RST_NOTE_PEER_RESET)
-        put(t, " The connection was reset in frame %u; these are late packets.", r->context_frame);
+    else if (r->wire_case == RST_WIRE_PEER_RESET)
+        put(t, " The connection was reset in frame %u; these are late packets.",
+            r->cites.reset_frame);
     else
         put(t, " The host lost the connection: restart, NAT or address change, or a half-open "
                "connection.");
@@ -120,7 +121,7 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
 
 static void explain_genuine(struct text *t, const struct rst_conn *c, const struct rst_record *r)
 {
-    switch ((enum rst_cause)r->genuine_cause) {
+    switch ((enum rst_cause)r->wire_cause) {
     case RST_CAUSE_REFUSED:
         put(t, "Answers the SYN in frame %u: nothing accepts connections on ", r->answers_frame);
         put_host_port(t, c, r->from);
@@ -134,13 +135,13 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
         put(t, "Answers the client's first segment after the handshake (frame %u): the server "
                "sent its SYN-ACK (frame %u), then dropped the connection, as Linux does when the "
                "accept queue is full and tcp_abort_on_overflow is set.",
-            r->answers_frame, r->context_frame);
+            r->answers_frame, r->cites.synack_frame);
         break;
     case RST_CAUSE_ABORT:
         put_endpoint_as(t, c, r->from, true);
         put(t, " aborted the live connection: RST/ACK at its own next sequence number, not a "
                "reply to a segment (SO_LINGER 0, close() with unread data, or process exit).");
-        if (r->note == RST_NOTE_UNREAD_DATA)
+        if (r->wire_case == RST_WIRE_UNREAD_DATA)
             put(t, " It acknowledges data it had not acknowledged before: close() with unread "
                    "data.");
         break;
@@ -148,26 +149,27 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
         put(t, "Answers the data in frame %u, which arrived after ", r->answers_frame);
         put_endpoint(t, c, r->from);
         put(t, " had closed its side (FIN in frame %u): a closed socket resets new data "
-               "(RFC 1122 4.2.2.13).", r->context_frame);
+               "(RFC 1122 4.2.2.13).", r->cites.fin_frame);
         break;
     case RST_CAUSE_INVALID_SEGMENT:
-        if (r->note == RST_NOTE_SYN_RECEIVED) {
+        if (r->wire_case == RST_WIRE_SYN_RECEIVED) {
             put(t, "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
                    "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
                    "(RFC 9293 3.10.7.4).",
                 segment_name(r->answered_flags, r->answered_len), r->answers_frame);
-        } else if (r->note == RST_NOTE_NOT_SYN_ACK) {
+        } else if (r->wire_case == RST_WIRE_NOT_SYN_ACK) {
             put(t, "Answers the %s in frame %u while its connection attempt is pending: "
                    "not the SYN-ACK it waits for, so it rejects that segment and keeps "
                    "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
                 segment_name(r->answered_flags, r->answered_len), r->answers_frame);
-        } else if (r->note == RST_NOTE_ACK_NOT_SYN) {
+        } else if (r->wire_case == RST_WIRE_ACK_NOT_SYN) {
             put(t, "Answers the %s in frame %u, which does not acknowledge the SYN: "
                    "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
                 segment_name(r->answered_flags, r->answered_len), r->answers_frame);
-        } else if (r->detail < (1u << 30)) {
+        } else if (r->wire_case == RST_WIRE_ACK_UNSENT) {
             put(t, "Answers the %s in frame %u, which acknowledges %u bytes ",
-                segment_name(r->answered_flags, r->answered_len), r->answers_frame, r->detail);
+                segment_name(r->answered_flags, r->answered_len), r->answers_frame,
+                r->cites.unsent_bytes);
             put_endpoint(t, c, r->from);
             put(t, " never sent: an unacceptable ACK (RFC 9293 3.10.7.4).");
         } else {
@@ -179,20 +181,21 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
         }
         break;
     case RST_CAUSE_KEEPALIVE_TIMEOUT:
-        put(t, "Ends %u unanswered keepalive probes from ", r->detail);
+        put(t, "Ends %u unanswered keepalive probes from ", r->cites.unanswered.count);
         put_endpoint(t, c, r->from);
-        put(t, " (the last in frame %u): the peer stopped answering.", r->context_frame);
+        put(t, " (the last in frame %u): the peer stopped answering.",
+            r->cites.unanswered.last_frame);
         break;
     case RST_CAUSE_RETRANSMISSION_TIMEOUT:
         put(t, "Ends %u retransmissions of the same data (the last in frame %u) that the peer "
-               "never acknowledged.", r->detail, r->context_frame);
+               "never acknowledged.", r->cites.unanswered.count, r->cites.unanswered.last_frame);
         break;
     case RST_CAUSE_IDLE_TIMEOUT:
         put(t, "Sent after %u s of silence in this connection (last segment in frame %u): an "
-               "idle timeout.", r->detail, r->context_frame);
+               "idle timeout.", r->cites.silence.seconds, r->cites.silence.last_frame);
         break;
     default:
-        if (r->note == RST_NOTE_NO_PEER_SEGMENT)
+        if (r->wire_case == RST_WIRE_NO_PEER_SEGMENT)
             put(t, "Not enough context: nothing from the peer precedes this RST in the capture.");
         else if (r->seq_zero_forbidden)
             put(t, "Not enough context: seq 0 fits no reply the sender could make here.");
@@ -201,7 +204,7 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
                    "seen so far.");
         break;
     }
-    if (r->mid_connection && r->genuine_cause != RST_CAUSE_UNKNOWN)
+    if (r->mid_connection && r->wire_cause != RST_CAUSE_UNKNOWN)
         put(t, " (The capture starts mid-connection: no handshake seen.)");
     else if (r->mid_connection)
         put(t, " The capture starts mid-connection.");
@@ -269,12 +272,12 @@ static void put_statement(struct text *t, const struct rst_diag *d)
     }
 }
 
-/* The genuine cause, with what the RST states about itself: a registered
+/* The face value: the wire cause, with what the RST states about itself: a registered
  * reason code speaks first and wins; text is quoted after. */
 static void explain_face_value(struct text *t, const struct rst_conn *c,
                                const struct rst_record *r, const struct rst_verdict *v)
 {
-    enum rst_cause stated = rst_diag_cause(&v->diag);
+    enum rst_cause stated = v->stated_cause;
     if (stated == RST_CAUSE_UNKNOWN) {
         explain_genuine(t, c, r);
         if (v->diag.format > RST_DIAG_DATA || v->diag.uncaptured)
@@ -353,7 +356,7 @@ static void put_evidence(struct text *t, const struct rst_conn *c, const struct 
         put(t, "changing TTLs across a burst of RSTs");
         break;
     case RST_EV_WINDOW:
-        if (e->variant == 0) {
+        if (e->window_sign == RST_WINDOW_ON_REPLY) {
             put(t, "window %lld on a reply RST, where stacks put 0", (long long)e->observed);
         } else {
             put(t, "window %lld where ", (long long)e->observed);
@@ -375,12 +378,12 @@ static void put_evidence(struct text *t, const struct rst_conn *c, const struct 
         put(t, " (near %lld)", (long long)e->expected);
         break;
     case RST_EV_IP_ID:
-        if (e->variant == 2) {
+        if (e->ip_id_sign == RST_IP_ID_REPEATED) {
             put(t, "IP ID %lld repeated across a burst of RSTs", (long long)e->observed);
         } else {
             put(t, "IP ID %lld where ", (long long)e->observed);
             put_endpoint(t, c, r->from);
-            if (e->variant == 1)
+            if (e->ip_id_sign == RST_IP_ID_FIXED)
                 put(t, "'s packets count up");
             else
                 put(t, "'s counter is at %lld", (long long)e->expected);
@@ -470,7 +473,7 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
         put_evidence_list(&t, c, r, v);
         put(&t, ".");
         put_acceptance(&t, c, r, v);
-        put(&t, " At face value it would be %s: ", rst_cause_name(v->genuine_cause));
+        put(&t, " At face value it would be %s: ", rst_cause_name(v->face_value));
         explain_face_value(&t, c, r, v);
         put_distances(&t, c, r, v);
         put_peer_frame(&t, v);

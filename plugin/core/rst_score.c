@@ -166,7 +166,7 @@ static void score_window(const struct rst_conn *c, const struct rst_record *rec,
         struct rst_evidence *e = add(v, RST_EV_WINDOW, p->weight[RST_EV_WINDOW], x->last.frame);
         e->observed = rec->window;
         e->expected = x->win_max;
-        e->variant = 1;
+        e->window_sign = RST_WINDOW_OFF_SENDER;
     }
 }
 
@@ -229,18 +229,19 @@ static void score_timestamps(const struct rst_conn *c, const struct rst_record *
  * burst) or their own counter.  A sender counts when its consecutive IDs
  * were 1..64 apart every time (random IDs would be so by chance once in a
  * thousand). */
-/* Off the sender's counter: fixed at 0 or 1 (variant 1), or a jump (0). */
+/* Off the sender's counter: fixed at 0 or 1, or a jump; -1 if on it or
+ * the sender does not count. */
 static int off_counter(const struct rst_side *x, const struct rst_record *rec)
 {
     if (x->ip_id_steps_ok < 1 || x->ip_id_steps_bad > 0 || rec->shape == RST_SHAPE_REPLY)
         return -1;
     if (rec->ip_id <= 1)
-        return 1;
+        return RST_IP_ID_FIXED;
     /* Replies built without the socket take their ID elsewhere (0 on Linux,
      * a host-wide counter on BSD, macOS and Windows): only a socket's own
      * RST continues the connection's counter. */
     uint16_t step = (uint16_t)(rec->ip_id - rec->prev_ip_id);
-    return rec->has_prev_ip_id && (step == 0 || step > IP_ID_MAX_STEP) ? 0 : -1;
+    return rec->has_prev_ip_id && (step == 0 || step > IP_ID_MAX_STEP) ? RST_IP_ID_JUMP : -1;
 }
 
 static void score_ip_id(const struct rst_conn *c, const struct rst_record *rec,
@@ -256,9 +257,9 @@ static void score_ip_id(const struct rst_conn *c, const struct rst_record *rec,
     struct rst_evidence *e = add(v, RST_EV_IP_ID, off >= 0 && rec->ip_id_repeat ? w * 8 / 5 : w,
                                  rec->ip_id_repeat ? rec->burst_frame : 0);
     e->observed = rec->ip_id;
-    e->variant = off >= 0 ? (uint8_t)off : 2;
+    e->ip_id_sign = off >= 0 ? (enum rst_ip_id_sign)off : RST_IP_ID_REPEATED;
     e->repeated = rec->ip_id_repeat;
-    if (off == 0)
+    if (off == RST_IP_ID_JUMP)
         e->expected = (uint16_t)(rec->prev_ip_id + 1);
 }
 

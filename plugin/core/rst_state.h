@@ -190,6 +190,43 @@ enum rst_accept {
     RST_ACCEPT_NOT_RCV_NXT,      /* no: not RCV.NXT (window unknown) */
 };
 
+/* Which rule of its wire cause a RST met, where a cause has several
+ * (rst_classify.c), and what it cites besides the segment it answers. */
+enum rst_wire_case {
+    RST_WIRE_PLAIN = 0,
+    RST_WIRE_PEER_RESET,        /* no-connection: the sender had accepted a RST for the
+                                 * connection (cites.reset_frame) */
+    RST_WIRE_OWN_RESET,         /* no-connection: the sender had reset the connection
+                                 * itself (cites.reset_frame) */
+    RST_WIRE_UNREAD_DATA,       /* abort: it acknowledges data never acknowledged before */
+    RST_WIRE_NO_PEER_SEGMENT,   /* unknown: nothing from the peer to answer */
+    RST_WIRE_NO_MATCH,          /* unknown: it matches no segment of the peer */
+    RST_WIRE_ACK_NOT_SYN,       /* invalid-segment: a SYN-ACK acknowledging something
+                                 * other than the SYN */
+    RST_WIRE_SYN_RECEIVED,      /* invalid-segment: an unacceptable ACK in SYN-RECEIVED */
+    RST_WIRE_NOT_SYN_ACK,       /* invalid-segment: not the SYN-ACK that SYN-SENT waits for */
+    RST_WIRE_ACK_UNSENT,        /* invalid-segment: an ACK of bytes the sender never sent
+                                 * (cites.unsent_bytes) */
+    RST_WIRE_ACK_ELSEWHERE,     /* invalid-segment: an ACK far from anything the sender sent
+                                 * (sequence numbers rewritten on the path?) */
+};
+
+/* What a wire cause cites besides the segment answered: one member per cause. */
+union rst_wire_cites {
+    uint32_t reset_frame;       /* no-connection after a RST (RST_WIRE_*_RESET) */
+    uint32_t synack_frame;      /* accept-queue-overflow: the server's SYN-ACK */
+    uint32_t fin_frame;         /* data-after-close: the sender's FIN */
+    uint32_t unsent_bytes;      /* invalid-segment, RST_WIRE_ACK_UNSENT */
+    struct {
+        uint32_t count;         /* keepalive probes, or retransmissions of the same data */
+        uint32_t last_frame;
+    } unanswered;               /* keepalive-timeout, retransmission-timeout */
+    struct {
+        uint32_t seconds;
+        uint32_t last_frame;    /* the last segment before the silence */
+    } silence;                  /* idle-timeout */
+};
+
 /* What is fixed about a RST when it is fed: its own header and the state of
  * the connection just before it.  Evidence from later packets comes from the
  * connection at verdict time, or is filled in here by later segments (the
@@ -201,8 +238,7 @@ struct rst_record {
     uint32_t frame;
     uint32_t conn;           /* index into the connection store */
     uint32_t answers_frame;  /* the segment it replies to */
-    uint32_t context_frame;  /* a frame the explanation cites (FIN, SYN-ACK, ...) */
-    uint32_t detail;         /* count or seconds the explanation cites */
+    union rst_wire_cites cites;
     uint32_t seq_zero_ref;   /* the packet that makes seq 0 wrong */
     uint32_t answered_len;   /* payload of the answered segment */
     uint32_t trigger_frame;
@@ -223,9 +259,9 @@ struct rst_record {
     uint8_t ttl;
     uint8_t mac[6];
     uint8_t from;            /* side index of the claimed sender */
-    uint8_t genuine_cause;   /* enum rst_cause */
+    uint8_t wire_cause;      /* enum rst_cause: as if its claimed sender sent it */
     uint8_t answered_flags;  /* TCP flags of the answered segment */
-    uint8_t note;            /* enum rst_note */
+    uint8_t wire_case;       /* enum rst_wire_case */
     uint8_t shape;           /* enum rst_shape */
     uint8_t accept;          /* enum rst_accept */
     bool has_mac;
@@ -242,17 +278,5 @@ struct rst_record {
     bool window_cut, options_cut; /* the snap length cut its window / options */
 };
 
-/* Extra facts the explanation mentions. */
-enum rst_note {
-    RST_NOTE_NONE = 0,
-    RST_NOTE_PEER_RESET,        /* the sender accepted a RST for this connection earlier */
-    RST_NOTE_OWN_RESET,         /* the sender had reset this connection itself */
-    RST_NOTE_UNREAD_DATA,       /* the RST acknowledges data never acknowledged before */
-    RST_NOTE_NO_PEER_SEGMENT,   /* nothing from the peer to answer */
-    RST_NOTE_NO_MATCH,          /* matches no segment of the peer */
-    RST_NOTE_ACK_NOT_SYN,       /* SYN-ACK acknowledges something other than the SYN */
-    RST_NOTE_SYN_RECEIVED,      /* an unacceptable ACK in SYN-RECEIVED */
-    RST_NOTE_NOT_SYN_ACK,       /* a segment other than a SYN-ACK in SYN-SENT */
-};
 
 #endif /* RST_STATE_H */

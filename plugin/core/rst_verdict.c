@@ -60,14 +60,13 @@ static const struct rst_record *after_own_reset(const struct rst_record *rec,
                                                 const struct rst_record *own,
                                                 struct rst_record *scratch)
 {
-    if (!own || rec->genuine_cause == RST_CAUSE_REFUSED)
+    if (!own || rec->wire_cause == RST_CAUSE_REFUSED)
         return rec;
     *scratch = *rec;
-    scratch->genuine_cause = RST_CAUSE_NO_CONNECTION;
-    scratch->note = RST_NOTE_OWN_RESET;
-    scratch->context_frame = own->frame;
-    scratch->detail = 0;
-    if (rec->shape != RST_SHAPE_REPLY || rec->genuine_cause == RST_CAUSE_UNKNOWN)
+    scratch->wire_cause = RST_CAUSE_NO_CONNECTION;
+    scratch->wire_case = RST_WIRE_OWN_RESET;
+    scratch->cites = (union rst_wire_cites){ .reset_frame = own->frame };
+    if (rec->shape != RST_SHAPE_REPLY || rec->wire_cause == RST_CAUSE_UNKNOWN)
         scratch->answers_frame = 0;
     return scratch;
 }
@@ -95,18 +94,19 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
     rec = after_own_reset(wire, own, &scratch);
 
     memset(verdict, 0, sizeof *verdict);
-    verdict->wire_cause = (enum rst_cause)rec->genuine_cause;
+    verdict->wire_cause = (enum rst_cause)rec->wire_cause;
     rst_store_get_diag(core, rec->diag, &verdict->diag);
     /* A reason the sender states outranks what the connection suggests. */
-    enum rst_cause stated = rst_diag_cause(&verdict->diag);
-    verdict->genuine_cause = stated != RST_CAUSE_UNKNOWN ? stated : verdict->wire_cause;
+    verdict->stated_cause = rst_diag_cause(&verdict->diag);
+    verdict->face_value = verdict->stated_cause != RST_CAUSE_UNKNOWN ? verdict->stated_cause
+                                                                     : verdict->wire_cause;
     verdict->answers_frame = rec->answers_frame;
     if (c->client >= 0)
         verdict->sender = c->client == rec->from ? RST_ROLE_CLIENT : RST_ROLE_SERVER;
     rst_format_address(c->key.ip_version, c->key.addr[rec->from], verdict->sender_address,
                        sizeof verdict->sender_address);
-    if (rec->note == RST_NOTE_PEER_RESET || rec->note == RST_NOTE_OWN_RESET)
-        verdict->after_frame = rec->context_frame;
+    if (rec->wire_case == RST_WIRE_PEER_RESET || rec->wire_case == RST_WIRE_OWN_RESET)
+        verdict->after_frame = rec->cites.reset_frame;
     verdict->accept_reason = rst_accept_reason((enum rst_accept)rec->accept);
     verdict->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
                         : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
@@ -128,7 +128,7 @@ bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
     }
     verdict->first_sighting = !copy && !(verdict->vantage.peer_frame
                                          && verdict->vantage.peer_frame < rec->frame);
-    verdict->cause = verdict->injected ? RST_CAUSE_INJECTED : verdict->genuine_cause;
+    verdict->final_cause = verdict->injected ? RST_CAUSE_INJECTED : verdict->face_value;
     if (explain)
         rst_explain(c, rec, verdict);
     return true;

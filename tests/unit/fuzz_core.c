@@ -143,7 +143,7 @@ static int utf8_ok(const uint8_t *p, size_t n)
 
 static void check_verdict(const struct rst_verdict *v, const struct rst_params *p, uint32_t frame)
 {
-    EXPECT(v->cause < RST_CAUSE_COUNT && v->genuine_cause < RST_CAUSE_COUNT, "cause out of range");
+    EXPECT(v->final_cause < RST_CAUSE_COUNT && v->face_value < RST_CAUSE_COUNT, "cause out of range");
     EXPECT(v->suspicion <= 100, "suspicion over 100");
     /* A RST unseen where it had to pass is proven forged, whatever the score. */
     bool proven = v->vantage.unseen;
@@ -152,8 +152,8 @@ static void check_verdict(const struct rst_verdict *v, const struct rst_params *
     EXPECT(!proven || v->vantage.ref_frame, "unseen without the sender's packet there");
     EXPECT(!proven || !v->vantage.peer_frame, "unseen and seen");
     EXPECT(v->vantage.peer_frame != frame, "seen at another point as itself");
-    EXPECT(!v->injected || v->cause == RST_CAUSE_INJECTED, "injected but another cause");
-    EXPECT(v->injected || v->cause != RST_CAUSE_INJECTED, "cause injected, not injected");
+    EXPECT(!v->injected || v->final_cause == RST_CAUSE_INJECTED, "injected but another cause");
+    EXPECT(v->injected || v->final_cause != RST_CAUSE_INJECTED, "cause injected, not injected");
     EXPECT(v->n_evidence <= RST_EV_COUNT, "too much evidence");
     unsigned sum = 0;
     for (unsigned i = 0; i < v->n_evidence && i < RST_EV_COUNT; i++) {

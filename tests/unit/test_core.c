@@ -251,7 +251,7 @@ static void test_refused_syn_to_closed_port(void)
     net_init(&n, 4);
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(v.sender == RST_ROLE_SERVER);
     CHECK(v.answers_frame == 1);
     /* seq 0 answering a SYN is the rule, not evidence (RFC 9293 3.10.7.1). */
@@ -269,7 +269,7 @@ static void test_refused_ipv6(void)
     net_init(&n, 6);
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "[2001:db8:2::2]:8080");
     net_free(&n);
@@ -281,7 +281,7 @@ static void test_client_rst_after_forged_rst_is_no_connection(void)
     forged_handshake_rst(&n, true);
     /* The client's kernel no longer has the attempt: bare RST, seq = SEG.ACK. */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, CLIENT, 0, C_ISN + 1, 0));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.sender == RST_ROLE_CLIENT);
     CHECK(v.answers_frame == 3);
     CHECK(v.after_frame == 2);
@@ -298,7 +298,7 @@ static void test_syn_ack_with_wrong_ack_is_invalid(void)
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 77, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, CLIENT, 0, C_ISN + 77, 0));
-    CHECK(v.cause == RST_CAUSE_INVALID_SEGMENT);
+    CHECK(v.final_cause == RST_CAUSE_INVALID_SEGMENT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "does not acknowledge the SYN");
     net_free(&n);
@@ -310,7 +310,7 @@ static void test_abort_after_response(void)
     net_init(&n, 4);
     handshake_and_exchange(&n);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.sender == RST_ROLE_SERVER);
     CHECK(v.answers_frame == 0);
     /* The socket's own RST: its IP ID counter, clock and window. */
@@ -330,7 +330,7 @@ static void test_abort_with_unread_data(void)
     send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
     /* The server never acknowledged the request; its RST does. */
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 101, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "close() with unread data.");
     net_free(&n);
@@ -345,7 +345,7 @@ static void test_abort_acking_only_a_fin_has_no_unread_data(void)
     handshake_and_exchange(&n);
     send_seg(&n, SERVER, FIN | ACK, S_ISN + 301, C_ISN + 101, 0);
     struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 302, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(strstr(v.explanation, "It acknowledges data it had not acknowledged before") == NULL);
     net_free(&n);
 }
@@ -360,7 +360,7 @@ static void test_abort_acking_data_and_fin_has_unread_data(void)
     send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
     send_seg(&n, CLIENT, FIN | PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 102, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK_CONTAINS(v.explanation, "close() with unread data.");
     net_free(&n);
 }
@@ -376,7 +376,7 @@ static void test_rst_after_own_abort_is_no_connection(void)
     send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);            /* 8 */
     send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 302, 20);          /* 9 */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 302, 0));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.answers_frame == 9);
     CHECK(v.after_frame == 8);
     CHECK(!v.injected);
@@ -414,7 +414,7 @@ static void test_rst_after_forged_one_keeps_its_cause(void)
     CHECK(verdict(&n, f).injected);
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 50);          /* 9: still talking */
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 351, C_ISN + 101, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.after_frame == 0);
     CHECK(evidence(&v, RST_EV_CONTRADICTION) == NULL);
     net_free(&n);
@@ -429,7 +429,7 @@ static void test_refusal_after_refusal_stays_refused(void)
     send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1);
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     net_free(&n);
 }
 
@@ -474,7 +474,7 @@ static void test_second_router_same_distance_is_baseline(void)
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 101, 300);
     send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 301, 0);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.n_evidence == 0);
     net_free(&n);
 }
@@ -492,7 +492,7 @@ static void test_rsts_only_from_two_distances(void)
     n.end[SERVER].ttl = 239;
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 3 */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));  /* 4 */
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(v.distance_frame[0] == 2 && v.distance_frame[1] == 4);
     CHECK_CONTAINS(v.explanation, "arrive from two distances, TTL 47 (frame 2) and TTL 239 (frame 4)");
     net_free(&n);
@@ -527,7 +527,7 @@ static void test_client_abort(void)
     net_init(&n, 4);
     handshake_and_exchange(&n);
     struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.sender == RST_ROLE_CLIENT);
     CHECK(v.n_evidence == 0);
     net_free(&n);
@@ -541,7 +541,7 @@ static void test_late_ack_after_own_abort_is_no_connection(void)
     send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);
     send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 301, 20);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 301, 0));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.answers_frame == 9);
     CHECK(v.after_frame == 8);
     /* Two RSTs of the server with the same seq: not a burst. */
@@ -559,7 +559,7 @@ static void test_data_after_close(void)
     send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 302, 0);
     send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 302, 25);           /* frame 10 */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 302, 0));
-    CHECK(v.cause == RST_CAUSE_DATA_AFTER_CLOSE);
+    CHECK(v.final_cause == RST_CAUSE_DATA_AFTER_CLOSE);
     CHECK(v.answers_frame == 10);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "FIN in frame 8");
@@ -573,7 +573,7 @@ static void test_server_lost_state_is_no_connection(void)
     handshake_and_exchange(&n);
     send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 301, 100);           /* frame 8 */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 301, 0));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.answers_frame == 8);
     CHECK(v.after_frame == 0);
     CHECK(v.n_evidence == 0);
@@ -589,7 +589,7 @@ static void test_accept_queue_overflow(void)
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
     send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 1, 0));
-    CHECK(v.cause == RST_CAUSE_ACCEPT_QUEUE_OVERFLOW);
+    CHECK(v.final_cause == RST_CAUSE_ACCEPT_QUEUE_OVERFLOW);
     CHECK(v.answers_frame == 3);
     CHECK(v.n_evidence == 0);
     net_free(&n);
@@ -606,7 +606,7 @@ static void test_no_overflow_after_an_earlier_rst(void)
     send_seg(&n, CLIENT, RST | ACK, C_ISN + 1, S_ISN + 1, 0);
     send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 1, 0));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.after_frame == 3);
     CHECK_CONTAINS(v.explanation, "reset in frame 3");
     net_free(&n);
@@ -620,7 +620,7 @@ static void test_no_overflow_for_a_fin(void)
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
     send_seg(&n, CLIENT, FIN | ACK, C_ISN + 1, S_ISN + 1, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 1, 0));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     net_free(&n);
 }
 
@@ -634,7 +634,7 @@ static void test_ack_without_syn_in_syn_sent_is_invalid(void)
     send_seg(&n, CLIENT, SYN, 0, 0, 0);
     send_seg(&n, SERVER, ACK, 0, 0, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, CLIENT, 0, 0, 0));
-    CHECK(v.cause == RST_CAUSE_INVALID_SEGMENT);
+    CHECK(v.final_cause == RST_CAUSE_INVALID_SEGMENT);
     CHECK(v.answers_frame == 2);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "Answers the ACK in frame 2, which does not acknowledge the SYN");
@@ -649,7 +649,7 @@ static void test_abort_without_ack_flag(void)
     handshake_and_exchange(&n);
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 40);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST, S_ISN + 341, 0, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.answers_frame == 0);
     CHECK(v.n_evidence == 0);
     net_free(&n);
@@ -663,7 +663,7 @@ static void test_ack_matching_nothing_sent_is_invalid(void)
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
     send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 0x70000000u, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 0x70000000u, 0));
-    CHECK(v.cause == RST_CAUSE_INVALID_SEGMENT);
+    CHECK(v.final_cause == RST_CAUSE_INVALID_SEGMENT);
     CHECK_CONTAINS(v.explanation, "whose ACK matches nothing the server sent");
     net_free(&n);
 }
@@ -676,7 +676,7 @@ static void test_ack_of_unsent_data_is_invalid(void)
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
     send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1001, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 1001, 0));
-    CHECK(v.cause == RST_CAUSE_INVALID_SEGMENT);
+    CHECK(v.final_cause == RST_CAUSE_INVALID_SEGMENT);
     CHECK_CONTAINS(v.explanation, "acknowledges 1000 bytes the server never sent");
     net_free(&n);
 }
@@ -692,7 +692,7 @@ static void test_keepalive_timeout(void)
     }
     n.now_us += 1000000;
     struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
-    CHECK(v.cause == RST_CAUSE_KEEPALIVE_TIMEOUT);
+    CHECK(v.final_cause == RST_CAUSE_KEEPALIVE_TIMEOUT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "Ends 3 unanswered keepalive probes");
     net_free(&n);
@@ -708,7 +708,7 @@ static void test_answered_keepalives_do_not_count(void)
         send_seg(&n, SERVER, ACK, S_ISN + 301, C_ISN + 101, 0);
     }
     struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     net_free(&n);
 }
 
@@ -721,7 +721,7 @@ static void test_retransmission_timeout(void)
     for (int i = 0; i < 5; i++)    /* Windows: TcpMaxDataRetransmissions = 5 */
         send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 500);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 801, C_ISN + 101, 0));
-    CHECK(v.cause == RST_CAUSE_RETRANSMISSION_TIMEOUT);
+    CHECK(v.final_cause == RST_CAUSE_RETRANSMISSION_TIMEOUT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "Ends 5 retransmissions");
     net_free(&n);
@@ -737,7 +737,7 @@ static void test_acked_retransmission_does_not_count(void)
         send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 500);
     send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 801, 0);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 801, C_ISN + 101, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     net_free(&n);
 }
 
@@ -748,11 +748,11 @@ static void test_idle_timeout(void)
     handshake_and_exchange(&n);
     n.now_us += 400LL * 1000000;
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
-    CHECK(v.cause == RST_CAUSE_IDLE_TIMEOUT);
+    CHECK(v.final_cause == RST_CAUSE_IDLE_TIMEOUT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "after 400 s of silence");
     n.params.idle_seconds = 0;   /* 0 turns the rule off; the cause is fixed when fed */
-    CHECK(verdict(&n, 1).cause == RST_CAUSE_IDLE_TIMEOUT);
+    CHECK(verdict(&n, 1).final_cause == RST_CAUSE_IDLE_TIMEOUT);
     net_free(&n);
 }
 
@@ -761,7 +761,7 @@ static void test_lone_rst_is_unknown(void)
     struct net n;
     net_init(&n, 4);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, 12345, 0));
-    CHECK(v.cause == RST_CAUSE_UNKNOWN);
+    CHECK(v.final_cause == RST_CAUSE_UNKNOWN);
     CHECK(v.sender == RST_ROLE_UNKNOWN);
     CHECK(v.acceptable == -1);
     CHECK_CONTAINS(v.explanation, "nothing from the peer precedes this RST");
@@ -774,7 +774,7 @@ static void test_mid_connection_capture_is_hedged(void)
     net_init(&n, 4);
     send_seg(&n, CLIENT, PSH | ACK, 777, 888, 10);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, 888, 0));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.sender == RST_ROLE_UNKNOWN);
     CHECK_CONTAINS(v.explanation, "203.0.113.2:8080 has no connection");
     CHECK_CONTAINS(v.explanation, "starts mid-connection");
@@ -788,14 +788,14 @@ static void test_forged_handshake_rst_needs_the_later_syn_ack(void)
     struct net n;
     /* One pass, at the RST: nothing of the server's to compare with. */
     struct rst_verdict v = verdict(&n, forged_handshake_rst(&n, false));
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(!v.injected);
     CHECK(v.n_evidence == 0);
     net_free(&n);
     /* The real SYN-ACK arrives 20 ms later, through the router. */
     v = verdict(&n, forged_handshake_rst(&n, true));
-    CHECK(v.cause == RST_CAUSE_INJECTED);
-    CHECK(v.genuine_cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_INJECTED);
+    CHECK(v.face_value == RST_CAUSE_REFUSED);
     CHECK(v.injected);
     const struct rst_evidence *ttl = evidence(&v, RST_EV_TTL), *race = evidence(&v, RST_EV_RACE);
     CHECK(ttl && ttl->observed == 64 && ttl->expected == 63 && ttl->ref_frame == 3);
@@ -822,7 +822,7 @@ static void test_threshold_preference(void)
     struct rst_verdict v = verdict(&n, id);
     CHECK(v.suspicion == 100);
     CHECK(!v.injected);
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK_CONTAINS(v.explanation, "below the threshold");
     net_free(&n);
 }
@@ -864,7 +864,7 @@ static void test_race_real_server_keeps_sending(void)
      * timestamps, a window of 8192 where it advertises 64, IP ID 1. */
     CHECK(evidence(&v, RST_EV_TIMING));
     CHECK(evidence(&v, RST_EV_NO_TIMESTAMPS));
-    CHECK(evidence(&v, RST_EV_WINDOW) && evidence(&v, RST_EV_WINDOW)->variant == 1);
+    CHECK(evidence(&v, RST_EV_WINDOW) && evidence(&v, RST_EV_WINDOW)->window_sign == RST_WINDOW_OFF_SENDER);
     CHECK(v.injected);
     net_free(&n);
 }
@@ -882,7 +882,7 @@ static void test_no_race_after_a_reply_to_an_unacceptable_ack(void)
     n.now_us += 1000000;
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
     struct rst_verdict v = verdict(&n, id);
-    CHECK(v.cause == RST_CAUSE_INVALID_SEGMENT);
+    CHECK(v.final_cause == RST_CAUSE_INVALID_SEGMENT);
     CHECK(v.n_evidence == 0);
     net_free(&n);
 }
@@ -911,7 +911,7 @@ static void test_gfw_style_burst(void)
     CHECK(evidence(&second, RST_EV_BURST_SEQ));
     CHECK(evidence(&second, RST_EV_BURST_WINDOW));
     CHECK(evidence(&second, RST_EV_BURST_TTL));
-    CHECK(evidence(&second, RST_EV_IP_ID) && evidence(&second, RST_EV_IP_ID)->variant == 2);
+    CHECK(evidence(&second, RST_EV_IP_ID) && evidence(&second, RST_EV_IP_ID)->ip_id_sign == RST_IP_ID_REPEATED);
     for (int i = 0; i < 4; i++) {
         struct rst_verdict v = verdict(&n, ids[i]);
         CHECK(v.injected);
@@ -942,7 +942,7 @@ static void test_rising_replies_are_not_a_burst(void)
     uint32_t second = send_reply_rst(&n, SERVER, 0, S_ISN + 3221, 0);
     CHECK(verdict(&n, first).n_evidence == 0);
     CHECK(verdict(&n, second).n_evidence == 0);
-    CHECK(verdict(&n, second).cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(verdict(&n, second).final_cause == RST_CAUSE_NO_CONNECTION);
     net_free(&n);
 }
 
@@ -965,7 +965,7 @@ static void test_replies_to_every_ack_in_flight(void)
     for (int i = 0; i < 4; i++) {
         uint32_t reply = send_reply_rst(&n, SERVER, 0, S_ISN + 301 + 1448 * (i + 1), 0);
         struct rst_verdict v = verdict(&n, reply);
-        CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+        CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
         CHECK(v.answers_frame == acks[i]);
         CHECK(v.n_evidence == 0);
     }
@@ -994,7 +994,7 @@ static void test_rejected_forgeries_during_the_handshake(void)
     CHECK(v.acceptable == 0);
     CHECK_CONTAINS(v.accept_reason, "timestamp echo");
     v = verdict(&n, reply);
-    CHECK(v.cause == RST_CAUSE_INVALID_SEGMENT);
+    CHECK(v.final_cause == RST_CAUSE_INVALID_SEGMENT);
     CHECK(v.answers_frame == 3);
     CHECK(v.n_evidence == 0);     /* the client goes on, as RFC 9293 3.10.7.3 says */
     CHECK_CONTAINS(v.explanation, "keeps waiting");
@@ -1029,7 +1029,7 @@ static void test_forged_packets_do_not_become_the_baseline(void)
     for (int i = 0; i < 3; i++) {
         struct rst_verdict v = verdict(&n, ids[i]);
         const struct rst_evidence *id = evidence(&v, RST_EV_IP_ID);
-        CHECK(id && id->repeated && id->variant == 0 && id->weight == 40);
+        CHECK(id && id->repeated && id->ip_id_sign == RST_IP_ID_JUMP && id->weight == 40);
         CHECK(!evidence(&v, RST_EV_TTL));
         CHECK(v.injected);
     }
@@ -1071,7 +1071,7 @@ static void test_late_reply_to_an_earlier_segment(void)
     uint32_t next = send_reply_rst(&n, CLIENT, 0, C_ISN + 101, 0);
     struct rst_verdict v = verdict(&n, late);
     CHECK(v.answers_frame == 2);
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.n_evidence == 0);
     v = verdict(&n, next);
     CHECK(v.answers_frame == 6);
@@ -1090,7 +1090,7 @@ static void test_window_on_a_reply_rst(void)
     f.time_us += 19000;   /* on time */
     struct rst_verdict v = verdict(&n, send_forged(&n, f));
     const struct rst_evidence *w = evidence(&v, RST_EV_WINDOW);
-    CHECK(w && w->observed == 16 && w->expected == 0 && w->variant == 0);
+    CHECK(w && w->observed == 16 && w->expected == 0 && w->window_sign == RST_WINDOW_ON_REPLY);
     CHECK(v.n_evidence == 1);
     net_free(&n);
 }
@@ -1118,7 +1118,7 @@ static void test_ip_id_off_the_senders_counter(void)
     f.ip_id = 0x0f00;
     struct rst_verdict v = verdict(&n, send_forged(&n, f));
     const struct rst_evidence *id = evidence(&v, RST_EV_IP_ID);
-    CHECK(id && id->variant == 0 && id->observed == 0x0f00 && id->expected == 0xc8e4);
+    CHECK(id && id->ip_id_sign == RST_IP_ID_JUMP && id->observed == 0x0f00 && id->expected == 0xc8e4);
     net_free(&n);
 
     net_init(&n, 4);
@@ -1126,7 +1126,7 @@ static void test_ip_id_off_the_senders_counter(void)
     f = segment(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);
     f.ip_id = 0;   /* fixed, where the server's socket counts */
     v = verdict(&n, send_forged(&n, f));
-    CHECK(evidence(&v, RST_EV_IP_ID) && evidence(&v, RST_EV_IP_ID)->variant == 1);
+    CHECK(evidence(&v, RST_EV_IP_ID) && evidence(&v, RST_EV_IP_ID)->ip_id_sign == RST_IP_ID_FIXED);
     net_free(&n);
 }
 
@@ -1192,7 +1192,7 @@ static void test_host_baseline_flags_an_on_path_reject(void)
     CHECK(t && t->other_connection && t->weight == 40);
     CHECK(!evidence(&v, RST_EV_MAC));    /* the router's MAC, as the server's packets */
     CHECK(v.injected);
-    CHECK(v.genuine_cause == RST_CAUSE_REFUSED);
+    CHECK(v.face_value == RST_CAUSE_REFUSED);
     CHECK_CONTAINS(v.explanation, "TTL 64 where 203.0.113.2's packets arrive with 63 "
                                   "(frame 2, another connection)");
     net_free(&n);
@@ -1207,7 +1207,7 @@ static void test_host_baseline_spares_the_hosts_own_reject(void)
     n.end[SERVER].port = 8002;
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(v.n_evidence == 0);
     net_free(&n);
 }
@@ -1339,7 +1339,7 @@ static void test_sequence_numbers_wrap(void)
     send_seg(&n, CLIENT, PSH | ACK, c + 1, s + 1, 100);
     send_seg(&n, SERVER, PSH | ACK, s + 1, c + 101, 300);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, s + 301, c + 101, 0));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.n_evidence == 0);
     net_free(&n);
 }
@@ -1356,7 +1356,7 @@ static void test_port_reuse_starts_a_new_connection(void)
     n.end[SERVER].ttl = 40;
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 100000, 0);
     struct rst_verdict v = verdict(&n, 1);
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(!evidence(&v, RST_EV_RACE));
     CHECK(evidence(&v, RST_EV_TTL) && evidence(&v, RST_EV_TTL)->other_connection);
     CHECK(rst_core_connections(n.core) == 2);
@@ -1421,7 +1421,7 @@ static void test_rst_storm_memory_grows_per_rst_not_per_segment(void)
     size_t per_rst = (after_rsts - before) / 200000;
     CHECK(per_rst >= sizeof(struct rst_record) && per_rst <= sizeof(struct rst_record) + 8);
     struct rst_verdict v = verdict(&n, last);
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.n_evidence == 0);
     net_free(&n);
 }
@@ -1460,7 +1460,7 @@ static void test_many_connections(void)
     }
     CHECK(rst_core_connections(n.core) == 50000);
     struct rst_verdict v = verdict(&n, 50000);
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(v.answers_frame == 99999);
     CHECK(v.n_evidence == 0);
     net_free(&n);
@@ -1591,8 +1591,8 @@ static void test_stated_reason_wins_over_the_wire(void)
      * states "Desynchronized state". */
     struct rst_verdict v = verdict(&n, send_rst_saying(&n, SERVER, ACK, S_ISN + 301, C_ISN + 101,
                                                        "\x33\xAA\x00\x02\x00\x00\x00\x00", 8));
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION);
-    CHECK(v.genuine_cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.face_value == RST_CAUSE_NO_CONNECTION);
     CHECK(v.wire_cause == RST_CAUSE_ABORT);
     CHECK(v.diag.format == RST_DIAG_COMPACT);
     CHECK(v.diag.code == 2);
@@ -1609,7 +1609,7 @@ static void test_stated_reason_that_agrees(void)
     handshake_and_exchange(&n);
     struct rst_verdict v = verdict(&n, send_rst_saying(&n, SERVER, ACK, S_ISN + 301, C_ISN + 101,
                                                        "\x33\xAA\x00\x04\x00\x00\x00\x00", 8));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.wire_cause == RST_CAUSE_ABORT);
     CHECK_CONTAINS(v.explanation, "\"ABORT Process\"");
     CHECK(strstr(v.explanation, "From the connection alone") == NULL);
@@ -1623,7 +1623,7 @@ static void test_text_and_vendor_codes_are_quoted_not_trusted(void)
     handshake_and_exchange(&n);
     struct rst_verdict v = verdict(&n, send_rst_saying(&n, SERVER, ACK, S_ISN + 301, C_ISN + 101,
                                                        "Access Denied", 13));
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.diag.format == RST_DIAG_TEXT);
     CHECK(v.diag.text_len == 13 && memcmp(v.diag.text, "Access Denied", 13) == 0);
     CHECK_CONTAINS(v.explanation, "The server aborted");
@@ -1634,7 +1634,7 @@ static void test_text_and_vendor_codes_are_quoted_not_trusted(void)
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     v = verdict(&n, send_rst_saying(&n, SERVER, ACK, 0, C_ISN + 1,
                                     "\x33\xAA\x04\xD2\x00\x00\x7E\x99", 8));
-    CHECK(v.cause == RST_CAUSE_REFUSED);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(v.diag.pen == 32409);
     CHECK_CONTAINS(v.explanation, "reason code 1234 of private enterprise number 32409");
     net_free(&n);
@@ -1651,7 +1651,7 @@ static void test_a_forged_rst_may_state_a_reason(void)
     f.payload_caplen = 8;
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 100);   /* the real server goes on */
     struct rst_verdict v = verdict(&n, send_forged(&n, f));
-    CHECK(v.cause == RST_CAUSE_INJECTED);
+    CHECK(v.final_cause == RST_CAUSE_INJECTED);
     CHECK(v.diag.code == 17);
     CHECK_CONTAINS(v.explanation, "\"Middlebox interference\"");
     net_free(&n);
@@ -1736,7 +1736,7 @@ static void test_a_cut_header_is_no_evidence(void)
         r.window = cut ? 0 : 8192;
         r.window_cut = r.options_cut = cut;
         struct rst_verdict v = verdict(&n, rst_core_add(n.core, &r, &n.params));
-        CHECK(v.cause == RST_CAUSE_ABORT);
+        CHECK(v.final_cause == RST_CAUSE_ABORT);
         CHECK((evidence(&v, RST_EV_NO_TIMESTAMPS) == NULL) == (cut == 1));
         CHECK((evidence(&v, RST_EV_WINDOW) == NULL) == (cut == 1));
         net_free(&n);
@@ -2160,8 +2160,8 @@ static void check_forged_handshake_at_two_points(bool collapsed)
     CHECK(v.vantage.other_interface == (collapsed ? 0 : 1));
     CHECK(v.vantage.other_mac_known == collapsed);
     CHECK(!collapsed || v.vantage.other_mac[5] == 2);   /* the server's own end */
-    CHECK(v.injected && v.suspicion == 100 && v.cause == RST_CAUSE_INJECTED);
-    CHECK(v.genuine_cause == RST_CAUSE_REFUSED);
+    CHECK(v.injected && v.suspicion == 100 && v.final_cause == RST_CAUSE_INJECTED);
+    CHECK(v.face_value == RST_CAUSE_REFUSED);
     CHECK(v.first_sighting);
     CHECK_CONTAINS(v.explanation, "Forged in the name of the server (suspicion 100): the "
                                   "capture point nearer the server never saw it, though the "
@@ -2171,7 +2171,7 @@ static void check_forged_handshake_at_two_points(bool collapsed)
 
     /* The client's RST, seen at both points: linked, genuine, counted once. */
     v = verdict(&n, t.client_rst);
-    CHECK(v.cause == RST_CAUSE_NO_CONNECTION && !v.injected && v.n_evidence == 0);
+    CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION && !v.injected && v.n_evidence == 0);
     CHECK(v.vantage.peer_frame == t.client_rst_there_frame && !v.vantage.unseen);
     CHECK(v.first_sighting);
     CHECK_CONTAINS(v.explanation, "The other capture point saw it too (frame");
@@ -2227,10 +2227,10 @@ static void test_a_refusal_seen_at_both_points_is_genuine(void)
         uint32_t there = feed(&n, at_server_point(&n, rst, collapsed, t0 + 20030));
         uint32_t here = feed_at(&n, rst, t0 + 40030);
         struct rst_verdict v = verdict(&n, here);
-        CHECK(v.cause == RST_CAUSE_REFUSED && v.suspicion == 0 && v.n_evidence == 0);
+        CHECK(v.final_cause == RST_CAUSE_REFUSED && v.suspicion == 0 && v.n_evidence == 0);
         CHECK(v.vantage.peer_frame == n.frame - 1 && !v.first_sighting);
         v = verdict(&n, there);
-        CHECK(v.cause == RST_CAUSE_REFUSED && v.suspicion == 0 && v.first_sighting);
+        CHECK(v.final_cause == RST_CAUSE_REFUSED && v.suspicion == 0 && v.first_sighting);
         CHECK(v.vantage.peer_frame == n.frame);
         net_free(&n);
     }
@@ -2267,7 +2267,7 @@ static void test_no_proof_from_a_point_farther_from_the_sender(void)
     feed(&n, at_server_point(&n, later, false, t0 + 100000));
     struct rst_verdict v = verdict(&n, id);
     CHECK(!v.vantage.unseen && !v.injected);
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     net_free(&n);
 }
 
@@ -2307,7 +2307,7 @@ static void check_a_point_the_connection_never_reached(bool collapsed)
     CHECK(v.vantage.other_interface == (collapsed ? 0 : 1));
     CHECK(evidence(&v, RST_EV_TTL) && evidence(&v, RST_EV_TTL)->expected == 63);
     CHECK(v.vantage.ref_frame == n.frame - 1);   /* the third SYN-ACK, at the server */
-    CHECK(v.genuine_cause == RST_CAUSE_REFUSED);
+    CHECK(v.face_value == RST_CAUSE_REFUSED);
     net_free(&n);
 }
 
@@ -2339,7 +2339,7 @@ static void test_a_mirrored_copy_counts_once(void)
     uint32_t copy = feed_at(&n, r, r.time_us + 10);
     CHECK(verdict(&n, first).first_sighting);
     CHECK(!verdict(&n, copy).first_sighting);
-    CHECK(verdict(&n, copy).cause == RST_CAUSE_REFUSED);
+    CHECK(verdict(&n, copy).final_cause == RST_CAUSE_REFUSED);
     net_free(&n);
 }
 
@@ -2517,7 +2517,7 @@ static void test_no_proof_without_the_points_lag(void)
     feed_timeline(&n, &t);
     struct rst_verdict v = verdict(&n, t.id[here]);
     CHECK(!v.vantage.unseen && !v.injected);
-    CHECK(v.cause == RST_CAUSE_ABORT);
+    CHECK(v.final_cause == RST_CAUSE_ABORT);
     net_free(&n);
 }
 
