@@ -418,7 +418,7 @@ static void render(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 
                    gboolean detail)
 {
     struct rst_verdict v;
-    if (!core || !rst_core_judge(core, id, &rst_prefs, detail, &v))
+    if (!core || !rst_core_verdict(core, id, &rst_prefs, detail, &v))
         return;
     const char *cause = rst_cause_name(v.final_cause);
 

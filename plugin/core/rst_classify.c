@@ -14,7 +14,9 @@
  * So the RST's shape says which segment it answers, and the sender's state
  * just before it (its FIN, its SYN-ACK, the peer's unanswered probes...) says
  * why.  This file decides the wire cause; rst_score.c decides whether the
- * claimed sender sent it at all.
+ * claimed sender sent it at all (and has already marked a seq 0 that no
+ * reply of the sender's could carry, rst_score_note_rst: such a RST is no
+ * active one either).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -153,7 +155,7 @@ static void answer_rejected(const struct rst_conn *c, unsigned from, const struc
         return;
     }
     /* After a RST of its own the sender's verdict names that RST
-     * (rst_track.c after_own_reset): only then is it known not forged. */
+     * (rst_verdict.c after_own_reset): only then is it known not forged. */
     answer_no_connection(y, seg, rec);
 }
 
@@ -193,28 +195,6 @@ static void classify_active(const struct rst_conn *c, unsigned from, const struc
         data_acked--;
     if (x->ack_known && y->snd_known && seq_gt(data_acked, x->max_ack))
         rec->wire_case = RST_WIRE_UNREAD_DATA;
-}
-
-/* seq 0 is what a host without the connection puts in its reply to a SYN;
- * it is wrong where the sender knows its own sequence numbers (it sent its
- * SYN or SYN-ACK already) or where the answered segment carried an ACK (the
- * reply must then take SEG.ACK as its seq). */
-static void check_seq_zero(const struct rst_side *x, const struct rst_side *y,
-                           const struct rst_segment *rst, struct rst_record *rec)
-{
-    if (rst->seq != 0)
-        return;
-    /* A reply to a segment whose ACK field is 0 takes seq 0: the rule itself. */
-    if (y->last.frame && (y->last.flags & RST_TH_ACK) && y->last.ack == 0)
-        return;
-    if (x->syn_frame && x->isn + 1 != 0) {
-        rec->seq_zero_forbidden = true;
-        rec->seq_zero_after_synack = true;
-        rec->seq_zero_ref = x->syn_frame;
-    } else if (y->last.frame && (y->last.flags & RST_TH_ACK)) {
-        rec->seq_zero_forbidden = true;
-        rec->seq_zero_ref = y->last.frame;
-    }
 }
 
 /* The segment of y a reply would answer: normally y's latest; a bare RST
@@ -292,17 +272,6 @@ static void note_trigger(const struct rst_last_seg *seg, int64_t run_time,
     }
 }
 
-/* A RST/ACK acknowledges what its receiver sent: not below its ISN + 1
- * (the SYN occupies the ISN), not beyond what it sent. */
-static bool ack_matches_nothing(const struct rst_side *y, const struct rst_segment *rst)
-{
-    if (!(rst->flags & RST_TH_ACK))
-        return false;
-    if (y->syn_frame && seq_lt(rst->ack, y->isn + 1))
-        return true;
-    return y->snd_known && seq_gt(rst->ack, y->snd_max);
-}
-
 /* Would the receiver y accept it?  RFC 9293 3.10.7.3: in SYN-SENT only if it
  * acknowledges the SYN.  RFC 5961 3.2: otherwise only if seq = RCV.NXT; in
  * the window it draws a challenge ACK, outside it is dropped.  RCV.NXT is
@@ -348,10 +317,8 @@ void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segm
     rec->mid_connection = !c->side[0].syn_frame && !c->side[1].syn_frame;
     rec->shape = (uint8_t)shape_of(x, y, rst, trigger);
     rec->accept = (uint8_t)acceptance(c, from, rst);
-    rec->ack_mismatch = ack_matches_nothing(y, rst);
     rec->keeps_connection = keeps_connection(c, from, rst, trigger);
     note_trigger(trigger, run_time, rst, rec);
-    check_seq_zero(x, y, rst, rec);
 
     if (trigger && is_syn(trigger) && acks_segment(rst, trigger)) {
         answer(rec, trigger, RST_CAUSE_REFUSED);

@@ -322,14 +322,13 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
                       const struct rst_params *params);
 
 /* The verdict on a RST from everything fed so far: segments after the RST
- * (the real SYN-ACK arriving late) count as soon as they have been fed. */
+ * (the real SYN-ACK arriving late) count as soon as they have been fed.
+ * The explanation is written only if explain: it is most of the cost of a
+ * verdict, and a filter or a field list that asks for neither the
+ * explanation nor expert information does not read it.  False for an
+ * unknown id. */
 bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
-                      const struct rst_params *params, struct rst_verdict *verdict);
-/* The same, with the explanation left empty unless explain: writing it is
- * most of the cost of a verdict, and a filter or a field list that asks for
- * neither the explanation nor expert information does not read it. */
-bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
-                    const struct rst_params *params, bool explain, struct rst_verdict *verdict);
+                      const struct rst_params *params, bool explain, struct rst_verdict *verdict);
 
 /* Bytes the core holds, for the benchmark. */
 size_t rst_core_memory(const struct rst_core *core);

@@ -78,7 +78,7 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
 {
     const char *what = segment_name(r->answered_flags, r->answered_len);
     if (!r->answers_frame) {
-        /* After its own RST (rst_track.c after_own_reset), no reply to a
+        /* After its own RST (rst_verdict.c after_own_reset), no reply to a
          * segment of the capture. */
         put(t, "Sent after ");
         put_endpoint(t, c, r->from);

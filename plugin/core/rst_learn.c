@@ -13,6 +13,7 @@
 #include "rst_learn.h"
 
 #include "rst_points.h"
+#include "rst_score.h"
 
 #include <string.h>
 
@@ -167,17 +168,6 @@ static void note_response(struct rst_core *core, struct rst_side *x, const struc
     }
 }
 
-/* Traffic of x after its own RSTs: the race (rst_score.c). */
-static void settle_race(struct rst_core *core, struct rst_side *x, uint32_t frame)
-{
-    for (uint32_t id = x->pending_rsts; id;) {
-        struct rst_record *r = rst_store_record(core, id);
-        r->race_frame = frame;
-        id = r->prev_pending;
-    }
-    x->pending_rsts = 0;
-}
-
 /* A host without the connection answers every segment, each alike when they
  * carry the same ACK (or, without ACK, the same seq): the run's first one
  * may be the one a late reply answers. */
@@ -309,7 +299,7 @@ void rst_learn(struct rst_core *core, struct rst_conn *c, uint32_t index, unsign
     if (baseline) {
         /* Nor is it the sender answering fast, or still talking after its RST. */
         note_response(core, x, &c->side[!from], s);
-        settle_race(core, x, s->frame);
+        rst_score_note_race(core, x, s->frame);
     }
     if (!x->snd_known || seq_gt(end, x->snd_max)) {
         x->snd_max = end;

@@ -10,55 +10,9 @@
 #include "rst_classify.h"
 #include "rst_learn.h"
 #include "rst_points.h"
+#include "rst_score.h"
 
 #include <string.h>
-
-/* Several RSTs of one sender in quick succession: what genuine stacks do not
- * change between them (Weaver et al. NDSS 2009 RST_SEQ_CHANGE; the GFW's
- * RST + 3 RST/ACK at X, X+1460, X+4380, Wang et al. IMC 2017; consecutive
- * windows 1980-1982, GFW Report 2025).  Both RSTs are marked. */
-static void mark_burst(struct rst_record *prev, struct rst_record *rec,
-                       struct rst_record *first_of_three, const struct rst_params *params)
-{
-    if (rec->time_us - prev->time_us > (int64_t)params->burst_ms * 1000)
-        return;
-    bool linked = false;
-    /* A reply's seq is explained by the segment it answers (a genuine host's
-     * replies to distinct segments rise with their ACKs): only the RSTs of a
-     * rising pair that are not replies are marked. */
-    if (seq_gt(rec->seq, prev->seq + 2)) {
-        if (rec->shape != RST_SHAPE_REPLY)
-            rec->burst_seq = linked = true;
-        if (prev->shape != RST_SHAPE_REPLY)
-            prev->burst_seq = linked = true;
-    }
-    if (rec->window && prev->window && (rec->window == prev->window + 1
-                                        || prev->window == rec->window + 1)) {
-        rec->burst_window = prev->burst_window = linked = true;
-    }
-    if (rec->ttl != prev->ttl) {
-        rec->burst_ttl = prev->burst_ttl = linked = true;
-    }
-    /* The same ID on two different RSTs.  The same RST twice may be a tap
-     * duplicating frames; three times, no stack and no tap does that. */
-    if (rec->has_ip_id && prev->has_ip_id && rec->ip_id && rec->ip_id == prev->ip_id) {
-        if (rec->seq != prev->seq || rec->ack != prev->ack) {
-            rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
-        } else {
-            rec->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
-            if (rec->copies >= 2) {
-                rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
-                if (first_of_three)
-                    first_of_three->ip_id_repeat = true;
-            }
-        }
-    }
-    if (linked) {
-        rec->burst_frame = prev->frame;
-        if (!prev->burst_frame)
-            prev->burst_frame = rec->frame;
-    }
-}
 
 /* The same RST as the sender's previous one, within a millisecond, nothing
  * from either side in between (see is_copy). */
@@ -149,26 +103,25 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     uint32_t original = copy_original(core, c, x, s);
     if (original) {
         /* The same RST mirrored twice is one RST: its verdict is the
-         * original's, whatever later packets add to it.  Three times, with an
-         * IP ID that counts, no tap does that (mark_burst's rule). */
+         * original's, whatever later packets add to it. */
         prev = rst_store_record(core, original);
         rec->copy_of = original;
         prev->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
         rec->copies = prev->copies;   /* which copy it is */
-        if (prev->copies >= 2 && prev->has_ip_id && prev->ip_id)
-            prev->ip_id_repeat = true;
+        rst_score_note_copy(prev);
         return id;
     }
     rec->diag = s->payload_len ? rst_store_diag(core, s) : 0;
     if (x->host)
         note_rst_distance(rst_store_host(core, x->host), s);
+    rst_score_note_rst(c, from, s, rec);
     rst_classify(c, from, s, params, rec);
     rec->own_reset = x->reset_rst;
     if (!rec->keeps_connection)
         x->reset_rst = id;
 
     if (prev)
-        mark_burst(prev, rec, rst_store_record(core, prev->prev_rst), params);
+        rst_score_note_burst(prev, rec, rst_store_record(core, prev->prev_rst), params);
     rec->prev_rst = x->last_rst;
     x->last_rst = id;
     rec->prev_pending = x->pending_rsts;

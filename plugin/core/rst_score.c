@@ -2,9 +2,12 @@
  *
  * A forger writes the RST in the name of one endpoint but with its own IP
  * stack, its own network port, its own timing and without that endpoint's
- * state, so the RST differs from the endpoint's genuine packets.  Each
- * function below looks for one such difference and adds its weight
- * (preferences; docs/evidence.md lists them with their sources).  The
+ * state, so the RST differs from the endpoint's genuine packets.  Every
+ * fact of forgery is decided here: some when the RST is fed (what only the
+ * state just before it shows: seq 0, the ACK, bursts, copies, the race
+ * that later packets settle), the rest, and every weight, when its verdict
+ * is asked for (preferences; docs/evidence.md lists them with their
+ * sources).  The
  * claimed sender's genuine packets are the non-RST ones fed so far,
  * including those after the RST: a real SYN-ACK that arrives after a forged
  * RST is the best witness there is.  Where the connection has none (a RST
@@ -17,12 +20,129 @@
  */
 #include "rst_score.h"
 
+#include "rst_store.h"
+
 #include <string.h>
 
 #define TIMING_MIN_RESPONSE_US 1000   /* a sender nearer than this: timing says nothing */
 #define IP_ID_MAX_STEP 1024           /* a counting sender's next ID lies within this */
 #define TS_TICKS_PER_SECOND 1000      /* fastest RFC 7323 clock in use (Linux, BSD) */
 #define TS_SLACK 2
+
+/* ------------------------------------------------------------ when a RST is fed
+ *
+ * Facts only the moment of the RST shows (the connection's state just
+ * before it, its sender's RSTs before it); the weights come at verdict
+ * time. */
+
+/* seq 0 is what a host without the connection puts in its reply to a SYN;
+ * it is wrong where the sender knows its own sequence numbers (it sent its
+ * SYN or SYN-ACK already) or where the answered segment carried an ACK (the
+ * reply must then take SEG.ACK as its seq). */
+static void note_seq_zero(const struct rst_side *x, const struct rst_side *y,
+                          const struct rst_segment *rst, struct rst_record *rec)
+{
+    if (rst->seq != 0)
+        return;
+    /* A reply to a segment whose ACK field is 0 takes seq 0: the rule itself. */
+    if (y->last.frame && (y->last.flags & RST_TH_ACK) && y->last.ack == 0)
+        return;
+    if (x->syn_frame && x->isn + 1 != 0) {
+        rec->seq_zero_forbidden = true;
+        rec->seq_zero_after_synack = true;
+        rec->seq_zero_ref = x->syn_frame;
+    } else if (y->last.frame && (y->last.flags & RST_TH_ACK)) {
+        rec->seq_zero_forbidden = true;
+        rec->seq_zero_ref = y->last.frame;
+    }
+}
+
+/* A RST/ACK acknowledges what its receiver sent: not below its ISN + 1
+ * (the SYN occupies the ISN), not beyond what it sent. */
+static bool ack_matches_nothing(const struct rst_side *y, const struct rst_segment *rst)
+{
+    if (!(rst->flags & RST_TH_ACK))
+        return false;
+    if (y->syn_frame && seq_lt(rst->ack, y->isn + 1))
+        return true;
+    return y->snd_known && seq_gt(rst->ack, y->snd_max);
+}
+
+void rst_score_note_rst(const struct rst_conn *c, unsigned from, const struct rst_segment *rst,
+                        struct rst_record *rec)
+{
+    const struct rst_side *x = &c->side[from], *y = &c->side[!from];
+    rec->ack_mismatch = ack_matches_nothing(y, rst);
+    note_seq_zero(x, y, rst, rec);
+}
+
+/* Several RSTs of one sender in quick succession: what genuine stacks do not
+ * change between them (Weaver et al. NDSS 2009 RST_SEQ_CHANGE; the GFW's
+ * RST + 3 RST/ACK at X, X+1460, X+4380, Wang et al. IMC 2017; consecutive
+ * windows 1980-1982, GFW Report 2025).  Both RSTs are marked. */
+void rst_score_note_burst(struct rst_record *prev, struct rst_record *rec,
+                       struct rst_record *first_of_three, const struct rst_params *params)
+{
+    if (rec->time_us - prev->time_us > (int64_t)params->burst_ms * 1000)
+        return;
+    bool linked = false;
+    /* A reply's seq is explained by the segment it answers (a genuine host's
+     * replies to distinct segments rise with their ACKs): only the RSTs of a
+     * rising pair that are not replies are marked. */
+    if (seq_gt(rec->seq, prev->seq + 2)) {
+        if (rec->shape != RST_SHAPE_REPLY)
+            rec->burst_seq = linked = true;
+        if (prev->shape != RST_SHAPE_REPLY)
+            prev->burst_seq = linked = true;
+    }
+    if (rec->window && prev->window && (rec->window == prev->window + 1
+                                        || prev->window == rec->window + 1)) {
+        rec->burst_window = prev->burst_window = linked = true;
+    }
+    if (rec->ttl != prev->ttl) {
+        rec->burst_ttl = prev->burst_ttl = linked = true;
+    }
+    /* The same ID on two different RSTs.  The same RST twice may be a tap
+     * duplicating frames; three times, no stack and no tap does that. */
+    if (rec->has_ip_id && prev->has_ip_id && rec->ip_id && rec->ip_id == prev->ip_id) {
+        if (rec->seq != prev->seq || rec->ack != prev->ack) {
+            rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
+        } else {
+            rec->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
+            if (rec->copies >= 2) {
+                rec->ip_id_repeat = prev->ip_id_repeat = linked = true;
+                if (first_of_three)
+                    first_of_three->ip_id_repeat = true;
+            }
+        }
+    }
+    if (linked) {
+        rec->burst_frame = prev->frame;
+        if (!prev->burst_frame)
+            prev->burst_frame = rec->frame;
+    }
+}
+
+/* The same RST three times, with an IP ID that counts: no tap does that
+ * (rst_score_note_burst's rule for copies). */
+void rst_score_note_copy(struct rst_record *original)
+{
+    if (original->copies >= 2 && original->has_ip_id && original->ip_id)
+        original->ip_id_repeat = true;
+}
+
+/* Traffic of x after its own RSTs: the race (score_race). */
+void rst_score_note_race(struct rst_core *core, struct rst_side *x, uint32_t frame)
+{
+    for (uint32_t id = x->pending_rsts; id;) {
+        struct rst_record *r = rst_store_record(core, id);
+        r->race_frame = frame;
+        id = r->prev_pending;
+    }
+    x->pending_rsts = 0;
+}
+
+/* ------------------------------------------------------------ when a verdict is asked for */
 
 static struct rst_evidence *add(struct rst_verdict *v, enum rst_evidence_kind kind,
                                 unsigned weight, uint32_t ref_frame)
@@ -120,7 +240,7 @@ static void score_race(const struct rst_record *rec, const struct rst_params *p,
         add(v, RST_EV_RACE, p->weight[RST_EV_RACE], rec->race_frame);
 }
 
-/* Bursts (marked in rst_track.c mark_burst). */
+/* Bursts (marked when fed: rst_score_note_burst). */
 /* The RST's TTL is one its claimed sender's packets arrive with: in this
  * connection, or where it sent nothing but RSTs here, in its others. */
 static bool ttl_is_senders(const struct rst_side *x, const struct rst_host *h, unsigned ttl)

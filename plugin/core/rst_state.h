@@ -248,7 +248,7 @@ struct rst_record {
     uint32_t prev_rst;       /* the same sender's previous RST (id) */
     uint32_t own_reset;      /* the same sender's newest earlier RST that ended its
                               * connection (id), 0: none; forged ones are skipped at
-                              * verdict time (rst_track.c own_reset_before) */
+                              * verdict time (rst_verdict.c own_reset_before) */
     uint32_t diag;           /* its payload's statement (diag store index + 1), 0 if none */
     uint32_t copy_of;        /* the RST (id) it is a mirrored copy of, 0 if none */
     uint32_t seq, ack;

@@ -10,7 +10,7 @@
  *
  * A connection's entries at the capture points of one file (the interfaces
  * of `mergecap -I none`, the links of a merge that collapsed them) form a
- * ring (rst_track.c); so do a host's.  Which point is nearer the sender is
+ * ring (rst_points.c); so do a host's.  Which point is nearer the sender is
  * read from the sender's TTL or hop limit at each (a point where it is
  * higher is fewer hops from the sender: Q lies between the sender and P),
  * or, with equal TTLs (a bridge between the points), from which point saw
@@ -33,7 +33,7 @@
 #define RST_WALK_MAX 256
 
 /* Times at another point are shifted by the lag measured between the two
- * points (rst_track.c note_lag: path delay and clock offset), where known. */
+ * points (rst_points.c rst_points_note_lag: path delay and clock offset), where known. */
 
 /* Whether the walk over a sender's RSTs, newest first, may go past r. */
 static bool walk_on(const struct rst_record *r, const struct rst_record *rec, int64_t shift,
@@ -54,7 +54,7 @@ static bool is_twin(const struct rst_record *r, const struct rst_record *rec, in
 }
 
 /* How many sightings of the sender's RSTs from `first` back (newest first)
- * look exactly like rec, with their mirrored copies (rst_track.c), times
+ * look exactly like rec, with their mirrored copies (rst_records.c), times
  * shifted by `shift`.  *cut set: the walk ended at its bound. */
 static unsigned count_alike(const struct rst_core *core, uint32_t first,
                             const struct rst_record *rec, int64_t shift, bool *cut)

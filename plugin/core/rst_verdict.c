@@ -1,5 +1,17 @@
 /* rst_verdict.c: the verdict on one RST, from its record and everything fed since.
  *
+ * The one place a verdict is decided, in this order:
+ *  1. the wire cause: the record's (rst_classify.c, fixed when the RST was
+ *     fed), unless its sender had already reset the connection itself
+ *     (then it has none, whatever the segment looked like);
+ *  2. the stated cause: a registered reason code in its payload
+ *     (rst_diag.c), which outranks the wire; the face value is the stated
+ *     cause where there is one, else the wire cause;
+ *  3. forged or not: the evidence and its score (rst_score.c), then the
+ *     proof from another capture point (rst_vantage.c), which wins;
+ * and the final cause is "injected" where forged, else the face value.
+ * The explanation (rst_explain.c) only puts the decided verdict in words.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "rst_explain.h"
@@ -71,65 +83,88 @@ static const struct rst_record *after_own_reset(const struct rst_record *rec,
     return scratch;
 }
 
-bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
-                      const struct rst_params *params, struct rst_verdict *verdict)
+/* Step 1: the wire cause, and what goes with the segment it answers: the
+ * claimed sender, the RST that had already ended the connection, whether
+ * the receiver would accept it.  Returns the record to read it from: rec,
+ * or *scratch after the sender's own reset. */
+static const struct rst_record *decide_wire_cause(const struct rst_core *core,
+                                                  const struct rst_record *rec,
+                                                  const struct rst_record *own,
+                                                  struct rst_record *scratch,
+                                                  struct rst_verdict *v)
 {
-    return rst_core_judge(core, rst_id, params, true, verdict);
+    const struct rst_conn *c = rst_core_conn(core, rec->conn);
+    rec = after_own_reset(rec, own, scratch);
+    v->wire_cause = (enum rst_cause)rec->wire_cause;
+    v->answers_frame = rec->answers_frame;
+    if (c->client >= 0)
+        v->sender = c->client == rec->from ? RST_ROLE_CLIENT : RST_ROLE_SERVER;
+    rst_format_address(c->key.ip_version, c->key.addr[rec->from], v->sender_address,
+                       sizeof v->sender_address);
+    if (rec->wire_case == RST_WIRE_PEER_RESET || rec->wire_case == RST_WIRE_OWN_RESET)
+        v->after_frame = rec->cites.reset_frame;
+    v->accept_reason = rst_accept_reason((enum rst_accept)rec->accept);
+    v->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
+                  : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
+    return rec;
 }
 
-bool rst_core_judge(const struct rst_core *core, uint32_t rst_id,
-                    const struct rst_params *params, bool explain, struct rst_verdict *verdict)
+/* Step 2: a reason the sender states outranks what the connection suggests. */
+static void decide_stated_cause(const struct rst_core *core, const struct rst_record *rec,
+                                struct rst_verdict *v)
 {
-    const struct rst_record *rec = core ? rst_core_record(core, rst_id) : NULL;
-    bool copy = rec && rec->copy_of;
-    unsigned copy_index = copy ? rec->copies : 0;
-    if (copy)
-        rec = rst_core_record(core, rec->copy_of);
-    if (!rec)
-        return false;
-    const struct rst_conn *c = rst_core_conn(core, rec->conn);
-    const struct rst_record *own = own_reset_before(core, rec, params);
-    struct rst_record scratch;
-    const struct rst_record *wire = rec;
-    rec = after_own_reset(wire, own, &scratch);
+    rst_store_get_diag(core, rec->diag, &v->diag);
+    v->stated_cause = rst_diag_cause(&v->diag);
+    v->face_value = v->stated_cause != RST_CAUSE_UNKNOWN ? v->stated_cause : v->wire_cause;
+}
 
-    memset(verdict, 0, sizeof *verdict);
-    verdict->wire_cause = (enum rst_cause)rec->wire_cause;
-    rst_store_get_diag(core, rec->diag, &verdict->diag);
-    /* A reason the sender states outranks what the connection suggests. */
-    verdict->stated_cause = rst_diag_cause(&verdict->diag);
-    verdict->face_value = verdict->stated_cause != RST_CAUSE_UNKNOWN ? verdict->stated_cause
-                                                                     : verdict->wire_cause;
-    verdict->answers_frame = rec->answers_frame;
-    if (c->client >= 0)
-        verdict->sender = c->client == rec->from ? RST_ROLE_CLIENT : RST_ROLE_SERVER;
-    rst_format_address(c->key.ip_version, c->key.addr[rec->from], verdict->sender_address,
-                       sizeof verdict->sender_address);
-    if (rec->wire_case == RST_WIRE_PEER_RESET || rec->wire_case == RST_WIRE_OWN_RESET)
-        verdict->after_frame = rec->cites.reset_frame;
-    verdict->accept_reason = rst_accept_reason((enum rst_accept)rec->accept);
-    verdict->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
-                        : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
-    const struct rst_host *h = rst_core_host(core, c->side[rec->from].host);
-    rst_score(c, h, wire, rec == wire ? NULL : own, params, verdict);
+/* Step 3: the signs of forgery and the suspicion they add up to, then the
+ * proof from another capture point, which wins.  wire: the record as fed;
+ * own: the sender's own earlier reset, NULL if none or if step 1 did not
+ * use it. */
+static void decide_forgery(const struct rst_core *core, const struct rst_record *wire,
+                           const struct rst_record *own, unsigned copy,
+                           const struct rst_params *params, struct rst_verdict *v)
+{
+    const struct rst_conn *c = rst_core_conn(core, wire->conn);
+    const struct rst_host *h = rst_core_host(core, c->side[wire->from].host);
+    rst_score(c, h, wire, own, params, v);
     /* Nothing but RSTs in the sender's name, from two distances: nothing
      * tells which is its own, the explanation says so. */
-    if (!c->side[rec->from].ttl_frame && h && !h->ttl_frame && h->far_rst_frame) {
-        verdict->distance_frame[0] = h->rst_frame;
-        verdict->distance_ttl[0] = h->rst_ttl;
-        verdict->distance_frame[1] = h->far_rst_frame;
-        verdict->distance_ttl[1] = h->far_rst_ttl;
+    if (!c->side[wire->from].ttl_frame && h && !h->ttl_frame && h->far_rst_frame) {
+        v->distance_frame[0] = h->rst_frame;
+        v->distance_ttl[0] = h->rst_ttl;
+        v->distance_frame[1] = h->far_rst_frame;
+        v->distance_ttl[1] = h->far_rst_ttl;
     }
-    rst_vantage(core, wire, copy_index, &verdict->vantage);
-    if (verdict->vantage.unseen) {
+    rst_vantage(core, wire, copy, &v->vantage);
+    if (v->vantage.unseen) {
         /* Not a sign but a proof: where it had to pass, it never did. */
-        verdict->suspicion = 100;
-        verdict->injected = true;
+        v->suspicion = 100;
+        v->injected = true;
     }
-    verdict->first_sighting = !copy && !(verdict->vantage.peer_frame
-                                         && verdict->vantage.peer_frame < rec->frame);
-    verdict->final_cause = verdict->injected ? RST_CAUSE_INJECTED : verdict->face_value;
+}
+
+bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
+                      const struct rst_params *params, bool explain, struct rst_verdict *v)
+{
+    const struct rst_record *wire = core ? rst_core_record(core, rst_id) : NULL;
+    /* A mirrored copy gets its original's verdict. */
+    bool copy = wire && wire->copy_of;
+    unsigned copy_index = copy ? wire->copies : 0;
+    if (copy)
+        wire = rst_core_record(core, wire->copy_of);
+    if (!wire)
+        return false;
+    memset(v, 0, sizeof *v);
+    const struct rst_record *own = own_reset_before(core, wire, params);
+    struct rst_record scratch;
+    const struct rst_record *rec = decide_wire_cause(core, wire, own, &scratch, v);
+    decide_stated_cause(core, rec, v);
+    decide_forgery(core, wire, rec == wire ? NULL : own, copy_index, params, v);
+    v->final_cause = v->injected ? RST_CAUSE_INJECTED : v->face_value;
+    v->first_sighting = !copy && !(v->vantage.peer_frame && v->vantage.peer_frame < rec->frame);
     if (explain)
-        rst_explain(c, rec, verdict);
+        rst_explain(rst_core_conn(core, rec->conn), rec, v);
     return true;
 }

@@ -268,11 +268,11 @@ int main(int argc, char **argv)
         }
         for (uint32_t i = 0; i < n_ids; i++) {
             struct rst_verdict v;
-            EXPECT(rst_core_verdict(core, ids[i], &params, &v), "no verdict for an id");
+            EXPECT(rst_core_verdict(core, ids[i], &params, true, &v), "no verdict for an id");
             check_verdict(&v, &params, n + 1);
         }
         struct rst_verdict v;
-        EXPECT(!rst_core_verdict(core, n_ids + 1, &params, &v), "a verdict for an unknown id");
+        EXPECT(!rst_core_verdict(core, n_ids + 1, &params, true, &v), "a verdict for an unknown id");
         EXPECT(rst_core_memory(core) > 0, "no memory accounted");
         rst_core_free(core);
     }

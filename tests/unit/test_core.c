@@ -172,7 +172,7 @@ static struct rst_verdict verdict(struct net *n, uint32_t id)
     struct rst_verdict v;
     memset(&v, 0, sizeof v);
     CHECK(id != 0);
-    CHECK(rst_core_verdict(n->core, id, &n->params, &v));
+    CHECK(rst_core_verdict(n->core, id, &n->params, true, &v));
     return v;
 }
 
@@ -1393,9 +1393,9 @@ static void test_unknown_ids_are_refused(void)
     struct net n;
     struct rst_verdict v;
     net_init(&n, 4);
-    CHECK(!rst_core_verdict(n.core, 0, &n.params, &v));
-    CHECK(!rst_core_verdict(n.core, 7, &n.params, &v));
-    CHECK(!rst_core_verdict(NULL, 1, &n.params, &v));
+    CHECK(!rst_core_verdict(n.core, 0, &n.params, true, &v));
+    CHECK(!rst_core_verdict(n.core, 7, &n.params, true, &v));
+    CHECK(!rst_core_verdict(NULL, 1, &n.params, true, &v));
     net_free(&n);
 }
 
