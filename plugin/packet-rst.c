@@ -86,10 +86,6 @@ static struct rst_core *core;
 
 /* ------------------------------------------------------------ feeding */
 
-#define IP_BYTES_MAX 60
-#define TCP_BYTES_MAX 60
-#define RST_PAYLOAD_MAX 512   /* enough for any reason a RST states */
-
 /* The protocols whose order in a frame's layer list tells where its live
  * TCP header is and what carries it (looked up at handoff). */
 static struct {
@@ -172,20 +168,13 @@ static gboolean read_hint(const packet_info *pinfo, struct rst_frame_hint *hint)
     return TRUE;
 }
 
-/* The bytes the live TCP header is read from: the frame, or the packet a
- * later IP fragment belongs to, rebuilt from the frame's headers and the
- * reassembled payload (a data source of the frame). */
-struct packet_bytes {
-    const guint8 *data;
-    size_t caplen, reported;
-    struct rst_frame_layout layout;
-};
-
-static gboolean rebuild_fragmented(packet_info *pinfo, tvbuff_t *frame_tvb,
-                                   const struct rst_frame_hint *hint, struct packet_bytes *p)
+/* A later IP fragment: the packet it belongs to, rebuilt from the frame's
+ * headers and the reassembled payload (a data source of the frame), where
+ * the live TCP header is. */
+static gboolean read_reassembled(packet_info *pinfo, tvbuff_t *frame_tvb, const guint8 *frame,
+                                 size_t frame_caplen, size_t fragment_ip,
+                                 const struct rst_frame_hint *hint, struct rst_segment *seg)
 {
-    const guint8 *frame = p->data;
-    size_t fragment_ip = p->layout.fragment_ip, frame_caplen = p->caplen;
     for (GSList *s = pinfo->data_src; s; s = s->next) {
         tvbuff_t *tvb = get_data_source_tvb((struct data_source *)s->data);
         guint len = tvb ? tvb_captured_length(tvb) : 0;
@@ -197,34 +186,17 @@ static gboolean rebuild_fragmented(packet_info *pinfo, tvbuff_t *frame_tvb,
                                         tvb_get_ptr(tvb, 0, len), len, buf, max);
         if (!n)
             continue;
-        size_t reported = n - len + tvb_reported_length(tvb);
         struct rst_frame_layout l;
-        if (rst_locate_tcp(buf, n, reported, hint, &l) && l.ports_agree) {
-            p->data = buf;
-            p->caplen = n;
-            p->reported = reported;
-            p->layout = l;
-            return TRUE;
-        }
+        enum rst_frame_status status =
+            rst_frame_read(buf, n, n - len + tvb_reported_length(tvb), hint, seg, &l);
+        if ((status == RST_FRAME_OK || status == RST_FRAME_BAD) && l.ports_agree)
+            return status == RST_FRAME_OK;
     }
     return FALSE;
 }
 
-/* A RST's payload is its stated reason (RFC 1122 4.2.2.12): the core gets
- * the captured bytes; other segments' payloads are not its business. */
-static void read_rst_payload(const struct packet_bytes *p, struct rst_segment *seg)
-{
-    if (!(seg->flags & RST_TH_RST) || seg->payload_len == 0)
-        return;
-    size_t start = p->layout.tcp + (size_t)(p->data[p->layout.tcp + 12] >> 4) * 4;
-    if (start >= p->caplen)
-        return;
-    seg->payload = p->data + start;
-    seg->payload_caplen = (guint32)MIN(MIN(p->caplen - start, seg->payload_len), RST_PAYLOAD_MAX);
-}
-
-/* Reads the frame's live TCP header and what carries it into a core segment
- * (a RST's payload points into the frame's bytes). */
+/* Reads the frame's live TCP segment (a RST's payload points into the
+ * frame's bytes). */
 static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segment *seg)
 {
     gboolean link_mac = FALSE, outer_eth = FALSE;
@@ -232,38 +204,24 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     memset(&hint, 0, sizeof hint);
     if (!describe_layers(pinfo, &hint, &link_mac, &outer_eth) || !read_hint(pinfo, &hint))
         return FALSE;
+    hint.interface_id = rst_frame_interface_id(pinfo);
+    hint.link_is_ethernet = outer_eth;
 
-    struct packet_bytes p;
-    p.caplen = tvb_captured_length(tvb);
-    p.reported = tvb_reported_length(tvb);
-    p.data = p.caplen ? tvb_get_ptr(tvb, 0, (gint)p.caplen) : NULL;
-    if (!rst_locate_tcp(p.data, p.caplen, p.reported, &hint, &p.layout) &&
-        !(p.layout.fragment && rebuild_fragmented(pinfo, tvb, &hint, &p)))
+    size_t caplen = tvb_captured_length(tvb);
+    const guint8 *bytes = caplen ? tvb_get_ptr(tvb, 0, (gint)caplen) : NULL;
+    struct rst_frame_layout layout;
+    enum rst_frame_status status =
+        rst_frame_read(bytes, caplen, tvb_reported_length(tvb), &hint, seg, &layout);
+    if (status == RST_FRAME_FRAGMENT)
+        status = read_reassembled(pinfo, tvb, bytes, caplen, layout.fragment_ip, &hint, seg)
+               ? RST_FRAME_OK : RST_FRAME_NONE;
+    if (status != RST_FRAME_OK)
         return FALSE;
-
-    const struct rst_frame_layout *l = &p.layout;
-    size_t tcp_len = l->tcp < p.caplen ? MIN(p.caplen - l->tcp, TCP_BYTES_MAX) : 0;
-    size_t reported = p.reported > l->tcp ? p.reported - l->tcp : 0;
-    memset(seg, 0, sizeof *seg);
-    if (rst_parse_ip_tcp(p.data + l->ip, MIN(p.caplen - l->ip, IP_BYTES_MAX), p.data + l->tcp,
-                         tcp_len, (long)(l->tcp - l->ip), (guint32)reported, seg) != RST_PARSE_OK)
-        return FALSE;
-    read_rst_payload(&p, seg);
     seg->frame = pinfo->num;
     seg->time_us = (gint64)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
-    seg->interface_id = rst_frame_interface_id(pinfo);
-    seg->view = rst_frame_view(p.data, p.caplen, seg->interface_id, &hint, l, &seg->group);
     if (link_mac && pinfo->dl_src.type == AT_ETHER && pinfo->dl_src.len == 6) {
         memcpy(seg->src_mac, pinfo->dl_src.data, 6);
         seg->has_mac = true;
-    }
-    /* The link it was captured on, outside any tunnel (Linux cooked
-     * captures have no destination). */
-    if (outer_eth && tvb_captured_length(tvb) >= 12) {
-        const guint8 *eth = tvb_get_ptr(tvb, 0, 12);
-        memcpy(seg->link_dst, eth, 6);
-        memcpy(seg->link_src, eth + 6, 6);
-        seg->has_link = true;
     }
     return TRUE;
 }

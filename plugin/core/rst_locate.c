@@ -12,13 +12,12 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "rst_core.h"
+#include "rst_frame.h"
+
+#include "rst_bytes.h"
 
 #include <string.h>
 
-#define IPV4_MIN_HEADER 20
-#define IPV6_HEADER 40
-#define TCP_MIN_HEADER 20
 #define IPPROTO_HOPOPTS 0
 #define IPPROTO_IPIP 4
 #define IPPROTO_TCP 6
@@ -50,11 +49,6 @@ static uint32_t fnv1a(uint32_t h, const void *bytes, size_t len)
     for (size_t i = 0; i < len; i++)
         h = (h ^ p[i]) * 16777619u;
     return h;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
 }
 
 static bool is_ipv6_extension(uint8_t nh)

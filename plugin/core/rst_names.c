@@ -6,6 +6,8 @@
  */
 #include "rst_names.h"
 
+#include "rst_bytes.h"
+
 #include <string.h>
 
 const char *rst_accept_reason(enum rst_accept accept)
@@ -107,4 +109,88 @@ const char *rst_role_name(enum rst_role role)
     default:
         return "unknown";
     }
+}
+
+/* Appends to buf[*pos], keeping room for the terminating NUL. */
+static void put_char(char *buf, size_t len, size_t *pos, char c)
+{
+    if (*pos + 1 < len)
+        buf[(*pos)++] = c;
+}
+
+static void put_decimal(char *buf, size_t len, size_t *pos, unsigned v)
+{
+    if (v >= 100)
+        put_char(buf, len, pos, (char)('0' + v / 100));
+    if (v >= 10)
+        put_char(buf, len, pos, (char)('0' + v / 10 % 10));
+    put_char(buf, len, pos, (char)('0' + v % 10));
+}
+
+/* Lower case, no leading zeros (RFC 5952 4.1, 4.3). */
+static void put_hex16(char *buf, size_t len, size_t *pos, unsigned v)
+{
+    static const char digits[] = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        unsigned d = (v >> shift) & 0xf;
+        if (d || started || shift == 0) {
+            put_char(buf, len, pos, digits[d]);
+            started = true;
+        }
+    }
+}
+
+static void format_ipv6(const uint8_t *a, char *buf, size_t len)
+{
+    uint16_t words[8];
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8; i++)
+        words[i] = get16(a + 2 * i);
+    /* RFC 5952 4.2: the longest run of two or more zero words becomes "::". */
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && words[j] == 0)
+            j++;
+        if (j - i > best_len && j - i >= 2) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    size_t pos = 0;
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            put_char(buf, len, &pos, ':');
+            put_char(buf, len, &pos, ':');
+            i += best_len - 1;
+            continue;
+        }
+        if (i > 0 && !(best >= 0 && i == best + best_len))
+            put_char(buf, len, &pos, ':');
+        put_hex16(buf, len, &pos, words[i]);
+    }
+    buf[pos] = '\0';
+}
+
+/* By hand rather than with snprintf: the verdict of every RST names its
+ * sender, and printf's machinery was a tenth of a verdict's cost. */
+void rst_format_address(uint8_t ip_version, const uint8_t *addr, char *buf, size_t len)
+{
+    size_t pos = 0;
+    if (len == 0)
+        return;
+    if (ip_version == 4) {
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                put_char(buf, len, &pos, '.');
+            put_decimal(buf, len, &pos, addr[i]);
+        }
+    } else if (ip_version == 6) {
+        format_ipv6(addr, buf, len);
+        return;
+    } else {
+        put_char(buf, len, &pos, '?');
+    }
+    buf[pos] = '\0';
 }
