@@ -1,0 +1,263 @@
+/* rst_render.c: a RST's verdict as Wireshark shows it.
+ *
+ * The tree (cause, explanation, sender, acceptability, stated reason, other
+ * capture points, suspicion and each piece of evidence), expert
+ * information, the head of the Info column and the plugin's tap: on every
+ * pass, wherever something reads them.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <epan/addr_resolv.h>
+#include <epan/tap.h>
+
+#include <stdio.h>
+
+#include "rst_compat.h"
+#include "rst_evidence_fields.h"
+#include "rst_plugin.h"
+#include "rst_stats.h"
+
+/* Who reads expert information (wants_detail): the expert tap, and the
+ * fields of Wireshark's expert items and of the plugin's own. */
+static int expert_tap = -1;
+#define MAX_EXPERT_HFS (RST_CAUSE_COUNT + 9)
+static int expert_hfs[MAX_EXPERT_HFS];
+static unsigned n_expert_hfs;
+
+static proto_item *add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item *pi = proto_tree_add_uint(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(pi);
+    return pi;
+}
+
+static proto_item *add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *s)
+{
+    proto_item *pi = proto_tree_add_string(tree, hf, tvb, 0, 0, s);
+    proto_item_set_generated(pi);
+    return pi;
+}
+
+/* What the RST's payload says about itself (core/rst_diag.c). */
+static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                        const struct rst_diag *d, gboolean detail)
+{
+    if (d->format == RST_DIAG_NONE)
+        return;
+    proto_item *di = proto_tree_add_item(tree, rst_hf.diag, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(di);
+    proto_tree *dt = proto_item_add_subtree(di, rst_hf.ett_diag);
+    add_generated_string(dt, rst_hf.diag_format, tvb, rst_diag_format_name(d->format));
+    if (d->format == RST_DIAG_COMPACT) {
+        const char *name = d->pen == 0 ? rst_diag_reason_name(d->code) : NULL;
+        proto_item_append_text(di, ": code %u%s%s", d->code, name ? " " : "", name ? name : "");
+        add_generated_uint(dt, rst_hf.diag_code, tvb, d->code);
+        /* PEN 0 is not "Reserved" here: the draft gives it to IANA's registry. */
+        proto_item_set_generated(proto_tree_add_uint_format_value(dt, rst_hf.diag_pen, tvb, 0, 0,
+            d->pen, "%s (%u)", d->pen ? enterprises_lookup(d->pen, "Unknown")
+                                      : "IANA TCP failure causes", d->pen));
+        if (name)
+            add_generated_string(dt, rst_hf.diag_reason, tvb, name);
+        if (detail)
+            expert_add_info_format(pinfo, di, &rst_ei.stated, "RST states reason code %u%s%s",
+                                   d->code, name ? ": " : "", name ? name : "");
+    } else if (d->text) {
+        /* The core hands over valid UTF-8 only. */
+        char *text = wmem_strndup(pinfo->pool, (const char *)d->text, d->text_len);
+        proto_item_append_text(di, ": \"%s%s\"", text, d->text_truncated ? "..." : "");
+        add_generated_string(dt, rst_hf.diag_text, tvb, text);
+        if (detail)
+            expert_add_info_format(pinfo, di, &rst_ei.stated, "RST states: \"%s%s\"", text,
+                                   d->text_truncated ? "..." : "");
+    }
+}
+
+/* The other capture point in words: its interface, and the link within it
+ * where a collapsed merge put several links on one interface. */
+static const char *point_name(packet_info *pinfo, const struct rst_vantage *v)
+{
+    guint32 interface_id = v->other_interface;
+    const char *name = rst_interface_name(pinfo, interface_id);
+    const char *where = name && strcmp(name, "unknown") != 0
+        ? wmem_strdup_printf(pinfo->pool, "interface %u (%s)", interface_id, name)
+        : wmem_strdup_printf(pinfo->pool, "interface %u", interface_id);
+    if (!v->other_mac_known)
+        return where;
+    const guint8 *m = v->other_mac;
+    return wmem_strdup_printf(pinfo->pool, "%s, link of %02x:%02x:%02x:%02x:%02x:%02x", where,
+                              m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* The RST at the connection's other capture points (core/rst_vantage.c). */
+static void render_vantage(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                           const struct rst_verdict *v, gboolean detail)
+{
+    const struct rst_vantage *w = &v->vantage;
+    if (!w->peer_frame && !w->unseen)
+        return;
+    const char *point = point_name(pinfo, w);
+    add_generated_string(tree, rst_hf.vantage_point, tvb, point);
+    if (w->peer_frame)
+        add_generated_uint(tree, rst_hf.vantage_peer, tvb, w->peer_frame);
+    if (!w->unseen)
+        return;
+    /* Present only when true, as rst.injected. */
+    proto_item *ui = proto_tree_add_boolean(tree, rst_hf.vantage_unseen, tvb, 0, 0, TRUE);
+    proto_item_set_generated(ui);
+    add_generated_uint(tree, rst_hf.vantage_ref, tvb, w->ref_frame);
+    if (detail)
+        expert_add_info_format(pinfo, ui, &rst_ei.unseen,
+                               "RST never seen at %s, nearer its claimed sender (%s), whose "
+                               "packets pass there (frame %u): forged on the path",
+                               point, v->sender_address, w->ref_frame);
+}
+
+/* Whether this dissection shows the explanation or expert information: a
+ * tree that is displayed or printed, a filter, column or field that names
+ * them, the Expert Information dialog or "-z expert" (the expert tap), or an
+ * Expert column.  Writing them is most of the cost of rendering a verdict;
+ * "-Y rst.injected" or "-T fields -e rst.cause" reads neither. */
+static gboolean wants_detail(proto_tree *tree, packet_info *pinfo)
+{
+    if (proto_field_is_referenced(tree, rst_hf.explanation) || have_tap_listener(expert_tap) ||
+        rst_has_column(pinfo->cinfo, COL_EXPERT))
+        return TRUE;
+    for (unsigned k = 0; k < n_expert_hfs; k++)
+        if (proto_field_is_referenced(tree, expert_hfs[k]))
+            return TRUE;
+    return FALSE;
+}
+
+/* The verdict at the head of the Info column, in every profile, as TCP puts
+ * its own analysis there ("[TCP Retransmission] "): the cause, the claimed
+ * sender and any suspicion ("[RST cause: abort, from the client] ",
+ * "[RST cause: injected, in the server's name, suspicion 100] "), where a
+ * long TCP summary cannot push it out of sight.  The profile shows the
+ * verdict here rather than in custom columns: tshark evaluates and prints a
+ * custom column on every frame, which cost more than the plugin's whole
+ * analysis (docs/performance.md). */
+static void put_info(packet_info *pinfo, const struct rst_verdict *v, const char *cause)
+{
+    const char *role = v->sender == RST_ROLE_UNKNOWN ? NULL : rst_role_name(v->sender);
+    char suspicion[24] = "";
+    if (v->suspicion)
+        snprintf(suspicion, sizeof suspicion, ", suspicion %u", v->suspicion);
+    if (!role)
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[RST cause: %s%s] ", cause, suspicion);
+    else if (v->injected)
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[RST cause: %s, in the %s's name%s] ", cause,
+                         role, suspicion);
+    else
+        col_prepend_fstr(pinfo->cinfo, COL_INFO, "[RST cause: %s, from the %s%s] ", cause, role,
+                         suspicion);
+}
+
+static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo,
+                   proto_tree *tree, guint32 id, gboolean detail)
+{
+    struct rst_verdict v;
+    if (!core || !rst_core_verdict(core, id, &rst_prefs, detail, &v))
+        return;
+    const char *cause = rst_cause_name(v.final_cause);
+
+    put_info(pinfo, &v, cause);
+    proto_item *ti = proto_tree_add_item(tree, rst_hf.proto, tvb, 0, 0, ENC_NA);
+    proto_item_append_text(ti, ": %s, suspicion %u", cause, v.suspicion);
+    proto_tree *rt = proto_item_add_subtree(ti, rst_hf.ett_rst);
+
+    proto_item *cause_item = add_generated_string(rt, rst_hf.cause, tvb, cause);
+    if (detail)
+        add_generated_string(rt, rst_hf.explanation, tvb, v.explanation);
+    add_generated_string(rt, rst_hf.face_value, tvb, rst_cause_name(v.face_value));
+    add_generated_string(rt, rst_hf.sender, tvb, rst_role_name(v.sender));
+    if (v.answers_frame)
+        add_generated_uint(rt, rst_hf.answers, tvb, v.answers_frame);
+    if (v.after_frame)
+        add_generated_uint(rt, rst_hf.after, tvb, v.after_frame);
+    if (v.acceptable >= 0) {
+        proto_item *ai = proto_tree_add_boolean(rt, rst_hf.acceptable, tvb, 0, 0, v.acceptable);
+        proto_item_set_generated(ai);
+        add_generated_string(proto_item_add_subtree(ai, rst_hf.ett_detail), rst_hf.accept_reason,
+                             tvb, v.accept_reason);
+    }
+    render_diag(rt, tvb, pinfo, &v.diag, detail);
+    render_vantage(rt, tvb, pinfo, &v, detail);
+    proto_item *susp_item = add_generated_uint(rt, rst_hf.suspicion, tvb, v.suspicion);
+    /* Present only when true: in a display filter a bare field name tests
+     * presence, and "-Y rst.injected" must mean what it says. */
+    if (v.injected)
+        proto_item_set_generated(proto_tree_add_boolean(rt, rst_hf.injected, tvb, 0, 0, TRUE));
+
+    if (v.n_evidence) {
+        proto_item *ei = proto_tree_add_item(rt, rst_hf.evidence, tvb, 0, 0, ENC_NA);
+        proto_item_append_text(ei, " (%u item%s)", v.n_evidence, v.n_evidence == 1 ? "" : "s");
+        proto_item_set_generated(ei);
+        proto_tree *et = proto_item_add_subtree(ei, rst_hf.ett_detail);
+        for (unsigned i = 0; i < v.n_evidence; i++)
+            rst_evidence_render(et, tvb, &v.evidence[i]);
+    }
+
+    if (have_tap_listener(rst_hf.tap)) {
+        struct rst_tap_info *info = wmem_new(pinfo->pool, struct rst_tap_info);
+        info->cause = cause;
+        info->sender = rst_role_name(v.sender);
+        info->source = wmem_strdup(pinfo->pool, v.sender_address);
+        info->injected = v.injected;
+        info->suspicion = v.suspicion;
+        info->first_sighting = v.first_sighting;
+        tap_queue_packet(rst_hf.tap, pinfo, info);
+    }
+
+    if (!detail)
+        return;
+    expert_add_info_format(pinfo, cause_item, &rst_ei.cause[v.final_cause], "RST cause %s: %s",
+                           cause, v.explanation);
+    if (v.n_evidence)
+        expert_add_info_format(pinfo, susp_item, v.injected ? &rst_ei.injected : &rst_ei.suspicious,
+                               "%s (suspicion %u, threshold %u)",
+                               v.injected ? "RST forged by a device on the path"
+                                          : "Signs of a forged RST, below the threshold",
+                               v.suspicion, rst_prefs.threshold);
+}
+
+/* Whether anything reads this dissection's verdict: a tree that is shown or
+ * whose RST fields a filter, column or colouring rule asks for, the Info
+ * column, the plugin's statistics or expert information.  The first pass of
+ * "tshark -2" and the GUI's loading pass usually have none of them, and a
+ * verdict is the dearest part of a RST. */
+static gboolean is_observed(proto_tree *tree, packet_info *pinfo, gboolean detail)
+{
+    return detail || pinfo->cinfo || proto_field_is_referenced(tree, rst_hf.proto) ||
+           have_tap_listener(rst_hf.tap);
+}
+
+/* The expert tap and the expert fields (wants_detail).  Looked up when a
+ * capture is opened: the expert module registers its tap after the
+ * handoffs. */
+void rst_render_find_readers(void)
+{
+    static const char *const expert_fields[] = {
+        "_ws.expert", "_ws.expert.message", "_ws.expert.group", "_ws.expert.severity",
+    };
+    expert_tap = find_tap_id("expert");
+    n_expert_hfs = 0;
+    for (unsigned k = 0; k < array_length(expert_fields); k++) {
+        int hf = proto_registrar_get_id_byname(expert_fields[k]);
+        if (hf >= 0)
+            expert_hfs[n_expert_hfs++] = hf;
+    }
+    for (int c = 0; c < RST_CAUSE_COUNT; c++)
+        expert_hfs[n_expert_hfs++] = rst_ei.cause[c].hf;
+    expert_hfs[n_expert_hfs++] = rst_ei.injected.hf;
+    expert_hfs[n_expert_hfs++] = rst_ei.suspicious.hf;
+    expert_hfs[n_expert_hfs++] = rst_ei.stated.hf;
+    expert_hfs[n_expert_hfs++] = rst_ei.unseen.hf;
+}
+
+void rst_render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo,
+                proto_tree *tree, guint32 id)
+{
+    gboolean detail = wants_detail(tree, pinfo);
+    if (is_observed(tree, pinfo, detail))
+        render(core, tvb, pinfo, tree, id, detail);
+}
