@@ -16,110 +16,117 @@ static int hf_mac_observed;
 
 static gint ett_item = -1;
 
-#define ITEM(kind, name, abbrev, type, display, blurb) \
-    { &hf_item[kind], { name, "rst.evidence." abbrev, type, display, NULL, 0x0, blurb, HFILL } }
-#define EXPECTED(kind, name, abbrev, type, display) \
-    { &hf_expected[kind], { name, "rst.evidence." abbrev ".expected", type, display, NULL, 0x0, \
-                            NULL, HFILL } }
-#define FRAME(kind, name, abbrev) \
-    { &hf_frame[kind], { name, "rst.evidence." abbrev ".frame", FT_FRAMENUM, BASE_NONE, NULL, \
-                         0x0, NULL, HFILL } }
-#define WEIGHT(kind, abbrev) \
-    { &hf_weight[kind], { "Weight", "rst.evidence." abbrev ".weight", FT_UINT8, BASE_DEC, NULL, \
-                          0x0, "Added to the suspicion score", HFILL } }
-#define OTHER(kind, abbrev) \
-    { &hf_other_connection[kind], { "From another connection", "rst.evidence." abbrev \
-        ".other_connection", FT_BOOLEAN, BASE_NONE, NULL, 0x0, \
-        "The reference comes from another connection of the same host", HFILL } }
+/* Each kind's fields: rst.evidence.<abbrev> (the item), .expected and
+ * .frame where named, .other_connection where the reference may come from
+ * another connection of the host, and .weight. */
+struct evidence_fields {
+    const char *abbrev, *name;
+    enum ftenum type;
+    int display;
+    const char *blurb;
+    const char *expected;        /* NULL: no .expected */
+    enum ftenum expected_type;
+    int expected_display;
+    const char *frame;           /* NULL: no .frame */
+    bool other_connection;
+};
+
+static const struct evidence_fields kinds[RST_EV_COUNT] = {
+    [RST_EV_TTL] = { "ttl_delta", "TTL / hop limit delta", FT_INT32, BASE_DEC,
+        "The RST's TTL minus the claimed sender's usual TTL",
+        "Sender's TTL", FT_UINT8, BASE_DEC, "Compared with frame", true },
+    [RST_EV_MAC] = { "mac_mismatch", "Source MAC mismatch", FT_BOOLEAN, BASE_NONE,
+        "The RST's source MAC differs from the claimed sender's",
+        "Sender's MAC", FT_ETHER, BASE_NONE, "Compared with frame", true },
+    [RST_EV_SEQ_ZERO] = { "seq_zero", "Forbidden seq 0", FT_BOOLEAN, BASE_NONE,
+        "seq 0 where the RST generation rule does not allow it",
+        NULL, FT_NONE, BASE_NONE, "Because of frame", false },
+    [RST_EV_RACE] = { "race", "Sender kept talking", FT_BOOLEAN, BASE_NONE,
+        "The claimed sender sent more packets in this connection after its RST",
+        NULL, FT_NONE, BASE_NONE, "First packet after the RST", false },
+    [RST_EV_BURST_SEQ] = { "burst_seq", "Burst with rising seq", FT_BOOLEAN, BASE_NONE,
+        "RSTs of one sender within the burst interval whose seq rises (RST_SEQ_CHANGE)",
+        NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
+    [RST_EV_BURST_WINDOW] = { "burst_window", "Burst with consecutive windows", FT_BOOLEAN,
+        BASE_NONE, "RSTs of one sender within the burst interval with windows w, w+1",
+        NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
+    [RST_EV_BURST_TTL] = { "burst_ttl", "Burst with changing TTL", FT_BOOLEAN, BASE_NONE,
+        "RSTs of one sender within the burst interval with different TTLs",
+        NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
+    [RST_EV_WINDOW] = { "window", "Unexpected window", FT_UINT16, BASE_DEC,
+        "A window no stack puts on this kind of RST",
+        "Expected at most", FT_UINT16, BASE_DEC, "Sender's last packet", false },
+    [RST_EV_ACK] = { "ack_mismatch", "ACK matches nothing sent", FT_BOOLEAN, BASE_NONE,
+        "The ACK number lies before the receiver's ISN + 1 or beyond what it sent",
+        NULL, FT_NONE, BASE_NONE, NULL, false },
+    [RST_EV_NO_TIMESTAMPS] = { "no_timestamps", "No timestamps", FT_BOOLEAN, BASE_NONE,
+        "No TSopt although both SYNs negotiated it (RFC 7323)",
+        NULL, FT_NONE, BASE_NONE, "Sender's SYN", false },
+    [RST_EV_TIMESTAMP] = { "timestamp", "Timestamp off the sender's clock", FT_UINT32,
+        BASE_DEC, "TSval the claimed sender's RFC 7323 clock cannot have produced",
+        "Sender's clock near", FT_UINT32, BASE_DEC, "Sender's last packet", false },
+    [RST_EV_IP_ID] = { "ip_id", "Unexpected IP ID", FT_UINT16, BASE_HEX_DEC,
+        "An IP ID off the claimed sender's counter, fixed, or repeated in a burst",
+        "Sender's counter at", FT_UINT16, BASE_HEX_DEC, "Other RST of the burst", false },
+    [RST_EV_TIMING] = { "timing", "Too fast", FT_RELATIVE_TIME, BASE_NONE,
+        "Time from the segment it reacts to, shorter than half the sender's fastest answer",
+        "Sender's fastest answer", FT_RELATIVE_TIME, BASE_NONE, "Fastest answer in frame",
+        true },
+    [RST_EV_CONTRADICTION] = { "contradiction", "Abort after its own RST", FT_BOOLEAN,
+        BASE_NONE, "Not a reply, from a host that had reset this connection itself: "
+        "a host without the connection only replies",
+        NULL, FT_NONE, BASE_NONE, "Its earlier RST", false },
+};
+
+/* The most fields a kind registers, and the two observed values of TTL and MAC. */
+#define FIELDS_PER_KIND 5
+#define OBSERVED_FIELDS 2
+
+static hf_register_info field(int *id, const char *name, const char *abbrev, enum ftenum type,
+                              int display, const char *blurb)
+{
+    return (hf_register_info){ id, { name, abbrev, type, display, NULL, 0x0, blurb, HFILL } };
+}
+
+/* Field names live as long as the program: registration keeps the pointers. */
+static const char *abbrev_of(const struct evidence_fields *f, const char *suffix)
+{
+    return g_strdup_printf("rst.evidence.%s%s", f->abbrev, suffix);
+}
+
+/* Appends kind k's fields to hf, returns how many. */
+static unsigned kind_fields(int k, hf_register_info *hf)
+{
+    const struct evidence_fields *f = &kinds[k];
+    unsigned n = 0;
+    hf[n++] = field(&hf_item[k], f->name, abbrev_of(f, ""), f->type, f->display, f->blurb);
+    if (f->expected)
+        hf[n++] = field(&hf_expected[k], f->expected, abbrev_of(f, ".expected"),
+                        f->expected_type, f->expected_display, NULL);
+    if (f->frame)
+        hf[n++] = field(&hf_frame[k], f->frame, abbrev_of(f, ".frame"), FT_FRAMENUM, BASE_NONE,
+                        NULL);
+    if (f->other_connection)
+        hf[n++] = field(&hf_other_connection[k], "From another connection",
+                        abbrev_of(f, ".other_connection"), FT_BOOLEAN, BASE_NONE,
+                        "The reference comes from another connection of the same host");
+    hf[n++] = field(&hf_weight[k], "Weight", abbrev_of(f, ".weight"), FT_UINT8, BASE_DEC,
+                    "Added to the suspicion score");
+    return n;
+}
 
 void rst_evidence_register(int proto)
 {
-    static hf_register_info hf[] = {
-        ITEM(RST_EV_TTL, "TTL / hop limit delta", "ttl_delta", FT_INT32, BASE_DEC,
-             "The RST's TTL minus the claimed sender's usual TTL"),
-        { &hf_ttl_observed, { "RST TTL", "rst.evidence.ttl_delta.observed", FT_UINT8, BASE_DEC,
-                              NULL, 0x0, NULL, HFILL } },
-        EXPECTED(RST_EV_TTL, "Sender's TTL", "ttl_delta", FT_UINT8, BASE_DEC),
-        FRAME(RST_EV_TTL, "Compared with frame", "ttl_delta"),
-        OTHER(RST_EV_TTL, "ttl_delta"),
-        WEIGHT(RST_EV_TTL, "ttl_delta"),
-
-        ITEM(RST_EV_MAC, "Source MAC mismatch", "mac_mismatch", FT_BOOLEAN, BASE_NONE,
-             "The RST's source MAC differs from the claimed sender's"),
-        { &hf_mac_observed, { "RST source MAC", "rst.evidence.mac_mismatch.observed", FT_ETHER,
-                              BASE_NONE, NULL, 0x0, NULL, HFILL } },
-        EXPECTED(RST_EV_MAC, "Sender's MAC", "mac_mismatch", FT_ETHER, BASE_NONE),
-        FRAME(RST_EV_MAC, "Compared with frame", "mac_mismatch"),
-        OTHER(RST_EV_MAC, "mac_mismatch"),
-        WEIGHT(RST_EV_MAC, "mac_mismatch"),
-
-        ITEM(RST_EV_SEQ_ZERO, "Forbidden seq 0", "seq_zero", FT_BOOLEAN, BASE_NONE,
-             "seq 0 where the RST generation rule does not allow it"),
-        FRAME(RST_EV_SEQ_ZERO, "Because of frame", "seq_zero"),
-        WEIGHT(RST_EV_SEQ_ZERO, "seq_zero"),
-
-        ITEM(RST_EV_RACE, "Sender kept talking", "race", FT_BOOLEAN, BASE_NONE,
-             "The claimed sender sent more packets in this connection after its RST"),
-        FRAME(RST_EV_RACE, "First packet after the RST", "race"),
-        WEIGHT(RST_EV_RACE, "race"),
-
-        ITEM(RST_EV_BURST_SEQ, "Burst with rising seq", "burst_seq", FT_BOOLEAN, BASE_NONE,
-             "RSTs of one sender within the burst interval whose seq rises (RST_SEQ_CHANGE)"),
-        FRAME(RST_EV_BURST_SEQ, "Other RST of the burst", "burst_seq"),
-        WEIGHT(RST_EV_BURST_SEQ, "burst_seq"),
-
-        ITEM(RST_EV_BURST_WINDOW, "Burst with consecutive windows", "burst_window", FT_BOOLEAN,
-             BASE_NONE, "RSTs of one sender within the burst interval with windows w, w+1"),
-        FRAME(RST_EV_BURST_WINDOW, "Other RST of the burst", "burst_window"),
-        WEIGHT(RST_EV_BURST_WINDOW, "burst_window"),
-
-        ITEM(RST_EV_BURST_TTL, "Burst with changing TTL", "burst_ttl", FT_BOOLEAN, BASE_NONE,
-             "RSTs of one sender within the burst interval with different TTLs"),
-        FRAME(RST_EV_BURST_TTL, "Other RST of the burst", "burst_ttl"),
-        WEIGHT(RST_EV_BURST_TTL, "burst_ttl"),
-
-        ITEM(RST_EV_WINDOW, "Unexpected window", "window", FT_UINT16, BASE_DEC,
-             "A window no stack puts on this kind of RST"),
-        EXPECTED(RST_EV_WINDOW, "Expected at most", "window", FT_UINT16, BASE_DEC),
-        FRAME(RST_EV_WINDOW, "Sender's last packet", "window"),
-        WEIGHT(RST_EV_WINDOW, "window"),
-
-        ITEM(RST_EV_ACK, "ACK matches nothing sent", "ack_mismatch", FT_BOOLEAN, BASE_NONE,
-             "The ACK number lies before the receiver's ISN + 1 or beyond what it sent"),
-        WEIGHT(RST_EV_ACK, "ack_mismatch"),
-
-        ITEM(RST_EV_NO_TIMESTAMPS, "No timestamps", "no_timestamps", FT_BOOLEAN, BASE_NONE,
-             "No TSopt although both SYNs negotiated it (RFC 7323)"),
-        FRAME(RST_EV_NO_TIMESTAMPS, "Sender's SYN", "no_timestamps"),
-        WEIGHT(RST_EV_NO_TIMESTAMPS, "no_timestamps"),
-
-        ITEM(RST_EV_TIMESTAMP, "Timestamp off the sender's clock", "timestamp", FT_UINT32,
-             BASE_DEC, "TSval the claimed sender's RFC 7323 clock cannot have produced"),
-        EXPECTED(RST_EV_TIMESTAMP, "Sender's clock near", "timestamp", FT_UINT32, BASE_DEC),
-        FRAME(RST_EV_TIMESTAMP, "Sender's last packet", "timestamp"),
-        WEIGHT(RST_EV_TIMESTAMP, "timestamp"),
-
-        ITEM(RST_EV_IP_ID, "Unexpected IP ID", "ip_id", FT_UINT16, BASE_HEX_DEC,
-             "An IP ID off the claimed sender's counter, fixed, or repeated in a burst"),
-        EXPECTED(RST_EV_IP_ID, "Sender's counter at", "ip_id", FT_UINT16, BASE_HEX_DEC),
-        FRAME(RST_EV_IP_ID, "Other RST of the burst", "ip_id"),
-        WEIGHT(RST_EV_IP_ID, "ip_id"),
-
-        ITEM(RST_EV_TIMING, "Too fast", "timing", FT_RELATIVE_TIME, BASE_NONE,
-             "Time from the segment it reacts to, shorter than half the sender's fastest answer"),
-        EXPECTED(RST_EV_TIMING, "Sender's fastest answer", "timing", FT_RELATIVE_TIME, BASE_NONE),
-        FRAME(RST_EV_TIMING, "Fastest answer in frame", "timing"),
-        OTHER(RST_EV_TIMING, "timing"),
-        WEIGHT(RST_EV_TIMING, "timing"),
-
-        ITEM(RST_EV_CONTRADICTION, "Abort after its own RST", "contradiction", FT_BOOLEAN,
-             BASE_NONE, "Not a reply, from a host that had reset this connection itself: "
-             "a host without the connection only replies"),
-        FRAME(RST_EV_CONTRADICTION, "Its earlier RST", "contradiction"),
-        WEIGHT(RST_EV_CONTRADICTION, "contradiction"),
-    };
+    static hf_register_info hf[RST_EV_COUNT * FIELDS_PER_KIND + OBSERVED_FIELDS];
     static gint *ett[] = { &ett_item };
-    proto_register_field_array(proto, hf, array_length(hf));
+    unsigned n = 0;
+    for (int k = 0; k < RST_EV_COUNT; k++)
+        n += kind_fields(k, hf + n);
+    hf[n++] = field(&hf_ttl_observed, "RST TTL", "rst.evidence.ttl_delta.observed", FT_UINT8,
+                    BASE_DEC, NULL);
+    hf[n++] = field(&hf_mac_observed, "RST source MAC", "rst.evidence.mac_mismatch.observed",
+                    FT_ETHER, BASE_NONE, NULL);
+    proto_register_field_array(proto, hf, (int)n);
     proto_register_subtree_array(ett, array_length(ett));
 }
 

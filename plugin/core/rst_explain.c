@@ -42,28 +42,26 @@ static const char *segment_name(uint8_t flags, uint32_t len)
     return (flags & RST_TH_ACK) ? "ACK" : "segment";
 }
 
-/* "the server", "the client", or the address where roles are unknown. */
-static void put_endpoint_as(struct text *t, const struct rst_conn *c, unsigned side, bool capital)
-{
-    char addr[64];
-    if (c->client >= 0) {
-        put(t, "%s %s", capital ? "The" : "the", c->client == (int)side ? "client" : "server");
-        return;
-    }
-    rst_format_address(c->key.ip_version, c->key.addr[side], addr, sizeof addr);
-    put(t, c->key.ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key.port[side]);
-}
-
-static void put_endpoint(struct text *t, const struct rst_conn *c, unsigned side)
-{
-    put_endpoint_as(t, c, side, false);
-}
-
+/* "203.0.113.2:8080", "[2001:db8::2]:8080" */
 static void put_host_port(struct text *t, const struct rst_conn *c, unsigned side)
 {
     char addr[64];
     rst_format_address(c->key.ip_version, c->key.addr[side], addr, sizeof addr);
     put(t, c->key.ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key.port[side]);
+}
+
+/* "the server", "the client", or the address where roles are unknown. */
+static void put_endpoint_as(struct text *t, const struct rst_conn *c, unsigned side, bool capital)
+{
+    if (c->client >= 0)
+        put(t, "%s %s", capital ? "The" : "the", c->client == (int)side ? "client" : "server");
+    else
+        put_host_port(t, c, side);
+}
+
+static void put_endpoint(struct text *t, const struct rst_conn *c, unsigned side)
+{
+    put_endpoint_as(t, c, side, false);
 }
 
 /* " It had reset this connection itself in frame N; ..." */
@@ -119,7 +117,43 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
                "connection.");
 }
 
-static void explain_genuine(struct text *t, const struct rst_conn *c, const struct rst_record *r)
+/* A segment the sender does not accept: which rule of RFC 9293 it breaks. */
+static void explain_invalid_segment(struct text *t, const struct rst_conn *c,
+                                    const struct rst_record *r)
+{
+    const char *what = segment_name(r->answered_flags, r->answered_len);
+    if (r->wire_case == RST_WIRE_SYN_RECEIVED) {
+        put(t, "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
+               "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
+               "(RFC 9293 3.10.7.4).",
+            what, r->answers_frame);
+    } else if (r->wire_case == RST_WIRE_NOT_SYN_ACK) {
+        put(t, "Answers the %s in frame %u while its connection attempt is pending: "
+               "not the SYN-ACK it waits for, so it rejects that segment and keeps "
+               "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
+            what, r->answers_frame);
+    } else if (r->wire_case == RST_WIRE_ACK_NOT_SYN) {
+        put(t, "Answers the %s in frame %u, which does not acknowledge the SYN: "
+               "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
+            what, r->answers_frame);
+    } else if (r->wire_case == RST_WIRE_ACK_UNSENT) {
+        put(t, "Answers the %s in frame %u, which acknowledges %u bytes ",
+            what, r->answers_frame,
+            r->cites.unsent_bytes);
+        put_endpoint(t, c, r->from);
+        put(t, " never sent: an unacceptable ACK (RFC 9293 3.10.7.4).");
+    } else {
+        put(t, "Answers the %s in frame %u, whose ACK matches nothing ",
+            what, r->answers_frame);
+        put_endpoint(t, c, r->from);
+        put(t, " sent (sequence numbers rewritten on the path?): an unacceptable ACK "
+               "(RFC 9293 3.10.7.4).");
+    }
+}
+
+/* The wire cause in words. */
+static void explain_wire_cause(struct text *t, const struct rst_conn *c,
+                               const struct rst_record *r)
 {
     switch ((enum rst_cause)r->wire_cause) {
     case RST_CAUSE_REFUSED:
@@ -152,33 +186,7 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
                "(RFC 1122 4.2.2.13).", r->cites.fin_frame);
         break;
     case RST_CAUSE_INVALID_SEGMENT:
-        if (r->wire_case == RST_WIRE_SYN_RECEIVED) {
-            put(t, "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
-                   "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
-                   "(RFC 9293 3.10.7.4).",
-                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
-        } else if (r->wire_case == RST_WIRE_NOT_SYN_ACK) {
-            put(t, "Answers the %s in frame %u while its connection attempt is pending: "
-                   "not the SYN-ACK it waits for, so it rejects that segment and keeps "
-                   "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
-                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
-        } else if (r->wire_case == RST_WIRE_ACK_NOT_SYN) {
-            put(t, "Answers the %s in frame %u, which does not acknowledge the SYN: "
-                   "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
-                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
-        } else if (r->wire_case == RST_WIRE_ACK_UNSENT) {
-            put(t, "Answers the %s in frame %u, which acknowledges %u bytes ",
-                segment_name(r->answered_flags, r->answered_len), r->answers_frame,
-                r->cites.unsent_bytes);
-            put_endpoint(t, c, r->from);
-            put(t, " never sent: an unacceptable ACK (RFC 9293 3.10.7.4).");
-        } else {
-            put(t, "Answers the %s in frame %u, whose ACK matches nothing ",
-                segment_name(r->answered_flags, r->answered_len), r->answers_frame);
-            put_endpoint(t, c, r->from);
-            put(t, " sent (sequence numbers rewritten on the path?): an unacceptable ACK "
-                   "(RFC 9293 3.10.7.4).");
-        }
+        explain_invalid_segment(t, c, r);
         break;
     case RST_CAUSE_KEEPALIVE_TIMEOUT:
         put(t, "Ends %u unanswered keepalive probes from ", r->cites.unanswered.count);
@@ -195,13 +203,10 @@ static void explain_genuine(struct text *t, const struct rst_conn *c, const stru
                "idle timeout.", r->cites.silence.seconds, r->cites.silence.last_frame);
         break;
     default:
-        if (r->wire_case == RST_WIRE_NO_PEER_SEGMENT)
-            put(t, "Not enough context: nothing from the peer precedes this RST in the capture.");
-        else if (r->seq_zero_forbidden)
-            put(t, "Not enough context: seq 0 fits no reply the sender could make here.");
-        else
-            put(t, "Not enough context: its seq and ack match no segment of this connection "
-                   "seen so far.");
+        put(t, "Not enough context: %s", r->wire_case == RST_WIRE_NO_PEER_SEGMENT
+            ? "nothing from the peer precedes this RST in the capture."
+            : r->seq_zero_forbidden ? "seq 0 fits no reply the sender could make here."
+            : "its seq and ack match no segment of this connection seen so far.");
         break;
     }
     if (r->mid_connection && r->wire_cause != RST_CAUSE_UNKNOWN)
@@ -279,7 +284,7 @@ static void explain_face_value(struct text *t, const struct rst_conn *c,
 {
     enum rst_cause stated = v->stated_cause;
     if (stated == RST_CAUSE_UNKNOWN) {
-        explain_genuine(t, c, r);
+        explain_wire_cause(t, c, r);
         if (v->diag.format > RST_DIAG_DATA || v->diag.uncaptured)
             put(t, " ");
         put_statement(t, &v->diag);
@@ -289,7 +294,7 @@ static void explain_face_value(struct text *t, const struct rst_conn *c,
     if (stated != v->wire_cause)
         put(t, " From the connection alone it would be %s:", rst_cause_name(v->wire_cause));
     put(t, " ");
-    explain_genuine(t, c, r);
+    explain_wire_cause(t, c, r);
 }
 
 static void put_mac(struct text *t, const uint8_t *m)
@@ -318,8 +323,9 @@ static void put_claimed(struct text *t, const struct rst_conn *c, const struct r
     }
 }
 
-static void put_evidence(struct text *t, const struct rst_conn *c, const struct rst_record *r,
-                         const struct rst_evidence *e)
+/* The signs that compare the RST with its claimed sender's own packets. */
+static void put_sender_sign(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                            const struct rst_evidence *e)
 {
     switch (e->kind) {
     case RST_EV_TTL:
@@ -335,6 +341,50 @@ static void put_evidence(struct text *t, const struct rst_conn *c, const struct 
         put(t, "'s packets come from ");
         put_mac(t, e->expected_mac);
         break;
+    case RST_EV_WINDOW:
+        put(t, "window %lld where ", (long long)e->observed);
+        put_endpoint(t, c, r->from);
+        put(t, " advertises up to %lld", (long long)e->expected);
+        break;
+    case RST_EV_TIMESTAMP:
+        put(t, "timestamp %lld off the clock of ", (long long)e->observed);
+        put_endpoint(t, c, r->from);
+        put(t, " (near %lld)", (long long)e->expected);
+        break;
+    case RST_EV_IP_ID:
+        put(t, "IP ID %lld where ", (long long)e->observed);
+        put_endpoint(t, c, r->from);
+        if (e->ip_id_sign == RST_IP_ID_FIXED)
+            put(t, "'s packets count up");
+        else
+            put(t, "'s counter is at %lld", (long long)e->expected);
+        if (e->repeated)
+            put(t, ", repeated across a burst of RSTs");
+        break;
+    case RST_EV_TIMING:
+        put(t, "it came %.2f ms after the segment it reacts to, ", e->observed / 1000.0);
+        put_claimed(t, c, r, e);
+        put(t, " answers in %.1f ms at best here", e->expected / 1000.0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The signs that need no more words than these. */
+static const char *const plain_sign[RST_EV_COUNT] = {
+    [RST_EV_BURST_SEQ] = "one of a burst of RSTs with rising seq",
+    [RST_EV_BURST_WINDOW] = "consecutive windows across a burst of RSTs",
+    [RST_EV_BURST_TTL] = "changing TTLs across a burst of RSTs",
+    [RST_EV_NO_TIMESTAMPS] = "no timestamps although the connection negotiated them",
+};
+
+/* Every other sign: what the RST itself, its burst or its sender's later
+ * packets show. */
+static void put_evidence(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                         const struct rst_evidence *e)
+{
+    switch (e->kind) {
     case RST_EV_SEQ_ZERO:
         if (r->seq_zero_after_synack)
             put(t, "seq 0 although the sender had sent its SYN%s",
@@ -346,63 +396,39 @@ static void put_evidence(struct text *t, const struct rst_conn *c, const struct 
         put_endpoint(t, c, r->from);
         put(t, " went on sending after it");
         break;
-    case RST_EV_BURST_SEQ:
-        put(t, "one of a burst of RSTs with rising seq");
-        break;
-    case RST_EV_BURST_WINDOW:
-        put(t, "consecutive windows across a burst of RSTs");
-        break;
-    case RST_EV_BURST_TTL:
-        put(t, "changing TTLs across a burst of RSTs");
-        break;
     case RST_EV_WINDOW:
-        if (e->window_sign == RST_WINDOW_ON_REPLY) {
+        if (e->window_sign == RST_WINDOW_ON_REPLY)
             put(t, "window %lld on a reply RST, where stacks put 0", (long long)e->observed);
-        } else {
-            put(t, "window %lld where ", (long long)e->observed);
-            put_endpoint(t, c, r->from);
-            put(t, " advertises up to %lld", (long long)e->expected);
-        }
+        else
+            put_sender_sign(t, c, r, e);
         break;
     case RST_EV_ACK:
         put(t, "an ACK number that matches nothing ");
         put_endpoint(t, c, !r->from);
         put(t, " sent");
         break;
-    case RST_EV_NO_TIMESTAMPS:
-        put(t, "no timestamps although the connection negotiated them");
-        break;
-    case RST_EV_TIMESTAMP:
-        put(t, "timestamp %lld off the clock of ", (long long)e->observed);
-        put_endpoint(t, c, r->from);
-        put(t, " (near %lld)", (long long)e->expected);
-        break;
     case RST_EV_IP_ID:
-        if (e->ip_id_sign == RST_IP_ID_REPEATED) {
+        if (e->ip_id_sign == RST_IP_ID_REPEATED)
             put(t, "IP ID %lld repeated across a burst of RSTs", (long long)e->observed);
-        } else {
-            put(t, "IP ID %lld where ", (long long)e->observed);
-            put_endpoint(t, c, r->from);
-            if (e->ip_id_sign == RST_IP_ID_FIXED)
-                put(t, "'s packets count up");
-            else
-                put(t, "'s counter is at %lld", (long long)e->expected);
-            if (e->repeated)
-                put(t, ", repeated across a burst of RSTs");
-        }
-        break;
-    case RST_EV_TIMING:
-        put(t, "it came %.2f ms after the segment it reacts to, ", e->observed / 1000.0);
-        put_claimed(t, c, r, e);
-        put(t, " answers in %.1f ms at best here", e->expected / 1000.0);
+        else
+            put_sender_sign(t, c, r, e);
         break;
     case RST_EV_CONTRADICTION:
         put(t, "an abort of the live connection, yet ");
         put_endpoint(t, c, r->from);
         put(t, " had reset it itself (frame %u) and sends RSTs only in reply since", e->ref_frame);
         return;
+    case RST_EV_TTL:
+    case RST_EV_MAC:
+    case RST_EV_TIMESTAMP:
+    case RST_EV_TIMING:
+        put_sender_sign(t, c, r, e);
+        break;
     default:
-        return;
+        if (!plain_sign[e->kind])
+            return;
+        put(t, "%s", plain_sign[e->kind]);
+        break;
     }
     put_ref(t, e);
 }

@@ -271,10 +271,8 @@ static bool same_connection(const struct rst_core *core, uint32_t other,
                             const struct rst_segment *s)
 {
     const struct rst_conn *o = rst_core_conn(core, other);
-    uint32_t start = other + 1;
-    for (uint32_t m = start, n = 0; m && n < RST_RING_MAX;
-         m = rst_conn_ring_next(core, start, m), n++) {
-        const struct rst_conn *x = rst_core_conn(core, m - 1);
+    RST_FOR_EACH_POINT(r, core, other, true) {
+        const struct rst_conn *x = rst_ring_conn(&r);
         if (x->key.view == key->view && x->key.point == key->point)
             return false;   /* it has this point already: an older connection */
     }
@@ -373,11 +371,8 @@ struct rst_conn *rst_points_lookup(struct rst_core *core, const struct rst_segme
 void rst_points_note_lag(struct rst_core *core, uint32_t index, unsigned from)
 {
     const struct rst_side *x = &rst_core_conn(core, index)->side[from];
-    uint32_t start = index + 1;
-    for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
-         m = rst_conn_ring_next(core, start, m), n++) {
-        const struct rst_conn *q = rst_core_conn(core, m - 1);
-        const struct rst_side *xq = &q->side[from];
+    RST_FOR_EACH_POINT(r, core, index, false) {
+        const struct rst_side *xq = &rst_ring_conn(&r)->side[from];
         if (xq->syn_frame && xq->isn == x->isn && x->host && xq->host && x->host != xq->host) {
             struct rst_host *h = rst_store_host(core, x->host);
             struct rst_host *hq = rst_store_host(core, xq->host);

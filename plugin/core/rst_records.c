@@ -80,25 +80,16 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     if (!rec)
         return 0;
     uint32_t id = (uint32_t)core->records.count;
-    rec->frame = s->frame;
-    rec->conn = conn_index;
-    rec->from = (uint8_t)from;
-    rec->seq = s->seq;
-    rec->ack = s->ack;
-    rec->flags = s->flags;
-    rec->window = s->window;
-    rec->ttl = s->ttl;
-    rec->time_us = s->time_us;
-    rec->has_mac = s->has_mac;
+    /* Its own header, and where its sender's IP ID counter stood. */
+    *rec = (struct rst_record){
+        .frame = s->frame, .conn = conn_index, .from = (uint8_t)from, .time_us = s->time_us,
+        .seq = s->seq, .ack = s->ack, .flags = s->flags, .window = s->window, .ttl = s->ttl,
+        .has_ts = s->has_timestamps, .tsval = s->tsval, .has_mac = s->has_mac,
+        .has_ip_id = s->has_ip_id, .ip_id = s->ip_id,
+        .has_prev_ip_id = x->ip_id_known, .prev_ip_id = x->ip_id,
+        .window_cut = s->window_cut, .options_cut = s->options_cut,
+    };
     memcpy(rec->mac, s->src_mac, 6);
-    rec->has_ts = s->has_timestamps;
-    rec->window_cut = s->window_cut;
-    rec->options_cut = s->options_cut;
-    rec->tsval = s->tsval;
-    rec->has_ip_id = s->has_ip_id;
-    rec->ip_id = s->ip_id;
-    rec->has_prev_ip_id = x->ip_id_known;
-    rec->prev_ip_id = x->ip_id;
     struct rst_record *prev = rst_store_record(core, x->last_rst);
     uint32_t original = copy_original(core, c, x, s);
     if (original) {

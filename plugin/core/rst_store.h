@@ -76,6 +76,45 @@ struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
  * RST_RING_MAX all the same. */
 #define RST_RING_MAX (RST_POINTS_MAX * 4)
 uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_t m);
+
+/* The walk over a connection's ring, the only one there is:
+ *     RST_FOR_EACH_POINT(r, core, index, false) { ... rst_ring_conn(&r) ... }
+ * visits the connection's entries at the other capture points (with_self:
+ * its own entry first). */
+struct rst_ring {
+    const struct rst_core *core;
+    uint32_t start, m;   /* index + 1 of the first and of the current entry */
+    unsigned n;
+};
+
+static inline struct rst_ring rst_ring_of(const struct rst_core *core, uint32_t index,
+                                          bool with_self)
+{
+    struct rst_ring r = { core, index + 1, index + 1, 0 };
+    if (!with_self)
+        r.m = rst_conn_ring_next(core, r.start, r.start);
+    return r;
+}
+
+static inline bool rst_ring_more(const struct rst_ring *r)
+{
+    return r->m && r->n < RST_RING_MAX;
+}
+
+static inline void rst_ring_step(struct rst_ring *r)
+{
+    r->m = rst_conn_ring_next(r->core, r->start, r->m);
+    r->n++;
+}
+
+#define RST_FOR_EACH_POINT(r, core, index, with_self) \
+    for (struct rst_ring r = rst_ring_of(core, index, with_self); rst_ring_more(&r); \
+         rst_ring_step(&r))
+
+static inline struct rst_conn *rst_ring_conn(const struct rst_ring *r)
+{
+    return rst_core_conn(r->core, r->m - 1);
+}
 const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host);
 struct rst_host *rst_store_host(const struct rst_core *core, uint32_t host);
 const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id);

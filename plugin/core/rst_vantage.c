@@ -181,7 +181,6 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
 {
     const struct rst_conn *c = rst_core_conn(core, rec->conn);
     const struct rst_side *x = &c->side[rec->from];
-    uint32_t start = rec->conn + 1;
     if (!c->next_point)
         return false;
     bool rank_cut = false, cut = false;
@@ -191,9 +190,8 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     /* The earliest sighting elsewhere: where a RST is seen at several points
      * (raw and through mirror sessions), each names the first, and the
      * first names the next. */
-    for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
-         m = rst_conn_ring_next(core, start, m), n++) {
-        const struct rst_conn *q = rst_core_conn(core, m - 1);
+    RST_FOR_EACH_POINT(r, core, rec->conn, false) {
+        const struct rst_conn *q = rst_ring_conn(&r);
         int64_t lag = same_syn(&q->side[rec->from], x) ? x->syn_time - q->side[rec->from].syn_time
                                                        : 0;
         uint32_t twin = find_twin(core, q, rec, lag, rank, &cut);
@@ -204,9 +202,8 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     }
     if (v->peer_frame || cut)
         return true;
-    for (uint32_t m = rst_conn_ring_next(core, start, start), n = 0; m && n < RST_RING_MAX;
-         m = rst_conn_ring_next(core, start, m), n++) {
-        const struct rst_conn *q = rst_core_conn(core, m - 1);
+    RST_FOR_EACH_POINT(r, core, rec->conn, false) {
+        const struct rst_conn *q = rst_ring_conn(&r);
         const struct rst_side *xq = &q->side[rec->from];
         const struct rst_host *hq = rst_core_host(core, xq->host);
         /* Only on q's clock: the sender's SYN (or SYN-ACK) at both points
