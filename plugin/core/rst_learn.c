@@ -236,13 +236,21 @@ static void remember_last(struct rst_conn *c, struct rst_side *x, const struct r
     c->last_frame = s->frame;
 }
 
+bool rst_repeats_header(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
+                        int64_t time_us, const struct rst_segment *s)
+{
+    return s->seq == seq && s->ack == ack && s->flags == flags && s->window == window
+        && s->time_us >= time_us && s->time_us - time_us < RST_COPY_WINDOW_US;
+}
+
+/* The side's last segment again, with nothing from the peer in between and,
+ * on stacks that count, the same IP ID: a copy, which changes nothing. */
 static bool is_copy(const struct rst_conn *c, const struct rst_side *x,
                     const struct rst_segment *s)
 {
     const struct rst_last_seg *l = &x->last;
-    return l->frame && c->last_frame == l->frame && s->seq == l->seq && s->ack == l->ack
-        && s->flags == l->flags && s->payload_len == l->len && s->window == l->window
-        && s->time_us >= l->time_us && s->time_us - l->time_us < RST_COPY_WINDOW_US
+    return l->frame && c->last_frame == l->frame && s->payload_len == l->len
+        && rst_repeats_header(l->seq, l->ack, l->flags, l->window, l->time_us, s)
         && (!s->has_ip_id || !s->ip_id || (x->ip_id_known && s->ip_id == x->ip_id));
 }
 

@@ -14,20 +14,11 @@
 
 #include <string.h>
 
-/* The same RST as the sender's previous one, within a millisecond, nothing
- * from either side in between (see is_copy). */
+/* An earlier RST again: the same header, TTL and IP ID within a millisecond. */
 static bool same_rst(const struct rst_record *prev, const struct rst_segment *s)
 {
-    return s->seq == prev->seq && s->ack == prev->ack && s->flags == prev->flags
-        && s->window == prev->window && s->ttl == prev->ttl
-        && s->time_us >= prev->time_us && s->time_us - prev->time_us < RST_COPY_WINDOW_US
-        && s->has_ip_id == prev->has_ip_id && s->ip_id == prev->ip_id;
-}
-
-static bool is_rst_copy(const struct rst_conn *c, const struct rst_record *prev,
-                        const struct rst_segment *s)
-{
-    return prev && c->last_frame < prev->frame && same_rst(prev, s);
+    return rst_repeats_header(prev->seq, prev->ack, prev->flags, prev->window, prev->time_us, s)
+        && s->ttl == prev->ttl && s->has_ip_id == prev->has_ip_id && s->ip_id == prev->ip_id;
 }
 
 /* RSTs looked back at for an interleaved copy. */
@@ -42,7 +33,8 @@ static uint32_t copy_original(const struct rst_core *core, const struct rst_conn
                               const struct rst_side *x, const struct rst_segment *s)
 {
     const struct rst_record *prev = rst_store_record(core, x->last_rst);
-    if (is_rst_copy(c, prev, s))
+    /* The sender's previous RST, with nothing from either side in between. */
+    if (prev && c->last_frame < prev->frame && same_rst(prev, s))
         return x->last_rst;
     if (!s->has_ip_id || !s->ip_id || !prev)
         return 0;
