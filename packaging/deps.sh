@@ -12,6 +12,7 @@ packages=(
     valgrind                             # tests/fuzz.py (the sanitizers come with gcc), tests/benchmark.py --instructions
     time                                 # /usr/bin/time: wall, CPU and peak memory in tests/benchmark.py
     lintian                              # tests/check_package.py: the package as Debian checks its own
+    clang-format                         # tests/format-check.sh (version 14 on bookworm)
 )
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
