@@ -22,8 +22,9 @@
 void proto_register_rst(void);
 void proto_reg_handoff_rst(void);
 
-struct rst_fields rst_hf = { .proto = -1, .tap = -1, .ett_rst = -1, .ett_detail = -1,
-                             .ett_diag = -1 };
+struct rst_fields rst_hf = {
+    .proto = -1, .tap = -1, .ett_rst = -1, .ett_detail = -1, .ett_diag = -1
+};
 struct rst_experts rst_ei;
 
 /* File scope: one core per capture file, made by the init routine. */
@@ -31,61 +32,75 @@ static struct rst_core *core;
 
 /* The fields of the rst tree (docs/fields.md). */
 static hf_register_info fields[] = {
-    { &rst_hf.cause, { "Cause", "rst.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+    { &rst_hf.cause,
+      { "Cause", "rst.cause", FT_STRING, BASE_NONE, NULL, 0x0,
         "Why the RST was sent, its final cause: injected where forged, else its face value: "
         "refused, no-connection, accept-queue-overflow, abort, data-after-close, "
         "invalid-segment, keepalive-timeout, retransmission-timeout, idle-timeout, unknown",
         HFILL } },
-    { &rst_hf.explanation, { "Explanation", "rst.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
+    { &rst_hf.explanation,
+      { "Explanation", "rst.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
         "The verdict and its evidence in plain words", HFILL } },
-    { &rst_hf.face_value, { "Cause at face value", "rst.face_value", FT_STRING, BASE_NONE,
-        NULL, 0x0, "What the RST means if its claimed sender sent it: the cause it states "
-        "itself, else the wire cause (read from the connection)", HFILL } },
-    { &rst_hf.sender, { "Sender", "rst.sender", FT_STRING, BASE_NONE, NULL, 0x0,
+    { &rst_hf.face_value,
+      { "Cause at face value", "rst.face_value", FT_STRING, BASE_NONE, NULL, 0x0,
+        "What the RST means if its claimed sender sent it: the cause it states "
+        "itself, else the wire cause (read from the connection)",
+        HFILL } },
+    { &rst_hf.sender,
+      { "Sender", "rst.sender", FT_STRING, BASE_NONE, NULL, 0x0,
         "The claimed sender: client or server (by who sent the SYN), or unknown", HFILL } },
-    { &rst_hf.answers, { "Answers frame", "rst.answers", FT_FRAMENUM, BASE_NONE,
-        FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "The segment this RST replies to", HFILL } },
-    { &rst_hf.suspicion, { "Suspicion", "rst.suspicion", FT_UINT8, BASE_DEC, NULL, 0x0,
+    { &rst_hf.answers,
+      { "Answers frame", "rst.answers", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST),
+        0x0, "The segment this RST replies to", HFILL } },
+    { &rst_hf.suspicion,
+      { "Suspicion", "rst.suspicion", FT_UINT8, BASE_DEC, NULL, 0x0,
         "How likely a device on the path forged this RST (0-100)", HFILL } },
-    { &rst_hf.injected, { "Injected", "rst.injected", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+    { &rst_hf.injected,
+      { "Injected", "rst.injected", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
         "Present (true) when the suspicion is at or above the threshold preference", HFILL } },
-    { &rst_hf.after, { "After the RST in frame", "rst.after", FT_FRAMENUM, BASE_NONE, NULL,
-        0x0, "The RST that had already ended this connection; this one answers late packets",
-        HFILL } },
-    { &rst_hf.acceptable, { "Acceptable", "rst.acceptable", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+    { &rst_hf.after,
+      { "After the RST in frame", "rst.after", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+        "The RST that had already ended this connection; this one answers late packets", HFILL } },
+    { &rst_hf.acceptable,
+      { "Acceptable", "rst.acceptable", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
         "Would the receiver accept this RST (RFC 9293 3.10.7, RFC 5961)", HFILL } },
-    { &rst_hf.accept_reason, { "Reason", "rst.acceptable.reason", FT_STRING, BASE_NONE, NULL,
-        0x0, NULL, HFILL } },
-    { &rst_hf.evidence, { "Injection evidence", "rst.evidence", FT_NONE, BASE_NONE, NULL, 0x0,
-        NULL, HFILL } },
-    { &rst_hf.diag, { "Stated reason", "rst.diag", FT_NONE, BASE_NONE, NULL, 0x0,
+    { &rst_hf.accept_reason,
+      { "Reason", "rst.acceptable.reason", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+    { &rst_hf.evidence,
+      { "Injection evidence", "rst.evidence", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+    { &rst_hf.diag,
+      { "Stated reason", "rst.diag", FT_NONE, BASE_NONE, NULL, 0x0,
         "What the RST's payload says about its cause (RFC 1122 4.2.2.12, "
-        "draft-boucadair-tcpm-rst-diagnostic-payload)", HFILL } },
-    { &rst_hf.diag_format, { "Format", "rst.diag.format", FT_STRING, BASE_NONE, NULL, 0x0,
-        "compact (0x33AA), description (0xF317), text (RFC 1122), malformed, or data",
+        "draft-boucadair-tcpm-rst-diagnostic-payload)",
         HFILL } },
-    { &rst_hf.diag_code, { "Reason code", "rst.diag.reason_code", FT_UINT16, BASE_DEC, NULL,
-        0x0, "Compact format: the reason code", HFILL } },
-    { &rst_hf.diag_pen, { "Enterprise number", "rst.diag.pen", FT_UINT32, BASE_DEC, NULL,
-        0x0,
-        "Compact format: whose reason code (0: the IANA TCP failure causes registry)",
-        HFILL } },
-    { &rst_hf.diag_reason, { "Reason", "rst.diag.reason", FT_STRING, BASE_NONE, NULL, 0x0,
+    { &rst_hf.diag_format,
+      { "Format", "rst.diag.format", FT_STRING, BASE_NONE, NULL, 0x0,
+        "compact (0x33AA), description (0xF317), text (RFC 1122), malformed, or data", HFILL } },
+    { &rst_hf.diag_code,
+      { "Reason code", "rst.diag.reason_code", FT_UINT16, BASE_DEC, NULL, 0x0,
+        "Compact format: the reason code", HFILL } },
+    { &rst_hf.diag_pen,
+      { "Enterprise number", "rst.diag.pen", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "Compact format: whose reason code (0: the IANA TCP failure causes registry)", HFILL } },
+    { &rst_hf.diag_reason,
+      { "Reason", "rst.diag.reason", FT_STRING, BASE_NONE, NULL, 0x0,
         "The IANA TCP failure cause named by the reason code", HFILL } },
-    { &rst_hf.diag_text, { "Text", "rst.diag.text", FT_STRING, BASE_NONE, NULL, 0x0,
+    { &rst_hf.diag_text,
+      { "Text", "rst.diag.text", FT_STRING, BASE_NONE, NULL, 0x0,
         "The reason in words: a 0xF317 description or RFC 1122 reset text", HFILL } },
-    { &rst_hf.vantage_point, { "Other capture point", "rst.vantage.point", FT_STRING,
-        BASE_NONE, NULL, 0x0,
-        "The capture point of the same file that saw this RST too, or proves it forged",
-        HFILL } },
-    { &rst_hf.vantage_peer, { "Also seen in frame", "rst.vantage.peer_frame", FT_FRAMENUM,
-        BASE_NONE, NULL, 0x0, "The same RST at the other capture point", HFILL } },
-    { &rst_hf.vantage_unseen, { "Unseen where it had to pass", "rst.vantage.unseen",
-        FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+    { &rst_hf.vantage_point,
+      { "Other capture point", "rst.vantage.point", FT_STRING, BASE_NONE, NULL, 0x0,
+        "The capture point of the same file that saw this RST too, or proves it forged", HFILL } },
+    { &rst_hf.vantage_peer,
+      { "Also seen in frame", "rst.vantage.peer_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+        "The same RST at the other capture point", HFILL } },
+    { &rst_hf.vantage_unseen,
+      { "Unseen where it had to pass", "rst.vantage.unseen", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
         "Present (true) when a capture point nearer the claimed sender, which the sender's "
-        "other packets pass, never saw this RST: it was forged on the path", HFILL } },
-    { &rst_hf.vantage_ref, { "Sender's packet there", "rst.vantage.ref_frame", FT_FRAMENUM,
-        BASE_NONE, NULL, 0x0,
+        "other packets pass, never saw this RST: it was forged on the path",
+        HFILL } },
+    { &rst_hf.vantage_ref,
+      { "Sender's packet there", "rst.vantage.ref_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
         "A packet of the claimed sender at the other capture point", HFILL } },
 };
 
@@ -142,18 +157,22 @@ static void register_causes_expert(expert_module_t *module)
         }
         rst_ei.cause[c] = (expert_field)EI_INIT;
         ei[c] = (ei_register_info){ &rst_ei.cause[c],
-            { abbrev[c], PI_SEQUENCE, severity, summary[c], EXPFILL } };
+                                    { abbrev[c], PI_SEQUENCE, severity, summary[c], EXPFILL } };
     }
     ei[RST_CAUSE_COUNT] = (ei_register_info){ &rst_ei.injected,
-        { "rst.expert.forged", PI_SECURITY, PI_WARN, "RST forged by a device on the path", EXPFILL } };
+                                              { "rst.expert.forged", PI_SECURITY, PI_WARN,
+                                                "RST forged by a device on the path", EXPFILL } };
     ei[RST_CAUSE_COUNT + 1] = (ei_register_info){ &rst_ei.suspicious,
-        { "rst.expert.suspicious", PI_SECURITY, PI_NOTE, "Signs of a forged RST", EXPFILL } };
+                                                  { "rst.expert.suspicious", PI_SECURITY, PI_NOTE,
+                                                    "Signs of a forged RST", EXPFILL } };
     ei[RST_CAUSE_COUNT + 2] = (ei_register_info){ &rst_ei.stated,
-        { "rst.expert.stated_reason", PI_RESPONSE_CODE, PI_NOTE, "RST states its reason",
-          EXPFILL } };
-    ei[RST_CAUSE_COUNT + 3] = (ei_register_info){ &rst_ei.unseen,
-        { "rst.expert.unseen", PI_SECURITY, PI_WARN,
-          "RST never seen at the capture point nearer its claimed sender", EXPFILL } };
+                                                  { "rst.expert.stated_reason", PI_RESPONSE_CODE,
+                                                    PI_NOTE, "RST states its reason", EXPFILL } };
+    ei[RST_CAUSE_COUNT + 3] =
+        (ei_register_info){ &rst_ei.unseen,
+                            { "rst.expert.unseen", PI_SECURITY, PI_WARN,
+                              "RST never seen at the capture point nearer its claimed sender",
+                              EXPFILL } };
     expert_register_field_array(module, ei, array_length(ei));
 }
 

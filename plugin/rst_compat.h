@@ -8,13 +8,13 @@
 
 #include <ws_version.h>
 #include <epan/packet.h>
-#include <epan/epan.h>      /* epan_get_interface_name */
+#include <epan/epan.h>        /* epan_get_interface_name */
 #include <wiretap/wtap.h>     /* wtap_rec: a complete type only through this header from 4.2 on */
 #include <epan/column-info.h> /* column_info's fields (rst_has_column) */
 
 #define RST_WS_VERSION_AT_LEAST(major, minor) \
-    (WIRESHARK_VERSION_MAJOR > (major) || \
-     (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+    (WIRESHARK_VERSION_MAJOR > (major) \
+     || (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
 /* The capture interface a frame came from (0 when the file has none). */
 static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
@@ -50,7 +50,10 @@ static inline gboolean rst_has_column(const column_info *cinfo, int format)
 #include <wsutil/plugins.h>
 #define RST_PLUGIN_DESCRIBE \
     WS_DLL_PUBLIC uint32_t plugin_describe(void); \
-    uint32_t plugin_describe(void) { return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER; }
+    uint32_t plugin_describe(void) \
+    { \
+        return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER; \
+    }
 #else
 #define RST_PLUGIN_DESCRIBE
 #endif

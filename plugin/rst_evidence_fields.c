@@ -24,58 +24,63 @@ struct evidence_fields {
     enum ftenum type;
     int display;
     const char *blurb;
-    const char *expected;        /* NULL: no .expected */
+    const char *expected; /* NULL: no .expected */
     enum ftenum expected_type;
     int expected_display;
-    const char *frame;           /* NULL: no .frame */
+    const char *frame; /* NULL: no .frame */
     bool other_connection;
 };
 
 static const struct evidence_fields kinds[RST_EV_COUNT] = {
     [RST_EV_TTL] = { "ttl_delta", "TTL / hop limit delta", FT_INT32, BASE_DEC,
-        "The RST's TTL minus the claimed sender's usual TTL",
-        "Sender's TTL", FT_UINT8, BASE_DEC, "Compared with frame", true },
+                     "The RST's TTL minus the claimed sender's usual TTL", "Sender's TTL", FT_UINT8,
+                     BASE_DEC, "Compared with frame", true },
     [RST_EV_MAC] = { "mac_mismatch", "Source MAC mismatch", FT_BOOLEAN, BASE_NONE,
-        "The RST's source MAC differs from the claimed sender's",
-        "Sender's MAC", FT_ETHER, BASE_NONE, "Compared with frame", true },
+                     "The RST's source MAC differs from the claimed sender's", "Sender's MAC",
+                     FT_ETHER, BASE_NONE, "Compared with frame", true },
     [RST_EV_SEQ_ZERO] = { "seq_zero", "Forbidden seq 0", FT_BOOLEAN, BASE_NONE,
-        "seq 0 where the RST generation rule does not allow it",
-        NULL, FT_NONE, BASE_NONE, "Because of frame", false },
+                          "seq 0 where the RST generation rule does not allow it", NULL, FT_NONE,
+                          BASE_NONE, "Because of frame", false },
     [RST_EV_RACE] = { "race", "Sender kept talking", FT_BOOLEAN, BASE_NONE,
-        "The claimed sender sent more packets in this connection after its RST",
-        NULL, FT_NONE, BASE_NONE, "First packet after the RST", false },
+                      "The claimed sender sent more packets in this connection after its RST", NULL,
+                      FT_NONE, BASE_NONE, "First packet after the RST", false },
     [RST_EV_BURST_SEQ] = { "burst_seq", "Burst with rising seq", FT_BOOLEAN, BASE_NONE,
-        "RSTs of one sender within the burst interval whose seq rises (RST_SEQ_CHANGE)",
-        NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
+                           "RSTs of one sender within the burst interval whose seq rises "
+                           "(RST_SEQ_CHANGE)",
+                           NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
     [RST_EV_BURST_WINDOW] = { "burst_window", "Burst with consecutive windows", FT_BOOLEAN,
-        BASE_NONE, "RSTs of one sender within the burst interval with windows w, w+1",
-        NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
+                              BASE_NONE,
+                              "RSTs of one sender within the burst interval with windows w, w+1",
+                              NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
     [RST_EV_BURST_TTL] = { "burst_ttl", "Burst with changing TTL", FT_BOOLEAN, BASE_NONE,
-        "RSTs of one sender within the burst interval with different TTLs",
-        NULL, FT_NONE, BASE_NONE, "Other RST of the burst", false },
+                           "RSTs of one sender within the burst interval with different TTLs", NULL,
+                           FT_NONE, BASE_NONE, "Other RST of the burst", false },
     [RST_EV_WINDOW] = { "window", "Unexpected window", FT_UINT16, BASE_DEC,
-        "A window no stack puts on this kind of RST",
-        "Expected at most", FT_UINT16, BASE_DEC, "Sender's last packet", false },
+                        "A window no stack puts on this kind of RST", "Expected at most", FT_UINT16,
+                        BASE_DEC, "Sender's last packet", false },
     [RST_EV_ACK] = { "ack_mismatch", "ACK matches nothing sent", FT_BOOLEAN, BASE_NONE,
-        "The ACK number lies before the receiver's ISN + 1 or beyond what it sent",
-        NULL, FT_NONE, BASE_NONE, NULL, false },
+                     "The ACK number lies before the receiver's ISN + 1 or beyond what it sent",
+                     NULL, FT_NONE, BASE_NONE, NULL, false },
     [RST_EV_NO_TIMESTAMPS] = { "no_timestamps", "No timestamps", FT_BOOLEAN, BASE_NONE,
-        "No TSopt although both SYNs negotiated it (RFC 7323)",
-        NULL, FT_NONE, BASE_NONE, "Sender's SYN", false },
-    [RST_EV_TIMESTAMP] = { "timestamp", "Timestamp off the sender's clock", FT_UINT32,
-        BASE_DEC, "TSval the claimed sender's RFC 7323 clock cannot have produced",
-        "Sender's clock near", FT_UINT32, BASE_DEC, "Sender's last packet", false },
+                               "No TSopt although both SYNs negotiated it (RFC 7323)", NULL,
+                               FT_NONE, BASE_NONE, "Sender's SYN", false },
+    [RST_EV_TIMESTAMP] = { "timestamp", "Timestamp off the sender's clock", FT_UINT32, BASE_DEC,
+                           "TSval the claimed sender's RFC 7323 clock cannot have produced",
+                           "Sender's clock near", FT_UINT32, BASE_DEC, "Sender's last packet",
+                           false },
     [RST_EV_IP_ID] = { "ip_id", "Unexpected IP ID", FT_UINT16, BASE_HEX_DEC,
-        "An IP ID off the claimed sender's counter, fixed, or repeated in a burst",
-        "Sender's counter at", FT_UINT16, BASE_HEX_DEC, "Other RST of the burst", false },
+                       "An IP ID off the claimed sender's counter, fixed, or repeated in a burst",
+                       "Sender's counter at", FT_UINT16, BASE_HEX_DEC, "Other RST of the burst",
+                       false },
     [RST_EV_TIMING] = { "timing", "Too fast", FT_RELATIVE_TIME, BASE_NONE,
-        "Time from the segment it reacts to, shorter than half the sender's fastest answer",
-        "Sender's fastest answer", FT_RELATIVE_TIME, BASE_NONE, "Fastest answer in frame",
-        true },
-    [RST_EV_CONTRADICTION] = { "contradiction", "Abort after its own RST", FT_BOOLEAN,
-        BASE_NONE, "Not a reply, from a host that had reset this connection itself: "
-        "a host without the connection only replies",
-        NULL, FT_NONE, BASE_NONE, "Its earlier RST", false },
+                        "Time from the segment it reacts to, shorter than half the sender's "
+                        "fastest answer",
+                        "Sender's fastest answer", FT_RELATIVE_TIME, BASE_NONE,
+                        "Fastest answer in frame", true },
+    [RST_EV_CONTRADICTION] = { "contradiction", "Abort after its own RST", FT_BOOLEAN, BASE_NONE,
+                               "Not a reply, from a host that had reset this connection itself: "
+                               "a host without the connection only replies",
+                               NULL, FT_NONE, BASE_NONE, "Its earlier RST", false },
 };
 
 /* The most fields a kind registers, and the two observed values of TTL and MAC. */
@@ -101,11 +106,11 @@ static unsigned kind_fields(int k, hf_register_info *hf)
     unsigned n = 0;
     hf[n++] = field(&hf_item[k], f->name, abbrev_of(f, ""), f->type, f->display, f->blurb);
     if (f->expected)
-        hf[n++] = field(&hf_expected[k], f->expected, abbrev_of(f, ".expected"),
-                        f->expected_type, f->expected_display, NULL);
+        hf[n++] = field(&hf_expected[k], f->expected, abbrev_of(f, ".expected"), f->expected_type,
+                        f->expected_display, NULL);
     if (f->frame)
-        hf[n++] = field(&hf_frame[k], f->frame, abbrev_of(f, ".frame"), FT_FRAMENUM, BASE_NONE,
-                        NULL);
+        hf[n++] =
+            field(&hf_frame[k], f->frame, abbrev_of(f, ".frame"), FT_FRAMENUM, BASE_NONE, NULL);
     if (f->other_connection)
         hf[n++] = field(&hf_other_connection[k], "From another connection",
                         abbrev_of(f, ".other_connection"), FT_BOOLEAN, BASE_NONE,
@@ -166,10 +171,10 @@ void rst_evidence_render(proto_tree *tree, tvbuff_t *tvb, const struct rst_evide
     if (k == RST_EV_TTL)
         add_value(et, hf_ttl_observed, tvb, e->observed);
     if (k == RST_EV_MAC) {
-        proto_item_set_generated(proto_tree_add_ether(et, hf_mac_observed, tvb, 0, 0,
-                                                      e->observed_mac));
-        proto_item_set_generated(proto_tree_add_ether(et, hf_expected[k], tvb, 0, 0,
-                                                      e->expected_mac));
+        proto_item_set_generated(
+            proto_tree_add_ether(et, hf_mac_observed, tvb, 0, 0, e->observed_mac));
+        proto_item_set_generated(
+            proto_tree_add_ether(et, hf_expected[k], tvb, 0, 0, e->expected_mac));
     } else if (hf_expected[k] > 0 && (k != RST_EV_IP_ID || e->ip_id_sign == RST_IP_ID_JUMP)) {
         add_value(et, hf_expected[k], tvb, e->expected);
     }

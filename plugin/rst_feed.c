@@ -42,7 +42,7 @@ static gboolean describe_layers(const packet_info *pinfo, struct rst_frame_hint 
     enum rst_tunnel_kind kind[RST_TUNNELS_MAX] = { RST_TUNNEL_PLAIN };
     for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
-        unsigned enclosing = ips - 1;   /* the IP layer below this one */
+        unsigned enclosing = ips - 1; /* the IP layer below this one */
         /* The capture link: Ethernet right after the frame layer. */
         if (position++ == 1)
             *outer_eth = proto == layer_proto.eth;
@@ -114,8 +114,8 @@ static gboolean read_reassembled(packet_info *pinfo, tvbuff_t *frame_tvb, const 
             continue;
         size_t max = frame_caplen + len;
         guint8 *buf = (guint8 *)wmem_alloc(pinfo->pool, max);
-        size_t n = rst_rebuild_fragment(frame, frame_caplen, fragment_ip,
-                                        tvb_get_ptr(tvb, 0, len), len, buf, max);
+        size_t n = rst_rebuild_fragment(frame, frame_caplen, fragment_ip, tvb_get_ptr(tvb, 0, len),
+                                        len, buf, max);
         if (!n)
             continue;
         struct rst_frame_layout l;
@@ -146,7 +146,8 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
         rst_frame_read(bytes, caplen, tvb_reported_length(tvb), &hint, seg, &layout);
     if (status == RST_FRAME_FRAGMENT)
         status = read_reassembled(pinfo, tvb, bytes, caplen, layout.fragment_ip, &hint, seg)
-               ? RST_FRAME_OK : RST_FRAME_NONE;
+            ? RST_FRAME_OK
+            : RST_FRAME_NONE;
     if (status != RST_FRAME_OK)
         return FALSE;
     seg->frame = pinfo->num;

@@ -52,7 +52,7 @@ guint32 rst_feed_frame(struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo)
 /* rst_render.c */
 void rst_render_find_readers(void);
 /* The verdict of the RST with record id, where something reads it. */
-void rst_render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo,
-                proto_tree *tree, guint32 id);
+void rst_render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                guint32 id);
 
 #endif /* RST_PLUGIN_H */

@@ -16,19 +16,27 @@ void rst_prefs_register(int proto)
 {
     /* Weights keep the names the first three had. */
     static const char *const weight_pref[RST_EV_COUNT] = {
-        [RST_EV_TTL] = "weight_ttl", [RST_EV_MAC] = "weight_mac",
-        [RST_EV_SEQ_ZERO] = "weight_seq_zero", [RST_EV_RACE] = "weight_race",
-        [RST_EV_BURST_SEQ] = "weight_burst_seq", [RST_EV_BURST_WINDOW] = "weight_burst_window",
-        [RST_EV_BURST_TTL] = "weight_burst_ttl", [RST_EV_WINDOW] = "weight_window",
-        [RST_EV_ACK] = "weight_ack", [RST_EV_NO_TIMESTAMPS] = "weight_no_timestamps",
-        [RST_EV_TIMESTAMP] = "weight_timestamp", [RST_EV_IP_ID] = "weight_ip_id",
-        [RST_EV_TIMING] = "weight_timing", [RST_EV_CONTRADICTION] = "weight_contradiction",
+        [RST_EV_TTL] = "weight_ttl",
+        [RST_EV_MAC] = "weight_mac",
+        [RST_EV_SEQ_ZERO] = "weight_seq_zero",
+        [RST_EV_RACE] = "weight_race",
+        [RST_EV_BURST_SEQ] = "weight_burst_seq",
+        [RST_EV_BURST_WINDOW] = "weight_burst_window",
+        [RST_EV_BURST_TTL] = "weight_burst_ttl",
+        [RST_EV_WINDOW] = "weight_window",
+        [RST_EV_ACK] = "weight_ack",
+        [RST_EV_NO_TIMESTAMPS] = "weight_no_timestamps",
+        [RST_EV_TIMESTAMP] = "weight_timestamp",
+        [RST_EV_IP_ID] = "weight_ip_id",
+        [RST_EV_TIMING] = "weight_timing",
+        [RST_EV_CONTRADICTION] = "weight_contradiction",
     };
     static char titles[RST_EV_COUNT][64], descriptions[RST_EV_COUNT][160];
     module_t *m = prefs_register_protocol(proto, NULL);
     rst_params_default(&rst_prefs);
     prefs_register_uint_preference(m, "threshold", "Injection threshold",
-        "Suspicion score (0-100) at which a RST is called injected", 10, &rst_prefs.threshold);
+                                   "Suspicion score (0-100) at which a RST is called injected", 10,
+                                   &rst_prefs.threshold);
     for (int k = 0; k < RST_EV_COUNT; k++) {
         const char *name = rst_evidence_name((enum rst_evidence_kind)k);
         snprintf(titles[k], sizeof titles[k], "Weight: %s", name);
@@ -38,14 +46,18 @@ void rst_prefs_register(int proto)
                                        &rst_prefs.weight[k]);
     }
     prefs_register_uint_preference(m, "burst_ms", "Burst interval (ms)",
-        "RSTs of one sender closer than this form a burst", 10, &rst_prefs.burst_ms);
-    prefs_register_uint_preference(m, "keepalive_probes", "Keepalive probes",
+                                   "RSTs of one sender closer than this form a burst", 10,
+                                   &rst_prefs.burst_ms);
+    prefs_register_uint_preference(
+        m, "keepalive_probes", "Keepalive probes",
         "Unanswered keepalive probes before a RST counts as keepalive-timeout", 10,
         &rst_prefs.keepalive_probes);
-    prefs_register_uint_preference(m, "retransmissions", "Retransmissions",
+    prefs_register_uint_preference(
+        m, "retransmissions", "Retransmissions",
         "Unanswered retransmissions of the same data before a RST counts as "
-        "retransmission-timeout (Windows resets after 5)", 10, &rst_prefs.retransmissions);
+        "retransmission-timeout (Windows resets after 5)",
+        10, &rst_prefs.retransmissions);
     prefs_register_uint_preference(m, "idle_seconds", "Idle timeout (s)",
-        "Silence in a connection before a RST counts as idle-timeout", 10,
-        &rst_prefs.idle_seconds);
+                                   "Silence in a connection before a RST counts as idle-timeout",
+                                   10, &rst_prefs.idle_seconds);
 }

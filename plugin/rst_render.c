@@ -53,9 +53,9 @@ static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         proto_item_append_text(di, ": code %u%s%s", d->code, name ? " " : "", name ? name : "");
         add_generated_uint(dt, rst_hf.diag_code, tvb, d->code);
         /* PEN 0 is not "Reserved" here: the draft gives it to IANA's registry. */
-        proto_item_set_generated(proto_tree_add_uint_format_value(dt, rst_hf.diag_pen, tvb, 0, 0,
-            d->pen, "%s (%u)", d->pen ? enterprises_lookup(d->pen, "Unknown")
-                                      : "IANA TCP failure causes", d->pen));
+        proto_item_set_generated(proto_tree_add_uint_format_value(
+            dt, rst_hf.diag_pen, tvb, 0, 0, d->pen, "%s (%u)",
+            d->pen ? enterprises_lookup(d->pen, "Unknown") : "IANA TCP failure causes", d->pen));
         if (name)
             add_generated_string(dt, rst_hf.diag_reason, tvb, name);
         if (detail)
@@ -84,8 +84,8 @@ static const char *point_name(packet_info *pinfo, const struct rst_vantage *v)
     if (!v->other_mac_known)
         return where;
     const guint8 *m = v->other_mac;
-    return wmem_strdup_printf(pinfo->pool, "%s, link of %02x:%02x:%02x:%02x:%02x:%02x", where,
-                              m[0], m[1], m[2], m[3], m[4], m[5]);
+    return wmem_strdup_printf(pinfo->pool, "%s, link of %02x:%02x:%02x:%02x:%02x:%02x", where, m[0],
+                              m[1], m[2], m[3], m[4], m[5]);
 }
 
 /* The RST at the connection's other capture points (core/rst_vantage.c). */
@@ -119,8 +119,8 @@ static void render_vantage(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
  * "-Y rst.injected" or "-T fields -e rst.cause" reads neither. */
 static gboolean wants_detail(proto_tree *tree, packet_info *pinfo)
 {
-    if (proto_field_is_referenced(tree, rst_hf.explanation) || have_tap_listener(expert_tap) ||
-        rst_has_column(pinfo->cinfo, COL_EXPERT))
+    if (proto_field_is_referenced(tree, rst_hf.explanation) || have_tap_listener(expert_tap)
+        || rst_has_column(pinfo->cinfo, COL_EXPERT))
         return TRUE;
     for (unsigned k = 0; k < n_expert_hfs; k++)
         if (proto_field_is_referenced(tree, expert_hfs[k]))
@@ -152,8 +152,8 @@ static void put_info(packet_info *pinfo, const struct rst_verdict *v, const char
                          suspicion);
 }
 
-static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo,
-                   proto_tree *tree, guint32 id, gboolean detail)
+static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                   guint32 id, gboolean detail)
 {
     struct rst_verdict v;
     if (!core || !rst_core_verdict(core, id, &rst_prefs, detail, &v))
@@ -227,8 +227,8 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
  * verdict is the dearest part of a RST. */
 static gboolean is_observed(proto_tree *tree, packet_info *pinfo, gboolean detail)
 {
-    return detail || pinfo->cinfo || proto_field_is_referenced(tree, rst_hf.proto) ||
-           have_tap_listener(rst_hf.tap);
+    return detail || pinfo->cinfo || proto_field_is_referenced(tree, rst_hf.proto)
+        || have_tap_listener(rst_hf.tap);
 }
 
 /* The expert tap and the expert fields (wants_detail).  Looked up when a
@@ -237,7 +237,10 @@ static gboolean is_observed(proto_tree *tree, packet_info *pinfo, gboolean detai
 void rst_render_find_readers(void)
 {
     static const char *const expert_fields[] = {
-        "_ws.expert", "_ws.expert.message", "_ws.expert.group", "_ws.expert.severity",
+        "_ws.expert",
+        "_ws.expert.message",
+        "_ws.expert.group",
+        "_ws.expert.severity",
     };
     expert_tap = find_tap_id("expert");
     n_expert_hfs = 0;
@@ -254,8 +257,8 @@ void rst_render_find_readers(void)
     expert_hfs[n_expert_hfs++] = rst_ei.unseen.hf;
 }
 
-void rst_render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo,
-                proto_tree *tree, guint32 id)
+void rst_render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                guint32 id)
 {
     gboolean detail = wants_detail(tree, pinfo);
     if (is_observed(tree, pinfo, detail))

@@ -12,10 +12,10 @@
 
 /* One RST's verdict, queued on the "rst" tap. */
 struct rst_tap_info {
-    const char *cause;      /* rst.cause */
-    const char *sender;     /* rst.sender */
-    const char *source;     /* the RST's source address */
-    gboolean injected;      /* rst.injected */
+    const char *cause;  /* rst.cause */
+    const char *sender; /* rst.sender */
+    const char *source; /* the RST's source address */
+    gboolean injected;  /* rst.injected */
     guint suspicion;
     gboolean first_sighting; /* not a copy, nor seen at another capture point before */
 };

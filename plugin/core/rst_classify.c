@@ -129,8 +129,8 @@ static void answer_rejected(const struct rst_conn *c, unsigned from, const struc
     if (x->snd_known && seq_gt(seg->ack, x->snd_max)) {
         answer(rec, seg, RST_CAUSE_INVALID_SEGMENT);
         uint32_t unsent = seg->ack - x->snd_max;
-        rec->wire_case = unsent < ACK_ELSEWHERE_BYTES ? RST_WIRE_ACK_UNSENT
-                                                      : RST_WIRE_ACK_ELSEWHERE;
+        rec->wire_case =
+            unsent < ACK_ELSEWHERE_BYTES ? RST_WIRE_ACK_UNSENT : RST_WIRE_ACK_ELSEWHERE;
         rec->cites.unsent_bytes = unsent;
         return;
     }
@@ -203,8 +203,7 @@ static void classify_active(const struct rst_conn *c, unsigned from, const struc
  * while y's ACK has moved on).  An earlier run is unpacked into *scratch. */
 static const struct rst_last_seg *reply_candidate(const struct rst_side *y,
                                                   const struct rst_segment *rst,
-                                                  struct rst_last_seg *scratch,
-                                                  int64_t *run_time)
+                                                  struct rst_last_seg *scratch, int64_t *run_time)
 {
     *run_time = y->run_time;
     if (!y->last.frame)
@@ -213,8 +212,11 @@ static const struct rst_last_seg *reply_candidate(const struct rst_side *y,
         return &y->last;
     for (unsigned i = 0; i < RST_RUNS && y->runs[i].frame; i++) {
         const struct rst_run *run = &y->runs[i];
-        *scratch = (struct rst_last_seg){ .frame = run->frame, .ack = run->ack, .len = run->len,
-                                          .time_us = run->last_us, .flags = run->flags };
+        *scratch = (struct rst_last_seg){ .frame = run->frame,
+                                          .ack = run->ack,
+                                          .len = run->len,
+                                          .time_us = run->last_us,
+                                          .flags = run->flags };
         if (bare_reply_to(rst, scratch)) {
             *run_time = run->last_us - run->span_us;
             return scratch;
@@ -232,8 +234,8 @@ static bool keeps_connection(const struct rst_conn *c, unsigned from, const stru
     const struct rst_side *x = &c->side[from], *y = &c->side[!from];
     if (!seg || !bare_reply_to(rst, seg) || !x->syn_frame)
         return false;
-    bool syn_sent = c->client == (int)from && !(y->syn_frame && y->syn_frame < seg->frame)
-                    && !is_syn_ack(seg);
+    bool syn_sent =
+        c->client == (int)from && !(y->syn_frame && y->syn_frame < seg->frame) && !is_syn_ack(seg);
     bool syn_received = c->client == (int)!from && !y->acked_peer_syn;
     return syn_sent || syn_received;
 }
@@ -297,12 +299,13 @@ static enum rst_accept acceptance(const struct rst_conn *c, unsigned from,
     if (!y->last.frame || !(y->last.flags & RST_TH_ACK))
         return RST_ACCEPT_NOT_RCV_NXT;
     /* RFC 7323 2.2: windows are scaled when both SYNs offered it, except in SYNs. */
-    unsigned shift = (x->wscale_offered && y->wscale_offered && !(y->last.flags & RST_TH_SYN))
-                   ? y->wscale : 0;
+    unsigned shift =
+        (x->wscale_offered && y->wscale_offered && !(y->last.flags & RST_TH_SYN)) ? y->wscale : 0;
     uint32_t rcv_nxt = y->ack_known ? y->max_ack : x->snd_max;
     uint32_t window = (uint32_t)y->last.window << shift;
     return seq_gt(rst->seq, rcv_nxt) && seq_lt(rst->seq, rcv_nxt + window)
-         ? RST_ACCEPT_IN_WINDOW : RST_ACCEPT_OUT_OF_WINDOW;
+        ? RST_ACCEPT_IN_WINDOW
+        : RST_ACCEPT_OUT_OF_WINDOW;
 }
 
 void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segment *rst,

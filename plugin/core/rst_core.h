@@ -40,82 +40,82 @@ enum rst_role { RST_ROLE_UNKNOWN = 0, RST_ROLE_CLIENT, RST_ROLE_SERVER };
 /* The pieces of evidence that a device on the path forged the RST; where
  * each comes from is in rst_score.c and docs/evidence.md. */
 enum rst_evidence_kind {
-    RST_EV_TTL = 0,        /* TTL / hop limit differs from the claimed sender's */
-    RST_EV_MAC,            /* source MAC differs from the claimed sender's */
-    RST_EV_SEQ_ZERO,       /* seq 0 where the RST generation rule forbids it */
-    RST_EV_RACE,           /* the claimed sender goes on sending after "its" RST */
-    RST_EV_BURST_SEQ,      /* RSTs of a burst with rising seq */
-    RST_EV_BURST_WINDOW,   /* RSTs of a burst with consecutive windows */
-    RST_EV_BURST_TTL,      /* RSTs of a burst with changing TTLs */
-    RST_EV_WINDOW,         /* a window no stack puts on such a RST */
-    RST_EV_ACK,            /* an ACK number that matches nothing the receiver sent */
-    RST_EV_NO_TIMESTAMPS,  /* no timestamps although the connection negotiated them */
-    RST_EV_TIMESTAMP,      /* a timestamp off the claimed sender's clock */
-    RST_EV_IP_ID,          /* an IP ID off the claimed sender's counter */
-    RST_EV_TIMING,         /* sooner than the claimed sender can answer */
-    RST_EV_CONTRADICTION,  /* not a reply, from a host that had reset the connection */
+    RST_EV_TTL = 0,       /* TTL / hop limit differs from the claimed sender's */
+    RST_EV_MAC,           /* source MAC differs from the claimed sender's */
+    RST_EV_SEQ_ZERO,      /* seq 0 where the RST generation rule forbids it */
+    RST_EV_RACE,          /* the claimed sender goes on sending after "its" RST */
+    RST_EV_BURST_SEQ,     /* RSTs of a burst with rising seq */
+    RST_EV_BURST_WINDOW,  /* RSTs of a burst with consecutive windows */
+    RST_EV_BURST_TTL,     /* RSTs of a burst with changing TTLs */
+    RST_EV_WINDOW,        /* a window no stack puts on such a RST */
+    RST_EV_ACK,           /* an ACK number that matches nothing the receiver sent */
+    RST_EV_NO_TIMESTAMPS, /* no timestamps although the connection negotiated them */
+    RST_EV_TIMESTAMP,     /* a timestamp off the claimed sender's clock */
+    RST_EV_IP_ID,         /* an IP ID off the claimed sender's counter */
+    RST_EV_TIMING,        /* sooner than the claimed sender can answer */
+    RST_EV_CONTRADICTION, /* not a reply, from a host that had reset the connection */
     RST_EV_COUNT
 };
 
 /* Tunables (Wireshark preferences). */
 struct rst_params {
-    unsigned threshold;           /* suspicion at which a RST counts as injected */
-    unsigned weight[RST_EV_COUNT];/* what each kind of evidence adds (TTL off by one
-                                   * hop and timing under half the reply time: 5/8) */
-    unsigned keepalive_probes;    /* unanswered probes before keepalive-timeout */
-    unsigned retransmissions;     /* unanswered retransmissions before retransmission-timeout */
-    unsigned idle_seconds;        /* silence before idle-timeout */
-    unsigned burst_ms;            /* RSTs closer than this form a burst */
+    unsigned threshold;            /* suspicion at which a RST counts as injected */
+    unsigned weight[RST_EV_COUNT]; /* what each kind of evidence adds (TTL off by one
+                                    * hop and timing under half the reply time: 5/8) */
+    unsigned keepalive_probes;     /* unanswered probes before keepalive-timeout */
+    unsigned retransmissions;      /* unanswered retransmissions before retransmission-timeout */
+    unsigned idle_seconds;         /* silence before idle-timeout */
+    unsigned burst_ms;             /* RSTs closer than this form a burst */
 };
 
 void rst_params_default(struct rst_params *params);
 
 /* The two signs a window can be. */
 enum rst_window_sign {
-    RST_WINDOW_ON_REPLY = 0,     /* nonzero on a reply RST, which stacks send with 0 */
-    RST_WINDOW_OFF_SENDER,       /* far from what the sender's packets advertise */
+    RST_WINDOW_ON_REPLY = 0, /* nonzero on a reply RST, which stacks send with 0 */
+    RST_WINDOW_OFF_SENDER,   /* far from what the sender's packets advertise */
 };
 
 /* The three signs an IP ID can be. */
 enum rst_ip_id_sign {
-    RST_IP_ID_JUMP = 0,          /* off the sender's counter (a step of 0 or a leap) */
-    RST_IP_ID_FIXED,             /* 0 or 1 where the sender counts */
-    RST_IP_ID_REPEATED,          /* on the counter, but repeated across a burst */
+    RST_IP_ID_JUMP = 0, /* off the sender's counter (a step of 0 or a leap) */
+    RST_IP_ID_FIXED,    /* 0 or 1 where the sender counts */
+    RST_IP_ID_REPEATED, /* on the counter, but repeated across a burst */
 };
 
 struct rst_evidence {
     enum rst_evidence_kind kind;
-    unsigned weight;             /* what it added to the suspicion score */
-    uint32_t ref_frame;          /* the packet compared against, 0 if none */
-    bool other_connection;       /* ref_frame belongs to another connection of the host */
-    enum rst_window_sign window_sign;  /* RST_EV_WINDOW: which */
-    enum rst_ip_id_sign ip_id_sign;    /* RST_EV_IP_ID: which */
-    bool repeated;               /* IP ID: also repeated across a burst */
-    int64_t observed, expected;  /* TTL, window, IP ID, timestamp; timing: microseconds */
+    unsigned weight;                  /* what it added to the suspicion score */
+    uint32_t ref_frame;               /* the packet compared against, 0 if none */
+    bool other_connection;            /* ref_frame belongs to another connection of the host */
+    enum rst_window_sign window_sign; /* RST_EV_WINDOW: which */
+    enum rst_ip_id_sign ip_id_sign;   /* RST_EV_IP_ID: which */
+    bool repeated;                    /* IP ID: also repeated across a burst */
+    int64_t observed, expected;       /* TTL, window, IP ID, timestamp; timing: microseconds */
     uint8_t observed_mac[6], expected_mac[6];
 };
 
 /* What a RST's payload says (rst_diag.c): RFC 1122 4.2.2.12 reset text or a
  * draft-boucadair-tcpm-rst-diagnostic-payload structure. */
 enum rst_diag_format {
-    RST_DIAG_NONE = 0,     /* no payload */
-    RST_DIAG_DATA,         /* a payload that is neither of the below */
-    RST_DIAG_MALFORMED,    /* a diagnostic magic number with a bad body (ignored, draft 3.3) */
-    RST_DIAG_COMPACT,      /* 0x33AA: reason code + private enterprise number */
-    RST_DIAG_DESCRIPTION,  /* 0xF317: UTF-8 description */
-    RST_DIAG_TEXT          /* plain text (RFC 1122) */
+    RST_DIAG_NONE = 0,    /* no payload */
+    RST_DIAG_DATA,        /* a payload that is neither of the below */
+    RST_DIAG_MALFORMED,   /* a diagnostic magic number with a bad body (ignored, draft 3.3) */
+    RST_DIAG_COMPACT,     /* 0x33AA: reason code + private enterprise number */
+    RST_DIAG_DESCRIPTION, /* 0xF317: UTF-8 description */
+    RST_DIAG_TEXT         /* plain text (RFC 1122) */
 };
 
-#define RST_DIAG_TEXT_MAX 200   /* bytes of text the core keeps */
+#define RST_DIAG_TEXT_MAX 200 /* bytes of text the core keeps */
 
 struct rst_diag {
     enum rst_diag_format format;
-    uint16_t code;           /* compact: reason code */
-    uint32_t pen;            /* compact: 0 = IANA TCP Failure Causes registry */
-    const uint8_t *text;     /* description / text: valid UTF-8, not terminated */
+    uint16_t code;       /* compact: reason code */
+    uint32_t pen;        /* compact: 0 = IANA TCP Failure Causes registry */
+    const uint8_t *text; /* description / text: valid UTF-8, not terminated */
     size_t text_len;
-    bool text_truncated;     /* the capture or RST_DIAG_TEXT_MAX cut it short */
-    uint32_t uncaptured;     /* payload bytes the capture did not keep (snap length) */
+    bool text_truncated; /* the capture or RST_DIAG_TEXT_MAX cut it short */
+    uint32_t uncaptured; /* payload bytes the capture did not keep (snap length) */
 };
 
 /* Decodes a RST payload; caplen bytes of payload_len were captured.  Text
@@ -145,29 +145,29 @@ struct rst_vantage {
 
 struct rst_verdict {
     /* A RST's causes, in the order the verdict decides them (rst_verdict.c): */
-    enum rst_cause wire_cause;     /* read from the connection, as if its claimed sender
-                                    * sent it */
-    enum rst_cause stated_cause;   /* what the RST states itself (a registered reason
-                                    * code), RST_CAUSE_UNKNOWN where it states none */
-    enum rst_cause face_value;     /* the stated cause where there is one, else the wire
-                                    * cause: what it means if its claimed sender sent it */
-    enum rst_cause final_cause;    /* injected where forged, else the face value */
+    enum rst_cause wire_cause;   /* read from the connection, as if its claimed sender
+                                  * sent it */
+    enum rst_cause stated_cause; /* what the RST states itself (a registered reason
+                                  * code), RST_CAUSE_UNKNOWN where it states none */
+    enum rst_cause face_value;   /* the stated cause where there is one, else the wire
+                                  * cause: what it means if its claimed sender sent it */
+    enum rst_cause final_cause;  /* injected where forged, else the face value */
     enum rst_role sender;
-    char sender_address[48];       /* the address the RST claims to come from */
-    uint32_t answers_frame;        /* the segment this RST replies to, 0 if none */
-    uint32_t after_frame;          /* the RST that had already ended the connection */
-    int acceptable;                /* would the receiver accept it: 1, 0, -1 unknown */
-    const char *accept_reason;     /* why (static string), NULL if unknown */
-    unsigned suspicion;            /* 0..100 */
+    char sender_address[48];   /* the address the RST claims to come from */
+    uint32_t answers_frame;    /* the segment this RST replies to, 0 if none */
+    uint32_t after_frame;      /* the RST that had already ended the connection */
+    int acceptable;            /* would the receiver accept it: 1, 0, -1 unknown */
+    const char *accept_reason; /* why (static string), NULL if unknown */
+    unsigned suspicion;        /* 0..100 */
     bool injected;
     unsigned n_evidence;
     struct rst_evidence evidence[RST_EV_COUNT];
-    struct rst_diag diag;          /* the RST's own statement; text lives as long as the core */
+    struct rst_diag diag; /* the RST's own statement; text lives as long as the core */
     struct rst_vantage vantage;
-    bool first_sighting;           /* not a mirrored copy, nor seen at another capture
-                                    * point earlier: statistics count it */
-    uint32_t distance_frame[2];    /* its sender sent only RSTs, from two distances: a
-                                    * RST of each (0: not so) and its TTL / hop limit */
+    bool first_sighting;        /* not a mirrored copy, nor seen at another capture
+                                 * point earlier: statistics count it */
+    uint32_t distance_frame[2]; /* its sender sent only RSTs, from two distances: a
+                                 * RST of each (0: not so) and its TTL / hop limit */
     uint8_t distance_ttl[2];
     char explanation[RST_EXPLANATION_MAX];
 };
@@ -189,8 +189,8 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
  * verdict, and a filter or a field list that asks for neither the
  * explanation nor expert information does not read it.  False for an
  * unknown id. */
-bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
-                      const struct rst_params *params, bool explain, struct rst_verdict *verdict);
+bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct rst_params *params,
+                      bool explain, struct rst_verdict *verdict);
 
 /* Bytes the core holds, for the benchmark. */
 size_t rst_core_memory(const struct rst_core *core);
@@ -198,7 +198,7 @@ size_t rst_core_connections(const struct rst_core *core);
 size_t rst_core_hosts(const struct rst_core *core);
 
 const char *rst_cause_name(enum rst_cause cause);
-const char *rst_evidence_name(enum rst_evidence_kind kind);   /* "ttl_delta", "race", ... */
+const char *rst_evidence_name(enum rst_evidence_kind kind); /* "ttl_delta", "race", ... */
 const char *rst_role_name(enum rst_role role);
 
 /* "203.0.113.2" / "2001:db8::2" (RFC 5952); buf of at least 46 bytes. */

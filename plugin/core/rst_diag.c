@@ -51,7 +51,11 @@ enum rst_cause rst_diag_cause(const struct rst_diag *d)
     if (d->format != RST_DIAG_COMPACT || d->pen != 0)
         return RST_CAUSE_UNKNOWN;
     switch (d->code) {
-    case 1: case 5: case 6: case 7: case 8:
+    case 1:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
         return RST_CAUSE_INVALID_SEGMENT;
     case 2:
         return RST_CAUSE_NO_CONNECTION;
@@ -59,7 +63,7 @@ enum rst_cause rst_diag_cause(const struct rst_diag *d)
         return RST_CAUSE_DATA_AFTER_CLOSE;
     case 4:
         return RST_CAUSE_ABORT;
-    case 14:   /* e.g. a NAT whose mapping expired (the draft's example) */
+    case 14: /* e.g. a NAT whose mapping expired (the draft's example) */
         return RST_CAUSE_IDLE_TIMEOUT;
     default:
         return RST_CAUSE_UNKNOWN;
@@ -109,7 +113,7 @@ static bool text_length(const uint8_t *p, size_t len, bool cut_end, size_t *text
         if (i + n > len) {
             if (!cut_end)
                 return false;
-            *text_len = i;   /* the capture ends inside this character */
+            *text_len = i; /* the capture ends inside this character */
             return i > 0;
         }
         for (size_t k = 2; k < n; k++)
@@ -120,7 +124,7 @@ static bool text_length(const uint8_t *p, size_t len, bool cut_end, size_t *text
     *text_len = i;
     for (size_t k = i; k < len; k++)
         if (p[k] != 0)
-            return false;   /* NUL inside: binary */
+            return false; /* NUL inside: binary */
     return i > 0;
 }
 
@@ -156,8 +160,7 @@ static bool reads_as_words(const uint8_t *p, size_t len)
     return len >= 2 && alnum * 2 >= len;
 }
 
-void rst_diag_parse(const uint8_t *payload, size_t caplen, uint32_t payload_len,
-                    struct rst_diag *d)
+void rst_diag_parse(const uint8_t *payload, size_t caplen, uint32_t payload_len, struct rst_diag *d)
 {
     memset(d, 0, sizeof *d);
     if (payload_len == 0)
@@ -168,7 +171,7 @@ void rst_diag_parse(const uint8_t *payload, size_t caplen, uint32_t payload_len,
     if (!payload || caplen < 2)
         return;
     if (caplen > payload_len)
-        caplen = payload_len;   /* link-layer padding is not payload */
+        caplen = payload_len; /* link-layer padding is not payload */
     bool cut = caplen < payload_len;
     uint16_t magic = (uint16_t)((payload[0] << 8) | payload[1]);
     if (magic == DIAG_COMPACT_MAGIC) {
@@ -178,16 +181,16 @@ void rst_diag_parse(const uint8_t *payload, size_t caplen, uint32_t payload_len,
             return;
         }
         if (caplen < DIAG_COMPACT_LEN)
-            return;   /* the capture cut it: unreadable, not malformed */
+            return; /* the capture cut it: unreadable, not malformed */
         d->code = (uint16_t)((payload[2] << 8) | payload[3]);
         d->pen = ((uint32_t)payload[4] << 24) | ((uint32_t)payload[5] << 16)
-               | ((uint32_t)payload[6] << 8) | payload[7];
+            | ((uint32_t)payload[6] << 8) | payload[7];
         d->format = d->code ? RST_DIAG_COMPACT : RST_DIAG_MALFORMED;
         return;
     }
     if (magic == DIAG_TEXT_MAGIC) {
-        d->format = set_text(d, payload + 2, caplen - 2, cut) ? RST_DIAG_DESCRIPTION
-                                                              : RST_DIAG_MALFORMED;
+        d->format =
+            set_text(d, payload + 2, caplen - 2, cut) ? RST_DIAG_DESCRIPTION : RST_DIAG_MALFORMED;
         return;
     }
     if (set_text(d, payload, caplen, cut) && reads_as_words(d->text, d->text_len)) {

@@ -15,7 +15,8 @@ struct text {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void put(struct text *t, const char *fmt, ...)
+static void
+put(struct text *t, const char *fmt, ...)
 {
     va_list ap;
     if (t->pos >= t->size)
@@ -26,7 +27,7 @@ static void put(struct text *t, const char *fmt, ...)
     if (n > 0)
         t->pos += (size_t)n;
     if (t->pos >= t->size)
-        t->pos = t->size;   /* truncated, still terminated */
+        t->pos = t->size; /* truncated, still terminated */
 }
 
 static const char *segment_name(uint8_t flags, uint32_t len)
@@ -67,8 +68,10 @@ static void put_endpoint(struct text *t, const struct rst_conn *c, unsigned side
 /* " It had reset this connection itself in frame N; ..." */
 static void put_own_reset(struct text *t, const struct rst_record *r)
 {
-    put(t, " It had reset this connection itself in frame %u and has none since (RFC 9293 "
-           "3.10.7.1): these are the peer's late packets.", r->cites.reset_frame);
+    put(t,
+        " It had reset this connection itself in frame %u and has none since (RFC 9293 "
+        "3.10.7.1): these are the peer's late packets.",
+        r->cites.reset_frame);
 }
 
 static void explain_no_connection(struct text *t, const struct rst_conn *c,
@@ -80,11 +83,14 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
          * segment of the capture. */
         put(t, "Sent after ");
         put_endpoint(t, c, r->from);
-        put(t, " had reset this connection itself in frame %u: a host without the "
-               "connection sends RSTs only in reply to segments (RFC 9293 3.10.7.1), ",
+        put(t,
+            " had reset this connection itself in frame %u: a host without the "
+            "connection sends RSTs only in reply to segments (RFC 9293 3.10.7.1), ",
             r->cites.reset_frame);
-        put(t, r->shape == RST_SHAPE_ACTIVE && (r->flags & RST_TH_ACK)
-               ? "and has nothing to abort." : "here to one the capture does not show.");
+        put(t,
+            r->shape == RST_SHAPE_ACTIVE && (r->flags & RST_TH_ACK)
+                ? "and has nothing to abort."
+                : "here to one the capture does not show.");
         return;
     }
     if ((r->answered_flags & (RST_TH_SYN | RST_TH_ACK)) == (RST_TH_SYN | RST_TH_ACK)) {
@@ -113,8 +119,9 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
         put(t, " The connection was reset in frame %u; these are late packets.",
             r->cites.reset_frame);
     else
-        put(t, " The host lost the connection: restart, NAT or address change, or a half-open "
-               "connection.");
+        put(t,
+            " The host lost the connection: restart, NAT or address change, or a half-open "
+            "connection.");
 }
 
 /* A segment the sender does not accept: which rule of RFC 9293 it breaks. */
@@ -123,37 +130,38 @@ static void explain_invalid_segment(struct text *t, const struct rst_conn *c,
 {
     const char *what = segment_name(r->answered_flags, r->answered_len);
     if (r->wire_case == RST_WIRE_SYN_RECEIVED) {
-        put(t, "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
-               "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
-               "(RFC 9293 3.10.7.4).",
+        put(t,
+            "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
+            "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
+            "(RFC 9293 3.10.7.4).",
             what, r->answers_frame);
     } else if (r->wire_case == RST_WIRE_NOT_SYN_ACK) {
-        put(t, "Answers the %s in frame %u while its connection attempt is pending: "
-               "not the SYN-ACK it waits for, so it rejects that segment and keeps "
-               "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
+        put(t,
+            "Answers the %s in frame %u while its connection attempt is pending: "
+            "not the SYN-ACK it waits for, so it rejects that segment and keeps "
+            "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
             what, r->answers_frame);
     } else if (r->wire_case == RST_WIRE_ACK_NOT_SYN) {
-        put(t, "Answers the %s in frame %u, which does not acknowledge the SYN: "
-               "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
+        put(t,
+            "Answers the %s in frame %u, which does not acknowledge the SYN: "
+            "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
             what, r->answers_frame);
     } else if (r->wire_case == RST_WIRE_ACK_UNSENT) {
-        put(t, "Answers the %s in frame %u, which acknowledges %u bytes ",
-            what, r->answers_frame,
+        put(t, "Answers the %s in frame %u, which acknowledges %u bytes ", what, r->answers_frame,
             r->cites.unsent_bytes);
         put_endpoint(t, c, r->from);
         put(t, " never sent: an unacceptable ACK (RFC 9293 3.10.7.4).");
     } else {
-        put(t, "Answers the %s in frame %u, whose ACK matches nothing ",
-            what, r->answers_frame);
+        put(t, "Answers the %s in frame %u, whose ACK matches nothing ", what, r->answers_frame);
         put_endpoint(t, c, r->from);
-        put(t, " sent (sequence numbers rewritten on the path?): an unacceptable ACK "
-               "(RFC 9293 3.10.7.4).");
+        put(t,
+            " sent (sequence numbers rewritten on the path?): an unacceptable ACK "
+            "(RFC 9293 3.10.7.4).");
     }
 }
 
 /* The wire cause in words. */
-static void explain_wire_cause(struct text *t, const struct rst_conn *c,
-                               const struct rst_record *r)
+static void explain_wire_cause(struct text *t, const struct rst_conn *c, const struct rst_record *r)
 {
     switch ((enum rst_cause)r->wire_cause) {
     case RST_CAUSE_REFUSED:
@@ -166,24 +174,29 @@ static void explain_wire_cause(struct text *t, const struct rst_conn *c,
         explain_no_connection(t, c, r);
         break;
     case RST_CAUSE_ACCEPT_QUEUE_OVERFLOW:
-        put(t, "Answers the client's first segment after the handshake (frame %u): the server "
-               "sent its SYN-ACK (frame %u), then dropped the connection, as Linux does when the "
-               "accept queue is full and tcp_abort_on_overflow is set.",
+        put(t,
+            "Answers the client's first segment after the handshake (frame %u): the server "
+            "sent its SYN-ACK (frame %u), then dropped the connection, as Linux does when the "
+            "accept queue is full and tcp_abort_on_overflow is set.",
             r->answers_frame, r->cites.synack_frame);
         break;
     case RST_CAUSE_ABORT:
         put_endpoint_as(t, c, r->from, true);
-        put(t, " aborted the live connection: RST/ACK at its own next sequence number, not a "
-               "reply to a segment (SO_LINGER 0, close() with unread data, or process exit).");
+        put(t,
+            " aborted the live connection: RST/ACK at its own next sequence number, not a "
+            "reply to a segment (SO_LINGER 0, close() with unread data, or process exit).");
         if (r->wire_case == RST_WIRE_UNREAD_DATA)
-            put(t, " It acknowledges data it had not acknowledged before: close() with unread "
-                   "data.");
+            put(t,
+                " It acknowledges data it had not acknowledged before: close() with unread "
+                "data.");
         break;
     case RST_CAUSE_DATA_AFTER_CLOSE:
         put(t, "Answers the data in frame %u, which arrived after ", r->answers_frame);
         put_endpoint(t, c, r->from);
-        put(t, " had closed its side (FIN in frame %u): a closed socket resets new data "
-               "(RFC 1122 4.2.2.13).", r->cites.fin_frame);
+        put(t,
+            " had closed its side (FIN in frame %u): a closed socket resets new data "
+            "(RFC 1122 4.2.2.13).",
+            r->cites.fin_frame);
         break;
     case RST_CAUSE_INVALID_SEGMENT:
         explain_invalid_segment(t, c, r);
@@ -195,18 +208,24 @@ static void explain_wire_cause(struct text *t, const struct rst_conn *c,
             r->cites.unanswered.last_frame);
         break;
     case RST_CAUSE_RETRANSMISSION_TIMEOUT:
-        put(t, "Ends %u retransmissions of the same data (the last in frame %u) that the peer "
-               "never acknowledged.", r->cites.unanswered.count, r->cites.unanswered.last_frame);
+        put(t,
+            "Ends %u retransmissions of the same data (the last in frame %u) that the peer "
+            "never acknowledged.",
+            r->cites.unanswered.count, r->cites.unanswered.last_frame);
         break;
     case RST_CAUSE_IDLE_TIMEOUT:
-        put(t, "Sent after %u s of silence in this connection (last segment in frame %u): an "
-               "idle timeout.", r->cites.silence.seconds, r->cites.silence.last_frame);
+        put(t,
+            "Sent after %u s of silence in this connection (last segment in frame %u): an "
+            "idle timeout.",
+            r->cites.silence.seconds, r->cites.silence.last_frame);
         break;
     default:
-        put(t, "Not enough context: %s", r->wire_case == RST_WIRE_NO_PEER_SEGMENT
-            ? "nothing from the peer precedes this RST in the capture."
-            : r->seq_zero_forbidden ? "seq 0 fits no reply the sender could make here."
-            : "its seq and ack match no segment of this connection seen so far.");
+        put(t, "Not enough context: %s",
+            r->wire_case == RST_WIRE_NO_PEER_SEGMENT
+                ? "nothing from the peer precedes this RST in the capture."
+                : r->seq_zero_forbidden
+                ? "seq 0 fits no reply the sender could make here."
+                : "its seq and ack match no segment of this connection seen so far.");
         break;
     }
     if (r->mid_connection && r->wire_cause != RST_CAUSE_UNKNOWN)
@@ -243,11 +262,15 @@ static void put_statement(struct text *t, const struct rst_diag *d)
         if (name)
             put(t, "It states its reason: \"%s\" (TCP failure cause %u).", name, d->code);
         else if (d->pen == 0)
-            put(t, "It states reason code %u, which the IANA TCP failure causes registry does "
-                   "not assign.", d->code);
+            put(t,
+                "It states reason code %u, which the IANA TCP failure causes registry does "
+                "not assign.",
+                d->code);
         else
-            put(t, "It states reason code %u of private enterprise number %u (the vendor "
-                   "defines its meaning).", d->code, d->pen);
+            put(t,
+                "It states reason code %u of private enterprise number %u (the vendor "
+                "defines its meaning).",
+                d->code, d->pen);
         break;
     }
     case RST_DIAG_DESCRIPTION:
@@ -263,14 +286,17 @@ static void put_statement(struct text *t, const struct rst_diag *d)
         put(t, ".");
         break;
     case RST_DIAG_MALFORMED:
-        put(t, "Its payload starts with a diagnostic magic number but is malformed, so it "
-               "states nothing.");
+        put(t,
+            "Its payload starts with a diagnostic magic number but is malformed, so it "
+            "states nothing.");
         break;
     case RST_DIAG_DATA:
         /* RFC 1122 4.2.2.12: a reason may be there; the snap length cut it. */
         if (d->uncaptured)
-            put(t, "The capture cut off %u bytes of its payload (snap length): a reason it "
-                   "may state cannot be read.", (unsigned)d->uncaptured);
+            put(t,
+                "The capture cut off %u bytes of its payload (snap length): a reason it "
+                "may state cannot be read.",
+                (unsigned)d->uncaptured);
         break;
     default:
         break;
@@ -279,8 +305,8 @@ static void put_statement(struct text *t, const struct rst_diag *d)
 
 /* The face value: the wire cause, with what the RST states about itself: a registered
  * reason code speaks first and wins; text is quoted after. */
-static void explain_face_value(struct text *t, const struct rst_conn *c,
-                               const struct rst_record *r, const struct rst_verdict *v)
+static void explain_face_value(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                               const struct rst_verdict *v)
 {
     enum rst_cause stated = v->stated_cause;
     if (stated == RST_CAUSE_UNKNOWN) {
@@ -329,7 +355,8 @@ static void put_sender_sign(struct text *t, const struct rst_conn *c, const stru
 {
     switch (e->kind) {
     case RST_EV_TTL:
-        put(t, "%s %lld where ", c->key.ip_version == 6 ? "hop limit" : "TTL", (long long)e->observed);
+        put(t, "%s %lld where ", c->key.ip_version == 6 ? "hop limit" : "TTL",
+            (long long)e->observed);
         put_claimed(t, c, r, e);
         put(t, "'s packets arrive with %lld", (long long)e->expected);
         break;
@@ -441,7 +468,8 @@ static void put_evidence_list(struct text *t, const struct rst_conn *c, const st
     for (unsigned n = 0; n < v->n_evidence; n++) {
         unsigned best = v->n_evidence;
         for (unsigned i = 0; i < v->n_evidence; i++)
-            if (!said[i] && (best == v->n_evidence || v->evidence[i].weight > v->evidence[best].weight))
+            if (!said[i]
+                && (best == v->n_evidence || v->evidence[i].weight > v->evidence[best].weight))
                 best = i;
         said[best] = true;
         put(t, n ? "; " : "");
@@ -468,8 +496,9 @@ static void put_distances(struct text *t, const struct rst_conn *c, const struct
     const char *what = c->key.ip_version == 6 ? "hop limit" : "TTL";
     put(t, " RSTs in the name of ");
     put_endpoint(t, c, r->from);
-    put(t, " arrive from two distances, %s %u (frame %u) and %s %u (frame %u): they are not "
-           "all from one host, and nothing else of it in the capture tells which is its own.",
+    put(t,
+        " arrive from two distances, %s %u (frame %u) and %s %u (frame %u): they are not "
+        "all from one host, and nothing else of it in the capture tells which is its own.",
         what, v->distance_ttl[0], v->distance_frame[0], what, v->distance_ttl[1],
         v->distance_frame[1]);
 }

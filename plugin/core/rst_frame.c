@@ -8,10 +8,10 @@
 
 #include <string.h>
 
-#define IP_BYTES_MAX 60        /* the longest IPv4 header; IPv6's fixed one is 40 */
-#define TCP_BYTES_MAX 60       /* the longest TCP header */
-#define RST_PAYLOAD_MAX 512    /* enough for any reason a RST states */
-#define ETHERNET_MACS 12       /* destination and source */
+#define IP_BYTES_MAX 60     /* the longest IPv4 header; IPv6's fixed one is 40 */
+#define TCP_BYTES_MAX 60    /* the longest TCP header */
+#define RST_PAYLOAD_MAX 512 /* enough for any reason a RST states */
+#define ETHERNET_MACS 12    /* destination and source */
 
 static size_t min_size(size_t a, size_t b)
 {
@@ -29,13 +29,12 @@ static void point_rst_payload(const uint8_t *bytes, size_t caplen, size_t tcp,
     if (start >= caplen)
         return;
     seg->payload = bytes + start;
-    seg->payload_caplen = (uint32_t)min_size(min_size(caplen - start, seg->payload_len),
-                                             RST_PAYLOAD_MAX);
+    seg->payload_caplen =
+        (uint32_t)min_size(min_size(caplen - start, seg->payload_len), RST_PAYLOAD_MAX);
 }
 
 enum rst_frame_status rst_frame_read(const uint8_t *bytes, size_t caplen, size_t reported,
-                                     const struct rst_frame_hint *hint,
-                                     struct rst_segment *seg,
+                                     const struct rst_frame_hint *hint, struct rst_segment *seg,
                                      struct rst_frame_layout *layout)
 {
     if (!rst_locate_tcp(bytes, caplen, reported, hint, layout))
@@ -45,7 +44,8 @@ enum rst_frame_status rst_frame_read(const uint8_t *bytes, size_t caplen, size_t
     size_t tcp_reported = reported > tcp ? reported - tcp : 0;
     memset(seg, 0, sizeof *seg);
     if (rst_parse_ip_tcp(bytes + ip, min_size(caplen - ip, IP_BYTES_MAX), bytes + tcp, tcp_len,
-                         (long)(tcp - ip), (uint32_t)tcp_reported, seg) != RST_PARSE_OK)
+                         (long)(tcp - ip), (uint32_t)tcp_reported, seg)
+        != RST_PARSE_OK)
         return RST_FRAME_BAD;
     point_rst_payload(bytes, caplen, tcp, seg);
     seg->interface_id = hint->interface_id;

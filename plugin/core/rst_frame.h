@@ -39,32 +39,32 @@ struct rst_segment {
     uint8_t ip_version;       /* 4 or 6 */
     uint8_t src[16], dst[16]; /* IPv4 uses the first 4 bytes */
     uint16_t sport, dport;
-    uint8_t ttl;              /* IPv4 TTL or IPv6 hop limit */
-    bool has_ip_id;           /* IPv4 only */
+    uint8_t ttl;    /* IPv4 TTL or IPv6 hop limit */
+    bool has_ip_id; /* IPv4 only */
     uint16_t ip_id;
     bool df;
-    bool has_mac;             /* link layer with a source MAC */
+    bool has_mac; /* link layer with a source MAC */
     uint8_t src_mac[6];
-    bool has_link;            /* the capture link's Ethernet header (the outermost): */
-    uint8_t link_src[6], link_dst[6];  /* which link of a collapsed merge it was seen on */
+    bool has_link;                    /* the capture link's Ethernet header (the outermost): */
+    uint8_t link_src[6], link_dst[6]; /* which link of a collapsed merge it was seen on */
     uint32_t seq, ack;
-    uint8_t flags;            /* RST_TH_* */
-    uint16_t window;          /* raw window field, unscaled */
-    uint32_t payload_len;     /* on the wire */
-    const uint8_t *payload;   /* RSTs: the captured payload bytes, or NULL */
-    uint32_t payload_caplen;  /* how many of them were captured */
-    bool has_timestamps;      /* RFC 7323 option present */
+    uint8_t flags;           /* RST_TH_* */
+    uint16_t window;         /* raw window field, unscaled */
+    uint32_t payload_len;    /* on the wire */
+    const uint8_t *payload;  /* RSTs: the captured payload bytes, or NULL */
+    uint32_t payload_caplen; /* how many of them were captured */
+    bool has_timestamps;     /* RFC 7323 option present */
     uint32_t tsval, tsecr;
-    bool has_wscale;          /* RFC 7323 window scale option (SYNs) */
+    bool has_wscale; /* RFC 7323 window scale option (SYNs) */
     uint8_t wscale;
-    bool window_cut;          /* the capture ended before the window field */
-    bool options_cut;         /* ... before the end of the options: absent ones are unknown */
+    bool window_cut;  /* the capture ended before the window field */
+    bool options_cut; /* ... before the end of the options: absent ones are unknown */
 };
 
 enum rst_parse_status {
     RST_PARSE_OK = 0,
-    RST_PARSE_TRUNCATED,      /* too few bytes captured to read the TCP flags */
-    RST_PARSE_MALFORMED       /* not a plausible IP + TCP header */
+    RST_PARSE_TRUNCATED, /* too few bytes captured to read the TCP flags */
+    RST_PARSE_MALFORMED  /* not a plausible IP + TCP header */
 };
 
 /* Reads the IP and TCP headers of one segment.
@@ -75,9 +75,8 @@ enum rst_parse_status {
  *   tcp_reported:  bytes from the TCP header to the end of its buffer as
  *                  reported on the wire (used when tcp_offset is -1)
  * Fills everything in seg but frame, time_us, view and the MAC. */
-enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
-                                       const uint8_t *tcp, size_t tcp_len,
-                                       long tcp_offset, uint32_t tcp_reported,
+enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len, const uint8_t *tcp,
+                                       size_t tcp_len, long tcp_offset, uint32_t tcp_reported,
                                        struct rst_segment *seg);
 
 /* Where a frame's live TCP header is (rst_locate.c).  The Wireshark layer
@@ -87,10 +86,10 @@ enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
 #define RST_TUNNELS_MAX 4
 
 enum rst_tunnel_kind {
-    RST_TUNNEL_PLAIN = 0,   /* IP in IP, or anything without an identifier */
-    RST_TUNNEL_GRE,         /* GRE: its key, if any (RFC 2890) */
-    RST_TUNNEL_VNI,         /* UDP carrying VXLAN or Geneve: its network identifier */
-    RST_TUNNEL_ERSPAN       /* GRE carrying ERSPAN type II / III: its session ID */
+    RST_TUNNEL_PLAIN = 0, /* IP in IP, or anything without an identifier */
+    RST_TUNNEL_GRE,       /* GRE: its key, if any (RFC 2890) */
+    RST_TUNNEL_VNI,       /* UDP carrying VXLAN or Geneve: its network identifier */
+    RST_TUNNEL_ERSPAN     /* GRE carrying ERSPAN type II / III: its session ID */
 };
 
 /* VXLAN, Geneve and ERSPAN are what mirroring services deliver captured
@@ -104,26 +103,26 @@ static inline int rst_tunnel_is_delivery(enum rst_tunnel_kind kind)
 }
 
 struct rst_frame_hint {
-    uint32_t interface_id;          /* the capture interface (names a capture point) */
-    bool link_is_ethernet;          /* the frame starts with an Ethernet header: its MACs
-                                     * say which link of a collapsed merge it was seen on */
-    uint8_t ip_version;             /* of the carrying IP header: 4 or 6 */
-    uint8_t src[16], dst[16];       /* its addresses (IPv4: the first 4 bytes) */
+    uint32_t interface_id;    /* the capture interface (names a capture point) */
+    bool link_is_ethernet;    /* the frame starts with an Ethernet header: its MACs
+                               * say which link of a collapsed merge it was seen on */
+    uint8_t ip_version;       /* of the carrying IP header: 4 or 6 */
+    uint8_t src[16], dst[16]; /* its addresses (IPv4: the first 4 bytes) */
     bool ports_known;
-    uint16_t sport, dport;          /* the TCP header's ports */
-    unsigned n_outer;               /* IP layers below the carrying one */
-    enum rst_tunnel_kind outer_kind[RST_TUNNELS_MAX];   /* outermost first */
+    uint16_t sport, dport;                            /* the TCP header's ports */
+    unsigned n_outer;                                 /* IP layers below the carrying one */
+    enum rst_tunnel_kind outer_kind[RST_TUNNELS_MAX]; /* outermost first */
 };
 
 struct rst_frame_layout {
-    size_t ip;                      /* the carrying IP header */
-    size_t tcp;                     /* the TCP header after it */
-    unsigned n_outer;               /* enclosing IP headers found, outermost first */
+    size_t ip;        /* the carrying IP header */
+    size_t tcp;       /* the TCP header after it */
+    unsigned n_outer; /* enclosing IP headers found, outermost first */
     size_t outer[RST_TUNNELS_MAX];
-    bool ports_agree;               /* the TCP header's ports are the hint's (or it has none) */
-    bool fragment;                  /* the frame holds a later fragment of the carrying
-                                     * packet or of a tunnel's packet around it ... */
-    size_t fragment_ip;             /* ... whose IP header is here */
+    bool ports_agree;   /* the TCP header's ports are the hint's (or it has none) */
+    bool fragment;      /* the frame holds a later fragment of the carrying
+                         * packet or of a tunnel's packet around it ... */
+    size_t fragment_ip; /* ... whose IP header is here */
 };
 
 /* Finds the headers the hint describes in a frame's captured bytes
@@ -140,8 +139,8 @@ bool rst_locate_tcp(const uint8_t *frame, size_t caplen, size_t reported,
  * fragment fields set for one whole packet (RFC 791 3.2, RFC 8200 4.5).
  * Returns its length in out, 0 if it does not fit or the header is cut. */
 size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment_ip,
-                            const uint8_t *payload, size_t payload_len,
-                            uint8_t *out, size_t out_max);
+                            const uint8_t *payload, size_t payload_len, uint8_t *out,
+                            size_t out_max);
 
 /* Where a connection lives: the capture interface and, inside tunnels, the
  * tunnels themselves (the enclosing IP layers' endpoints and any GRE key,
@@ -159,13 +158,12 @@ uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_
                         const struct rst_frame_hint *hint, const struct rst_frame_layout *layout,
                         uint32_t *group);
 
-
 enum rst_frame_status {
-    RST_FRAME_OK = 0,        /* seg holds the frame's live TCP segment */
-    RST_FRAME_NONE,          /* no live TCP header in the captured bytes */
-    RST_FRAME_FRAGMENT,      /* a later fragment: rebuild the packet (rst_rebuild_fragment)
-                              * and read it from there */
-    RST_FRAME_BAD,           /* found, but cut before its flags or malformed */
+    RST_FRAME_OK = 0,   /* seg holds the frame's live TCP segment */
+    RST_FRAME_NONE,     /* no live TCP header in the captured bytes */
+    RST_FRAME_FRAGMENT, /* a later fragment: rebuild the packet (rst_rebuild_fragment)
+                         * and read it from there */
+    RST_FRAME_BAD,      /* found, but cut before its flags or malformed */
 };
 
 /* Reads a frame's live TCP segment from its bytes: finds the headers the
@@ -174,8 +172,7 @@ enum rst_frame_status {
  * and, on Ethernet, the link.  The frame number, time and source MAC are the
  * caller's to set.  layout says where the headers were. */
 enum rst_frame_status rst_frame_read(const uint8_t *bytes, size_t caplen, size_t reported,
-                                     const struct rst_frame_hint *hint,
-                                     struct rst_segment *seg,
+                                     const struct rst_frame_hint *hint, struct rst_segment *seg,
                                      struct rst_frame_layout *layout);
 
 #ifdef __cplusplus

@@ -32,8 +32,10 @@ uint64_t rst_hash(const struct rst_hash_key *key, const void *bytes, size_t len)
 {
     const uint8_t *p = bytes;
     uint64_t v[4] = {
-        key->k0 ^ 0x736f6d6570736575ull, key->k1 ^ 0x646f72616e646f6dull,
-        key->k0 ^ 0x6c7967656e657261ull, key->k1 ^ 0x7465646279746573ull,
+        key->k0 ^ 0x736f6d6570736575ull,
+        key->k1 ^ 0x646f72616e646f6dull,
+        key->k0 ^ 0x6c7967656e657261ull,
+        key->k1 ^ 0x7465646279746573ull,
     };
     uint64_t m;
     for (; len >= 8; p += 8, len -= 8) {

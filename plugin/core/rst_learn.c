@@ -25,8 +25,8 @@ static bool is_keepalive(const struct rst_side *x, const struct rst_segment *s)
         && s->payload_len <= 1 && s->seq == x->snd_max - 1;
 }
 
-static void note_ttl_mac(uint8_t *ttl_min, uint8_t *ttl_max, uint32_t *ttl_frame,
-                         uint8_t *mac, bool *mac_known, bool *mac_varies, uint32_t *mac_frame,
+static void note_ttl_mac(uint8_t *ttl_min, uint8_t *ttl_max, uint32_t *ttl_frame, uint8_t *mac,
+                         bool *mac_known, bool *mac_varies, uint32_t *mac_frame,
                          const struct rst_segment *s)
 {
     if (!*ttl_frame) {
@@ -54,7 +54,7 @@ static void note_ttl_mac(uint8_t *ttl_min, uint8_t *ttl_max, uint32_t *ttl_frame
 static void note_ip_id(struct rst_side *x, const struct rst_segment *s)
 {
     if (!s->has_ip_id || s->ip_id == 0)
-        return;   /* Linux sends 0 from sockets without a peer (SYN-ACKs, replies) */
+        return; /* Linux sends 0 from sockets without a peer (SYN-ACKs, replies) */
     if (x->ip_id_known) {
         uint16_t step = (uint16_t)(s->ip_id - x->ip_id);
         if (step >= 1 && step <= 64) {
@@ -79,7 +79,7 @@ static void note_clock_and_window(struct rst_side *x, const struct rst_segment *
         x->ts_last = s->tsval;
         x->ts_last_time = s->time_us;
     }
-    if (!(s->flags & RST_TH_SYN) && !s->window_cut) {   /* RFC 7323: SYNs are never scaled */
+    if (!(s->flags & RST_TH_SYN) && !s->window_cut) { /* RFC 7323: SYNs are never scaled */
         if (!x->win_known || s->window < x->win_min)
             x->win_min = s->window;
         if (!x->win_known || s->window > x->win_max)
@@ -175,18 +175,22 @@ static void note_run(struct rst_side *x, const struct rst_segment *s)
 {
     const struct rst_last_seg *prev = &x->last;
     bool same = prev->frame && (prev->flags & RST_TH_ACK) == (s->flags & RST_TH_ACK)
-                && ((s->flags & RST_TH_ACK) ? prev->ack == s->ack : prev->seq == s->seq);
+        && ((s->flags & RST_TH_ACK) ? prev->ack == s->ack : prev->seq == s->seq);
     if (same)
         return;
     /* Its ACK moved on: a late reply may still answer the runs before. */
     if (prev->frame && (prev->flags & RST_TH_ACK)) {
         memmove(&x->runs[1], &x->runs[0], sizeof x->runs - sizeof x->runs[0]);
         int64_t span = prev->time_us - x->run_time;
-        x->runs[0] = (struct rst_run){
-            .last_us = prev->time_us, .frame = prev->frame, .ack = prev->ack,
-            .span_us = span < 0 ? 0 : span > UINT32_MAX ? UINT32_MAX : (uint32_t)span,
-            .len = prev->len > UINT16_MAX ? UINT16_MAX : (uint16_t)prev->len,
-            .flags = prev->flags };
+        x->runs[0] =
+            (struct rst_run){ .last_us = prev->time_us,
+                              .frame = prev->frame,
+                              .ack = prev->ack,
+                              .span_us = span < 0     ? 0
+                                  : span > UINT32_MAX ? UINT32_MAX
+                                                      : (uint32_t)span,
+                              .len = prev->len > UINT16_MAX ? UINT16_MAX : (uint16_t)prev->len,
+                              .flags = prev->flags };
     }
     x->run_time = s->time_us;
 }
@@ -236,8 +240,8 @@ static void remember_last(struct rst_conn *c, struct rst_side *x, const struct r
     c->last_frame = s->frame;
 }
 
-bool rst_repeats_header(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
-                        int64_t time_us, const struct rst_segment *s)
+bool rst_repeats_header(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window, int64_t time_us,
+                        const struct rst_segment *s)
 {
     return s->seq == seq && s->ack == ack && s->flags == flags && s->window == window
         && s->time_us >= time_us && s->time_us - time_us < RST_COPY_WINDOW_US;
@@ -245,8 +249,7 @@ bool rst_repeats_header(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wind
 
 /* The side's last segment again, with nothing from the peer in between and,
  * on stacks that count, the same IP ID: a copy, which changes nothing. */
-static bool is_copy(const struct rst_conn *c, const struct rst_side *x,
-                    const struct rst_segment *s)
+static bool is_copy(const struct rst_conn *c, const struct rst_side *x, const struct rst_segment *s)
 {
     const struct rst_last_seg *l = &x->last;
     return l->frame && c->last_frame == l->frame && s->payload_len == l->len
@@ -255,7 +258,7 @@ static bool is_copy(const struct rst_conn *c, const struct rst_side *x,
 }
 
 void rst_learn(struct rst_core *core, struct rst_conn *c, uint32_t index, unsigned from,
-                        const struct rst_segment *s)
+               const struct rst_segment *s)
 {
     if (is_copy(c, &c->side[from], s))
         return;
@@ -282,8 +285,8 @@ void rst_learn(struct rst_core *core, struct rst_conn *c, uint32_t index, unsign
      * IP ID, clock, window, answer time) only from its own packets. */
     bool baseline = agrees_with_handshake(x, s);
     if (baseline)
-        note_ttl_mac(&x->ttl_min, &x->ttl_max, &x->ttl_frame, x->mac, &x->mac_known,
-                     &x->mac_varies, &x->mac_frame, s);
+        note_ttl_mac(&x->ttl_min, &x->ttl_max, &x->ttl_frame, x->mac, &x->mac_known, &x->mac_varies,
+                     &x->mac_frame, s);
     if (x->host) {
         struct rst_host *h = rst_store_host(core, x->host);
         if (baseline)

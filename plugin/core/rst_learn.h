@@ -17,8 +17,8 @@
  * than RST_COPY_WINDOW_US after it: what a copy does.  A copy of a segment
  * also repeats its length and its IP ID (rst_learn.c), a copy of a RST its
  * TTL and IP ID (rst_records.c). */
-bool rst_repeats_header(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
-                        int64_t time_us, const struct rst_segment *s);
+bool rst_repeats_header(uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window, int64_t time_us,
+                        const struct rst_segment *s);
 
 /* Updates side `from` of connection `index` with one of its non-RST segments. */
 void rst_learn(struct rst_core *core, struct rst_conn *conn, uint32_t index, unsigned from,

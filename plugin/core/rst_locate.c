@@ -28,15 +28,15 @@
 #define IPPROTO_GRE 47
 #define IPPROTO_AH 51
 #define IPPROTO_DSTOPTS 60
-#define IPV6_EXT_MAX 8          /* more extension headers than this is no real packet */
+#define IPV6_EXT_MAX 8 /* more extension headers than this is no real packet */
 #define UDP_HEADER 8
-#define GRE_FLAG_CHECKSUM 0x80  /* RFC 2784, RFC 2890 */
+#define GRE_FLAG_CHECKSUM 0x80 /* RFC 2784, RFC 2890 */
 #define GRE_FLAG_KEY 0x20
 #define GRE_FLAG_SEQUENCE 0x10
-#define GRE_PROTO_ERSPAN2 0x88be  /* ERSPAN type I and II (draft-foschiano-erspan 4) */
-#define GRE_PROTO_ERSPAN3 0x22eb  /* ERSPAN type III */
-#define ERSPAN_HEADER 8           /* types II and III begin alike: version, VLAN, session */
-#define VNI_OFFSET 4            /* VXLAN (RFC 7348) and Geneve (RFC 8926) alike */
+#define GRE_PROTO_ERSPAN2 0x88be /* ERSPAN type I and II (draft-foschiano-erspan 4) */
+#define GRE_PROTO_ERSPAN3 0x22eb /* ERSPAN type III */
+#define ERSPAN_HEADER 8          /* types II and III begin alike: version, VLAN, session */
+#define VNI_OFFSET 4             /* VXLAN (RFC 7348) and Geneve (RFC 8926) alike */
 #define VNI_LEN 3
 
 /* FNV-1a over len bytes, continuing from h (FNV_BASIS to start): a view
@@ -53,8 +53,8 @@ static uint32_t fnv1a(uint32_t h, const void *bytes, size_t len)
 
 static bool is_ipv6_extension(uint8_t nh)
 {
-    return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS ||
-           nh == IPPROTO_AH || nh == IPPROTO_FRAGMENT;
+    return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS
+        || nh == IPPROTO_AH || nh == IPPROTO_FRAGMENT;
 }
 
 /* Steps over the IPv6 extension header of type *nh at *at (RFC 8200 4):
@@ -64,8 +64,8 @@ static bool ipv6_skip_extension(const uint8_t *f, size_t caplen, size_t *at, uin
     if (*at + 8 > caplen)
         return false;
     size_t len = *nh == IPPROTO_FRAGMENT ? 8
-               : *nh == IPPROTO_AH ? ((size_t)f[*at + 1] + 2) * 4     /* RFC 4302 2.2 */
-               : ((size_t)f[*at + 1] + 1) * 8;
+        : *nh == IPPROTO_AH              ? ((size_t)f[*at + 1] + 2) * 4 /* RFC 4302 2.2 */
+                                         : ((size_t)f[*at + 1] + 1) * 8;
     *nh = f[*at];
     *at += len;
     return true;
@@ -74,8 +74,8 @@ static bool ipv6_skip_extension(const uint8_t *f, size_t caplen, size_t *at, uin
 /* Walks an IPv6 extension header chain from `at`, next header `nh`, to the
  * upper-layer header: its offset and protocol, and whether a fragment
  * header puts it in another fragment. */
-static bool ipv6_upper_layer(const uint8_t *f, size_t caplen, size_t at, uint8_t nh,
-                             size_t *upper, uint8_t *proto, bool *later_fragment)
+static bool ipv6_upper_layer(const uint8_t *f, size_t caplen, size_t at, uint8_t nh, size_t *upper,
+                             uint8_t *proto, bool *later_fragment)
 {
     *later_fragment = false;
     for (int n = 0; n <= IPV6_EXT_MAX; n++) {
@@ -135,7 +135,7 @@ static bool find_carrier(const uint8_t *f, size_t caplen, const struct rst_frame
                          struct rst_frame_layout *out)
 {
     size_t alen = h->ip_version == 4 ? 4 : 16;
-    size_t at = h->ip_version == 4 ? 12 : 8;   /* where the source address stands */
+    size_t at = h->ip_version == 4 ? 12 : 8; /* where the source address stands */
     bool have_fallback = false;
     struct rst_frame_layout fallback = { 0 };
 
@@ -150,8 +150,8 @@ static bool find_carrier(const uint8_t *f, size_t caplen, const struct rst_frame
         i = (size_t)(next - f);
         if (!addresses_at(f + i, h))
             continue;
-        if (f[i - at] >> 4 != h->ip_version ||
-            !ip_upper_layer(f, caplen, i - at, &upper, &proto, &later) || proto != IPPROTO_TCP)
+        if (f[i - at] >> 4 != h->ip_version
+            || !ip_upper_layer(f, caplen, i - at, &upper, &proto, &later) || proto != IPPROTO_TCP)
             continue;
         if (later) {
             /* The TCP header is in the first fragment: rebuild the packet. */
@@ -176,8 +176,8 @@ static bool find_carrier(const uint8_t *f, size_t caplen, const struct rst_frame
 
 static bool is_tunnel_protocol(uint8_t proto)
 {
-    return proto == IPPROTO_IPIP || proto == IPPROTO_IPV6 || proto == IPPROTO_GRE ||
-           proto == IPPROTO_UDP;
+    return proto == IPPROTO_IPIP || proto == IPPROTO_IPV6 || proto == IPPROTO_GRE
+        || proto == IPPROTO_UDP;
 }
 
 /* Where the IP packet at o ends, by its own length field. */
@@ -218,10 +218,8 @@ static bool encloses(const uint8_t *f, size_t caplen, size_t limit, size_t o, si
     if (!ip_upper_layer(f, caplen, o, &upper, &proto, later))
         return false;
     end = ip_packet_end(f, o);
-    size_t spans = more_fragments(f, caplen, o) ? inner + IPV4_MIN_HEADER
-                                                : ip_packet_end(f, inner);
-    return upper <= inner && end >= spans && end <= limit &&
-           (is_tunnel_protocol(proto) || *later);
+    size_t spans = more_fragments(f, caplen, o) ? inner + IPV4_MIN_HEADER : ip_packet_end(f, inner);
+    return upper <= inner && end >= spans && end <= limit && (is_tunnel_protocol(proto) || *later);
 }
 
 /* The tunnels' IP headers, outermost first, before the carrying one.  False
@@ -266,8 +264,8 @@ static bool find_later_fragment(const uint8_t *f, size_t caplen, size_t reported
         if (!ip_upper_layer(f, caplen, o, &upper, &proto, &later) || !later)
             continue;
         end = ip_packet_end(f, o);
-        if (upper > end || end > reported || end + FRAME_TRAILER_MAX < reported ||
-            !is_tunnel_protocol(proto))
+        if (upper > end || end > reported || end + FRAME_TRAILER_MAX < reported
+            || !is_tunnel_protocol(proto))
             continue;
         out->fragment = true;
         out->fragment_ip = o;
@@ -291,10 +289,10 @@ bool rst_locate_tcp(const uint8_t *frame, size_t caplen, size_t reported,
 }
 
 size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment_ip,
-                            const uint8_t *payload, size_t payload_len,
-                            uint8_t *out, size_t out_max)
+                            const uint8_t *payload, size_t payload_len, uint8_t *out,
+                            size_t out_max)
 {
-    size_t end;   /* the end of the headers the fragments repeat */
+    size_t end; /* the end of the headers the fragments repeat */
     if (fragment_ip + IPV4_MIN_HEADER > caplen)
         return 0;
     if (frame[fragment_ip] >> 4 == 4) {
@@ -307,7 +305,7 @@ size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment
         size_t at = fragment_ip + IPV6_HEADER;
         uint8_t nh = fragment_ip + IPV6_HEADER <= caplen ? frame[fragment_ip + 6] : 0xff;
         for (int n = 0; n <= IPV6_EXT_MAX && nh != IPPROTO_FRAGMENT; n++)
-            if (!is_ipv6_extension(nh) || nh == IPPROTO_AH ||    /* AH follows the fragment header */
+            if (!is_ipv6_extension(nh) || nh == IPPROTO_AH || /* AH follows the fragment header */
                 !ipv6_skip_extension(frame, caplen, &at, &nh))
                 return 0;
         if (nh != IPPROTO_FRAGMENT)
@@ -324,12 +322,12 @@ size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment
     if (ip[0] >> 4 == 4) {
         size_t total = end - fragment_ip + payload_len;
         ip[2] = (uint8_t)(total >> 8), ip[3] = (uint8_t)total;
-        ip[6] &= 0x40;                 /* keep DF; no MF, offset 0 */
+        ip[6] &= 0x40; /* keep DF; no MF, offset 0 */
         ip[7] = 0;
     } else {
         size_t len = end - fragment_ip - IPV6_HEADER + payload_len;
         ip[4] = (uint8_t)(len >> 8), ip[5] = (uint8_t)len;
-        out[end - 6] = 0, out[end - 5] = 0;   /* offset 0, M clear */
+        out[end - 6] = 0, out[end - 5] = 0; /* offset 0, M clear */
     }
     return end + payload_len;
 }
@@ -342,11 +340,10 @@ size_t rst_rebuild_fragment(const uint8_t *frame, size_t caplen, size_t fragment
 static size_t erspan_session(const uint8_t *f, size_t caplen, size_t gre, uint8_t *id)
 {
     uint16_t proto = get16(f + gre + 2);
-    if ((proto != GRE_PROTO_ERSPAN2 && proto != GRE_PROTO_ERSPAN3) ||
-        !(f[gre] & GRE_FLAG_SEQUENCE))
+    if ((proto != GRE_PROTO_ERSPAN2 && proto != GRE_PROTO_ERSPAN3) || !(f[gre] & GRE_FLAG_SEQUENCE))
         return 0;
-    size_t at = gre + 4 + ((f[gre] & GRE_FLAG_CHECKSUM) ? 4 : 0) +
-                ((f[gre] & GRE_FLAG_KEY) ? 4 : 0) + 4;
+    size_t at =
+        gre + 4 + ((f[gre] & GRE_FLAG_CHECKSUM) ? 4 : 0) + ((f[gre] & GRE_FLAG_KEY) ? 4 : 0) + 4;
     if (at + ERSPAN_HEADER > caplen)
         return 0;
     id[0] = f[at + 2] & 0x03;
@@ -368,8 +365,8 @@ static size_t tunnel_id(const uint8_t *f, size_t caplen, size_t ip, enum rst_tun
         return 0;
     if (proto == IPPROTO_GRE && upper + 4 <= caplen && kind == RST_TUNNEL_ERSPAN)
         return erspan_session(f, caplen, upper, id);
-    if (proto == IPPROTO_GRE && upper + 4 <= caplen && kind == RST_TUNNEL_GRE &&
-        (f[upper] & GRE_FLAG_KEY))
+    if (proto == IPPROTO_GRE && upper + 4 <= caplen && kind == RST_TUNNEL_GRE
+        && (f[upper] & GRE_FLAG_KEY))
         at = upper + 4 + ((f[upper] & GRE_FLAG_CHECKSUM) ? 4 : 0), len = 4;
     else if (proto == IPPROTO_UDP && kind == RST_TUNNEL_VNI)
         at = upper + UDP_HEADER + VNI_OFFSET, len = VNI_LEN;
@@ -435,8 +432,8 @@ uint32_t rst_frame_view(const uint8_t *frame, size_t caplen, uint32_t interface_
         if (rst_tunnel_is_delivery(hint->outer_kind[k]))
             inside = k + 1;
     if (group && inside < layout->n_outer)
-        *group = tunnel_key(mix_tunnels(frame, caplen, hint, layout, inside),
-                            hint->n_outer - inside);
+        *group =
+            tunnel_key(mix_tunnels(frame, caplen, hint, layout, inside), hint->n_outer - inside);
     uint32_t h = mix_tunnels(frame, caplen, hint, layout, 0);
     return tunnel_key(fnv1a(h, &interface_id, sizeof interface_id), hint->n_outer);
 }

@@ -37,20 +37,11 @@ const char *rst_accept_reason(enum rst_accept accept)
 void rst_params_default(struct rst_params *params)
 {
     static const unsigned weights[RST_EV_COUNT] = {
-        [RST_EV_TTL] = 40,
-        [RST_EV_MAC] = 40,
-        [RST_EV_SEQ_ZERO] = 40,
-        [RST_EV_RACE] = 50,
-        [RST_EV_BURST_SEQ] = 40,
-        [RST_EV_BURST_WINDOW] = 20,
-        [RST_EV_BURST_TTL] = 30,
-        [RST_EV_WINDOW] = 25,
-        [RST_EV_ACK] = 30,
-        [RST_EV_NO_TIMESTAMPS] = 25,
-        [RST_EV_TIMESTAMP] = 30,
-        [RST_EV_IP_ID] = 25,
-        [RST_EV_TIMING] = 40,
-        [RST_EV_CONTRADICTION] = 40,
+        [RST_EV_TTL] = 40,           [RST_EV_MAC] = 40,           [RST_EV_SEQ_ZERO] = 40,
+        [RST_EV_RACE] = 50,          [RST_EV_BURST_SEQ] = 40,     [RST_EV_BURST_WINDOW] = 20,
+        [RST_EV_BURST_TTL] = 30,     [RST_EV_WINDOW] = 25,        [RST_EV_ACK] = 30,
+        [RST_EV_NO_TIMESTAMPS] = 25, [RST_EV_TIMESTAMP] = 30,     [RST_EV_IP_ID] = 25,
+        [RST_EV_TIMING] = 40,        [RST_EV_CONTRADICTION] = 40,
     };
     params->threshold = 60;
     memcpy(params->weight, weights, sizeof weights);
@@ -81,20 +72,13 @@ const char *rst_cause_name(enum rst_cause cause)
 const char *rst_evidence_name(enum rst_evidence_kind kind)
 {
     static const char *const names[RST_EV_COUNT] = {
-        [RST_EV_TTL] = "ttl_delta",
-        [RST_EV_MAC] = "mac_mismatch",
-        [RST_EV_SEQ_ZERO] = "seq_zero",
-        [RST_EV_RACE] = "race",
-        [RST_EV_BURST_SEQ] = "burst_seq",
-        [RST_EV_BURST_WINDOW] = "burst_window",
-        [RST_EV_BURST_TTL] = "burst_ttl",
-        [RST_EV_WINDOW] = "window",
-        [RST_EV_ACK] = "ack_mismatch",
-        [RST_EV_NO_TIMESTAMPS] = "no_timestamps",
-        [RST_EV_TIMESTAMP] = "timestamp",
-        [RST_EV_IP_ID] = "ip_id",
-        [RST_EV_TIMING] = "timing",
-        [RST_EV_CONTRADICTION] = "contradiction",
+        [RST_EV_TTL] = "ttl_delta",       [RST_EV_MAC] = "mac_mismatch",
+        [RST_EV_SEQ_ZERO] = "seq_zero",   [RST_EV_RACE] = "race",
+        [RST_EV_BURST_SEQ] = "burst_seq", [RST_EV_BURST_WINDOW] = "burst_window",
+        [RST_EV_BURST_TTL] = "burst_ttl", [RST_EV_WINDOW] = "window",
+        [RST_EV_ACK] = "ack_mismatch",    [RST_EV_NO_TIMESTAMPS] = "no_timestamps",
+        [RST_EV_TIMESTAMP] = "timestamp", [RST_EV_IP_ID] = "ip_id",
+        [RST_EV_TIMING] = "timing",       [RST_EV_CONTRADICTION] = "contradiction",
     };
     return (unsigned)kind < RST_EV_COUNT ? names[kind] : "unknown";
 }

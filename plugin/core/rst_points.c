@@ -21,7 +21,7 @@ static unsigned make_key(const struct rst_segment *s, struct rst_conn_key *key)
     int order = memcmp(s->src, s->dst, v6 ? 16 : 4);
     unsigned from = (order > 0 || (order == 0 && s->sport > s->dport)) ? 1 : 0;
 
-    memset(key, 0, sizeof *key);   /* padding too: keys are hashed as bytes */
+    memset(key, 0, sizeof *key); /* padding too: keys are hashed as bytes */
     key->group = s->group;
     key->view = s->view;
     key->ip_version = s->ip_version;
@@ -66,8 +66,8 @@ static void join_ring(uint32_t *other_next, uint32_t other, uint32_t *next, uint
 /* The host entry of an endpoint, created on first sight; 0 when out of
  * memory.  link_mac: the MAC at its end of the link, where the view holds
  * several links, else NULL. */
-static uint32_t find_host(struct rst_core *core, uint32_t group, uint32_t view,
-                          uint8_t ip_version, const uint8_t *addr, const uint8_t *link_mac)
+static uint32_t find_host(struct rst_core *core, uint32_t group, uint32_t view, uint8_t ip_version,
+                          const uint8_t *addr, const uint8_t *link_mac)
 {
     struct rst_host key;
     memset(&key, 0, sizeof key);
@@ -120,7 +120,7 @@ static struct rst_conn *conn_at_slot(const struct rst_core *core, size_t slot)
  * is on it too. */
 static bool on_ethernet(const struct rst_segment *s)
 {
-    return s->has_link && !(s->link_dst[0] & 1);   /* not multicast */
+    return s->has_link && !(s->link_dst[0] & 1); /* not multicast */
 }
 
 static bool on_link(const struct rst_conn *c, unsigned from, const struct rst_segment *s)
@@ -145,9 +145,8 @@ static bool sighted(const struct rst_core *core, const struct rst_conn *c, unsig
         return false;
     if (s->flags & RST_TH_RST) {
         const struct rst_record *r = rst_store_record(core, c->side[from].last_rst);
-        return r && r->seq == s->seq && r->ack == s->ack && r->flags == s->flags
-            && r->ttl != s->ttl && r->ip_id == s->ip_id
-            && s->time_us - r->time_us < SIGHTING_WINDOW_US;
+        return r && r->seq == s->seq && r->ack == s->ack && r->flags == s->flags && r->ttl != s->ttl
+            && r->ip_id == s->ip_id && s->time_us - r->time_us < SIGHTING_WINDOW_US;
     }
     const struct rst_side *x = &c->side[from];
     const struct rst_last_seg *l = &x->last;
@@ -171,7 +170,8 @@ static uint8_t choose_point_by_ttl(const struct rst_core *core, struct rst_conn_
     uint8_t n = 0;
     for (; n < RST_POINTS_MAX; n++) {
         key->point = n;
-        c[n] = conn_at_slot(core, rst_index_find(&core->conn_index, &core->conns, key, sizeof *key));
+        c[n] =
+            conn_at_slot(core, rst_index_find(&core->conn_index, &core->conns, key, sizeof *key));
         if (!c[n])
             break;
     }
@@ -249,8 +249,8 @@ static void split_conn(struct rst_core *core, struct rst_conn *c)
 {
     c->split = true;
     for (unsigned side = 0; side < 2; side++) {
-        uint32_t plain = find_host(core, c->key.group, c->key.view, c->key.ip_version,
-                                   c->key.addr[side], NULL);
+        uint32_t plain =
+            find_host(core, c->key.group, c->key.view, c->key.ip_version, c->key.addr[side], NULL);
         if (plain)
             rst_store_host(core, plain)->split = true;
         uint32_t h = find_host(core, c->key.group, c->key.view, c->key.ip_version,
@@ -271,10 +271,10 @@ static bool same_connection(const struct rst_core *core, uint32_t other,
                             const struct rst_segment *s)
 {
     const struct rst_conn *o = rst_core_conn(core, other);
-    RST_FOR_EACH_POINT(r, core, other, true) {
+    RST_FOR_EACH_POINT (r, core, other, true) {
         const struct rst_conn *x = rst_ring_conn(&r);
         if (x->key.view == key->view && x->key.point == key->point)
-            return false;   /* it has this point already: an older connection */
+            return false; /* it has this point already: an older connection */
     }
     if ((s->flags & RST_TH_SYN) && o->side[from].syn_frame && o->side[from].isn != s->seq)
         return false;
@@ -282,9 +282,8 @@ static bool same_connection(const struct rst_core *core, uint32_t other,
     return !o->last_frame || (gap < SAME_CONNECTION_GAP_US && -gap < SAME_CONNECTION_GAP_US);
 }
 
-static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_key *key,
-                                 size_t slot, uint32_t *index, unsigned from,
-                                 const struct rst_segment *s)
+static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_key *key, size_t slot,
+                                 uint32_t *index, unsigned from, const struct rst_segment *s)
 {
     const struct rst_conn *previous = conn_at_slot(core, slot);
     bool split = key->point > 0 || (previous && previous->split);
@@ -307,8 +306,8 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
     for (unsigned side = 0; side < 2; side++) {
         /* Where an address is seen on several links of the view, even a
          * connection seen on one of them uses its link's entry. */
-        plain[side] = find_host(core, key->group, key->view, key->ip_version, key->addr[side],
-                                NULL);
+        plain[side] =
+            find_host(core, key->group, key->view, key->ip_version, key->addr[side], NULL);
         split = split || (plain[side] && c->link_known && rst_core_host(core, plain[side])->split);
     }
     c->split = split;
@@ -320,8 +319,8 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
         /* The view's first link is split from now on as well. */
         struct rst_conn_key first = *key;
         first.point = 0;
-        struct rst_conn *c0 = conn_at_slot(core, rst_index_find(&core->conn_index, &core->conns,
-                                                            &first, sizeof first));
+        struct rst_conn *c0 = conn_at_slot(
+            core, rst_index_find(&core->conn_index, &core->conns, &first, sizeof first));
         if (c0 && !c0->split)
             split_conn(core, c0);
     }
@@ -339,7 +338,7 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
 }
 
 struct rst_conn *rst_points_lookup(struct rst_core *core, const struct rst_segment *s,
-                               unsigned *from, uint32_t *index)
+                                   unsigned *from, uint32_t *index)
 {
     struct rst_conn_key key;
     *from = make_key(s, &key);
@@ -371,7 +370,7 @@ struct rst_conn *rst_points_lookup(struct rst_core *core, const struct rst_segme
 void rst_points_note_lag(struct rst_core *core, uint32_t index, unsigned from)
 {
     const struct rst_side *x = &rst_core_conn(core, index)->side[from];
-    RST_FOR_EACH_POINT(r, core, index, false) {
+    RST_FOR_EACH_POINT (r, core, index, false) {
         const struct rst_side *xq = &rst_ring_conn(&r)->side[from];
         if (xq->syn_frame && xq->isn == x->isn && x->host && xq->host && x->host != xq->host) {
             struct rst_host *h = rst_store_host(core, x->host);

@@ -64,8 +64,7 @@ static void note_rst_distance(struct rst_host *h, const struct rst_segment *s)
 }
 
 static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
-                        unsigned from, const struct rst_segment *s,
-                        const struct rst_params *params)
+                        unsigned from, const struct rst_segment *s, const struct rst_params *params)
 {
     struct rst_side *x = &c->side[from];
     struct rst_record *rec = rst_chunked_push(&core->records);
@@ -74,12 +73,24 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     uint32_t id = (uint32_t)core->records.count;
     /* Its own header, and where its sender's IP ID counter stood. */
     *rec = (struct rst_record){
-        .frame = s->frame, .conn = conn_index, .from = (uint8_t)from, .time_us = s->time_us,
-        .seq = s->seq, .ack = s->ack, .flags = s->flags, .window = s->window, .ttl = s->ttl,
-        .has_ts = s->has_timestamps, .tsval = s->tsval, .has_mac = s->has_mac,
-        .has_ip_id = s->has_ip_id, .ip_id = s->ip_id,
-        .has_prev_ip_id = x->ip_id_known, .prev_ip_id = x->ip_id,
-        .window_cut = s->window_cut, .options_cut = s->options_cut,
+        .frame = s->frame,
+        .conn = conn_index,
+        .from = (uint8_t)from,
+        .time_us = s->time_us,
+        .seq = s->seq,
+        .ack = s->ack,
+        .flags = s->flags,
+        .window = s->window,
+        .ttl = s->ttl,
+        .has_ts = s->has_timestamps,
+        .tsval = s->tsval,
+        .has_mac = s->has_mac,
+        .has_ip_id = s->has_ip_id,
+        .ip_id = s->ip_id,
+        .has_prev_ip_id = x->ip_id_known,
+        .prev_ip_id = x->ip_id,
+        .window_cut = s->window_cut,
+        .options_cut = s->options_cut,
     };
     memcpy(rec->mac, s->src_mac, 6);
     struct rst_record *prev = rst_store_record(core, x->last_rst);
@@ -90,7 +101,7 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
         prev = rst_store_record(core, original);
         rec->copy_of = original;
         prev->copies = (uint8_t)(prev->copies < UINT8_MAX ? prev->copies + 1 : UINT8_MAX);
-        rec->copies = prev->copies;   /* which copy it is */
+        rec->copies = prev->copies; /* which copy it is */
         rst_score_note_copy(prev);
         return id;
     }

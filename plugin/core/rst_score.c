@@ -24,9 +24,9 @@
 
 #include <string.h>
 
-#define TIMING_MIN_RESPONSE_US 1000   /* a sender nearer than this: timing says nothing */
-#define IP_ID_MAX_STEP 1024           /* a counting sender's next ID lies within this */
-#define TS_TICKS_PER_SECOND 1000      /* fastest RFC 7323 clock in use (Linux, BSD) */
+#define TIMING_MIN_RESPONSE_US 1000 /* a sender nearer than this: timing says nothing */
+#define IP_ID_MAX_STEP 1024         /* a counting sender's next ID lies within this */
+#define TS_TICKS_PER_SECOND 1000    /* fastest RFC 7323 clock in use (Linux, BSD) */
 #define TS_SLACK 2
 
 /* ------------------------------------------------------------ when a RST is fed
@@ -81,7 +81,7 @@ void rst_score_note_rst(const struct rst_conn *c, unsigned from, const struct rs
  * RST + 3 RST/ACK at X, X+1460, X+4380, Wang et al. IMC 2017; consecutive
  * windows 1980-1982, GFW Report 2025).  Both RSTs are marked. */
 void rst_score_note_burst(struct rst_record *prev, struct rst_record *rec,
-                       struct rst_record *first_of_three, const struct rst_params *params)
+                          struct rst_record *first_of_three, const struct rst_params *params)
 {
     if (rec->time_us - prev->time_us > (int64_t)params->burst_ms * 1000)
         return;
@@ -95,8 +95,8 @@ void rst_score_note_burst(struct rst_record *prev, struct rst_record *rec,
         if (prev->shape != RST_SHAPE_REPLY)
             prev->burst_seq = linked = true;
     }
-    if (rec->window && prev->window && (rec->window == prev->window + 1
-                                        || prev->window == rec->window + 1)) {
+    if (rec->window && prev->window
+        && (rec->window == prev->window + 1 || prev->window == rec->window + 1)) {
         rec->burst_window = prev->burst_window = linked = true;
     }
     if (rec->ttl != prev->ttl) {
@@ -144,8 +144,8 @@ void rst_score_note_race(struct rst_core *core, struct rst_side *x, uint32_t fra
 
 /* ------------------------------------------------------------ when a verdict is asked for */
 
-static struct rst_evidence *add(struct rst_verdict *v, enum rst_evidence_kind kind,
-                                unsigned weight, uint32_t ref_frame)
+static struct rst_evidence *add(struct rst_verdict *v, enum rst_evidence_kind kind, unsigned weight,
+                                uint32_t ref_frame)
 {
     struct rst_evidence *e = &v->evidence[v->n_evidence++];
     memset(e, 0, sizeof *e);
@@ -281,8 +281,7 @@ static void score_window(const struct rst_conn *c, const struct rst_record *rec,
         e->expected = 0;
         return;
     }
-    if (x->win_known && ((uint32_t)rec->window * 2 < x->win_min
-                         || rec->window > 2u * x->win_max)) {
+    if (x->win_known && ((uint32_t)rec->window * 2 < x->win_min || rec->window > 2u * x->win_max)) {
         struct rst_evidence *e = add(v, RST_EV_WINDOW, p->weight[RST_EV_WINDOW], x->last.frame);
         e->observed = rec->window;
         e->expected = x->win_max;
@@ -337,7 +336,8 @@ static void score_timestamps(const struct rst_conn *c, const struct rst_record *
     }
     uint32_t expected;
     if (x->ts_seen && !on_clock(x, rec->time_us, rec->tsval, &expected)) {
-        struct rst_evidence *e = add(v, RST_EV_TIMESTAMP, p->weight[RST_EV_TIMESTAMP], x->last.frame);
+        struct rst_evidence *e =
+            add(v, RST_EV_TIMESTAMP, p->weight[RST_EV_TIMESTAMP], x->last.frame);
         e->observed = rec->tsval;
         e->expected = expected;
     }

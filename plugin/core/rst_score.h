@@ -24,8 +24,8 @@ void rst_score_note_copy(struct rst_record *original);
 /* A genuine segment of side x: its RSTs since its last segment raced it. */
 void rst_score_note_race(struct rst_core *core, struct rst_side *x, uint32_t frame);
 
-/* At verdict time: the evidence against rec and its weights.  own_reset: the sender's earlier genuine RST that ended this connection,
- * NULL if none. */
+/* At verdict time: the evidence against rec and its weights.  own_reset: the sender's earlier
+ * genuine RST that ended this connection, NULL if none. */
 void rst_score(const struct rst_conn *conn, const struct rst_host *host,
                const struct rst_record *rec, const struct rst_record *own_reset,
                const struct rst_params *params, struct rst_verdict *verdict);

@@ -42,8 +42,8 @@ static void chunked_free(struct chunked *v)
     memset(v, 0, sizeof *v);
 }
 
-size_t rst_index_find(const struct index *ix, const struct chunked *store,
-                         const void *key, size_t key_len)
+size_t rst_index_find(const struct index *ix, const struct chunked *store, const void *key,
+                      size_t key_len)
 {
     size_t mask = ix->size - 1;
     size_t i = (size_t)rst_hash(ix->hash_key, key, key_len) & mask;
@@ -73,7 +73,7 @@ bool rst_index_grow(struct index *ix, const struct chunked *store, size_t key_le
 
 /* A RST payload's statement, kept only for RSTs that carry one. */
 struct diag_entry {
-    uint8_t format;          /* enum rst_diag_format */
+    uint8_t format; /* enum rst_diag_format */
     bool text_truncated;
     uint16_t code;
     uint32_t pen;
@@ -146,10 +146,12 @@ const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t r
 
 size_t rst_core_memory(const struct rst_core *core)
 {
-    return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts)
-         + chunked_bytes(&core->records) + chunked_bytes(&core->diags)
-         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
-            + core->host_tuple_index.size) * sizeof(uint32_t) + sizeof *core;
+    return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts) + chunked_bytes(&core->records)
+        + chunked_bytes(&core->diags)
+        + (core->conn_index.size + core->host_index.size + core->tuple_index.size
+           + core->host_tuple_index.size)
+        * sizeof(uint32_t)
+        + sizeof *core;
 }
 
 size_t rst_core_connections(const struct rst_core *core)

@@ -40,9 +40,9 @@ uint64_t rst_hash(const struct rst_hash_key *key, const void *bytes, size_t len)
  * The store's element starts with its key. */
 struct index {
     uint32_t *slots;
-    size_t size;             /* a power of two */
+    size_t size; /* a power of two */
     size_t used;
-    const struct rst_hash_key *hash_key;   /* the core's */
+    const struct rst_hash_key *hash_key; /* the core's */
 };
 
 /* The slot holding the key, or the empty slot where it goes. */
@@ -52,21 +52,20 @@ bool rst_index_grow(struct index *ix, const struct chunked *store, size_t key_le
 
 /* Keeps the table at most half full, so probes stay short and end.  Asked
  * on every segment: the test stays inline, the growth does not. */
-static inline bool rst_index_reserve(struct index *ix, const struct chunked *store,
-                                     size_t key_len)
+static inline bool rst_index_reserve(struct index *ix, const struct chunked *store, size_t key_len)
 {
     return (ix->used + 1) * 2 <= ix->size || rst_index_grow(ix, store, key_len);
 }
 
 struct rst_core {
-    struct chunked conns;      /* struct rst_conn */
-    struct chunked hosts;      /* struct rst_host */
-    struct chunked records;    /* struct rst_record */
-    struct chunked diags;      /* what RST payloads state (rst_store.c) */
+    struct chunked conns;   /* struct rst_conn */
+    struct chunked hosts;   /* struct rst_host */
+    struct chunked records; /* struct rst_record */
+    struct chunked diags;   /* what RST payloads state (rst_store.c) */
     struct index conn_index, host_index;
-    struct index tuple_index;       /* a connection's tuple -> its newest connection */
-    struct index host_tuple_index;  /* an address -> its newest host entry */
-    struct rst_hash_key hash_key;   /* of all four indexes (rst_hash.c) */
+    struct index tuple_index;      /* a connection's tuple -> its newest connection */
+    struct index host_tuple_index; /* an address -> its newest host entry */
+    struct rst_hash_key hash_key;  /* of all four indexes (rst_hash.c) */
 };
 
 struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
@@ -83,7 +82,7 @@ uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_
  * its own entry first). */
 struct rst_ring {
     const struct rst_core *core;
-    uint32_t start, m;   /* index + 1 of the first and of the current entry */
+    uint32_t start, m; /* index + 1 of the first and of the current entry */
     unsigned n;
 };
 

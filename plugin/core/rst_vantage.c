@@ -48,9 +48,8 @@ static bool is_twin(const struct rst_record *r, const struct rst_record *rec, in
 {
     int64_t apart = r->time_us + shift - rec->time_us;
     return r->seq == rec->seq && r->flags == rec->flags
-        && (!(rec->flags & RST_TH_ACK) || r->ack == rec->ack)
-        && r->has_ip_id == rec->has_ip_id && r->ip_id == rec->ip_id
-        && apart < TWIN_WINDOW_US && -apart < TWIN_WINDOW_US;
+        && (!(rec->flags & RST_TH_ACK) || r->ack == rec->ack) && r->has_ip_id == rec->has_ip_id
+        && r->ip_id == rec->ip_id && apart < TWIN_WINDOW_US && -apart < TWIN_WINDOW_US;
 }
 
 /* How many sightings of the sender's RSTs from `first` back (newest first)
@@ -119,7 +118,7 @@ static uint32_t find_twin(const struct rst_core *core, const struct rst_conn *q,
     for (uint32_t id = q->side[rec->from].last_rst; id;) {
         const struct rst_record *r = rst_core_record(core, id);
         if (is_twin(r, rec, shift)) {
-            if (from_newest <= r->copies)   /* its copies are newer than itself */
+            if (from_newest <= r->copies) /* its copies are newer than itself */
                 return from_newest == r->copies ? r->frame
                                                 : copy_frame(core, id, r->copies - from_newest);
             from_newest -= 1u + r->copies;
@@ -190,10 +189,10 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     /* The earliest sighting elsewhere: where a RST is seen at several points
      * (raw and through mirror sessions), each names the first, and the
      * first names the next. */
-    RST_FOR_EACH_POINT(r, core, rec->conn, false) {
+    RST_FOR_EACH_POINT (r, core, rec->conn, false) {
         const struct rst_conn *q = rst_ring_conn(&r);
-        int64_t lag = same_syn(&q->side[rec->from], x) ? x->syn_time - q->side[rec->from].syn_time
-                                                       : 0;
+        int64_t lag =
+            same_syn(&q->side[rec->from], x) ? x->syn_time - q->side[rec->from].syn_time : 0;
         uint32_t twin = find_twin(core, q, rec, lag, rank, &cut);
         if (twin && (!v->peer_frame || twin < v->peer_frame)) {
             v->peer_frame = twin;
@@ -202,7 +201,7 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
     }
     if (v->peer_frame || cut)
         return true;
-    RST_FOR_EACH_POINT(r, core, rec->conn, false) {
+    RST_FOR_EACH_POINT (r, core, rec->conn, false) {
         const struct rst_conn *q = rst_ring_conn(&r);
         const struct rst_side *xq = &q->side[rec->from];
         const struct rst_host *hq = rst_core_host(core, xq->host);
@@ -213,8 +212,8 @@ static bool vantage_of_connection(const struct rst_core *core, const struct rst_
         int64_t lag = x->syn_time - xq->syn_time;
         /* The sender's packets pass q's point, which was still capturing
          * when the RST had passed it on its way (it passes q first). */
-        bool covers = q->last_time_us + lag >= rec->time_us
-                   || (hq && hq->last_us + lag >= rec->time_us);
+        bool covers =
+            q->last_time_us + lag >= rec->time_us || (hq && hq->last_us + lag >= rec->time_us);
         if (xq->first_frame && covers && nearer_sender(q, c, rec->from) == 1) {
             v->unseen = true;
             v->ref_frame = xq->last.frame;

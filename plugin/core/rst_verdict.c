@@ -90,8 +90,7 @@ static const struct rst_record *after_own_reset(const struct rst_record *rec,
 static const struct rst_record *decide_wire_cause(const struct rst_core *core,
                                                   const struct rst_record *rec,
                                                   const struct rst_record *own,
-                                                  struct rst_record *scratch,
-                                                  struct rst_verdict *v)
+                                                  struct rst_record *scratch, struct rst_verdict *v)
 {
     const struct rst_conn *c = rst_core_conn(core, rec->conn);
     rec = after_own_reset(rec, own, scratch);
@@ -104,8 +103,9 @@ static const struct rst_record *decide_wire_cause(const struct rst_core *core,
     if (rec->wire_case == RST_WIRE_PEER_RESET || rec->wire_case == RST_WIRE_OWN_RESET)
         v->after_frame = rec->cites.reset_frame;
     v->accept_reason = rst_accept_reason((enum rst_accept)rec->accept);
-    v->acceptable = rec->accept == RST_ACCEPT_UNKNOWN ? -1
-                  : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
+    v->acceptable = rec->accept == RST_ACCEPT_UNKNOWN
+        ? -1
+        : (rec->accept == RST_ACCEPT_ACKS_SYN || rec->accept == RST_ACCEPT_RCV_NXT);
     return rec;
 }
 
@@ -145,8 +145,8 @@ static void decide_forgery(const struct rst_core *core, const struct rst_record 
     }
 }
 
-bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id,
-                      const struct rst_params *params, bool explain, struct rst_verdict *v)
+bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct rst_params *params,
+                      bool explain, struct rst_verdict *v)
 {
     const struct rst_record *wire = core ? rst_core_record(core, rst_id) : NULL;
     /* A mirrored copy gets its original's verdict. */

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define TCP_FLAGS_END 14     /* bytes needed to read the flags byte */
+#define TCP_FLAGS_END 14 /* bytes needed to read the flags byte */
 #define TCPOPT_EOL 0
 #define TCPOPT_NOP 1
 #define TCPOPT_WINDOW 3
@@ -69,14 +69,14 @@ static void parse_options(const uint8_t *opt, size_t len, struct rst_segment *se
             continue;
         }
         if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
-            return;   /* malformed or cut short: stop quietly */
+            return; /* malformed or cut short: stop quietly */
         if (kind == TCPOPT_TIMESTAMP && opt[i + 1] == TCPOLEN_TIMESTAMP) {
             seg->has_timestamps = true;
             seg->tsval = get32(opt + i + 2);
             seg->tsecr = get32(opt + i + 6);
         } else if (kind == TCPOPT_WINDOW && opt[i + 1] == TCPOLEN_WINDOW) {
             seg->has_wscale = true;
-            seg->wscale = opt[i + 2] > 14 ? 14 : opt[i + 2];   /* RFC 7323 2.3 */
+            seg->wscale = opt[i + 2] > 14 ? 14 : opt[i + 2]; /* RFC 7323 2.3 */
         }
         i += opt[i + 1];
     }
@@ -98,9 +98,8 @@ static uint32_t payload_length(uint32_t ip_packet_len, long tcp_offset, uint32_t
     return end > tcp_header_len ? end - tcp_header_len : 0;
 }
 
-enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len,
-                                       const uint8_t *tcp, size_t tcp_len,
-                                       long tcp_offset, uint32_t tcp_reported,
+enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len, const uint8_t *tcp,
+                                       size_t tcp_len, long tcp_offset, uint32_t tcp_reported,
                                        struct rst_segment *seg)
 {
     uint32_t ip_packet_len = 0;

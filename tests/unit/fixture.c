@@ -99,8 +99,8 @@ void net_free(struct net *n)
 }
 
 /* A segment as a Linux stack sends it from a socket (also its active RSTs). */
-struct rst_segment segment(struct net *n, enum who from, uint8_t flags, uint32_t seq,
-                                  uint32_t ack, uint32_t len)
+struct rst_segment segment(struct net *n, enum who from, uint8_t flags, uint32_t seq, uint32_t ack,
+                           uint32_t len)
 {
     struct end *e = &n->end[from], *peer = &n->end[!from];
     struct rst_segment s;
@@ -143,7 +143,7 @@ struct rst_segment segment(struct net *n, enum who from, uint8_t flags, uint32_t
 
 /* Feeds a segment; returns the RST id (0 for other segments). */
 uint32_t send_seg(struct net *n, enum who from, uint8_t flags, uint32_t seq, uint32_t ack,
-                         uint32_t len)
+                  uint32_t len)
 {
     struct rst_segment s = segment(n, from, flags, seq, ack, len);
     return rst_core_add(n->core, &s, &n->params);
@@ -151,8 +151,7 @@ uint32_t send_seg(struct net *n, enum who from, uint8_t flags, uint32_t seq, uin
 
 /* A RST built without a socket (Linux tcp_v4_send_reset): IP ID 0, window 0,
  * no options. */
-uint32_t send_reply_rst(struct net *n, enum who from, uint8_t flags, uint32_t seq,
-                               uint32_t ack)
+uint32_t send_reply_rst(struct net *n, enum who from, uint8_t flags, uint32_t seq, uint32_t ack)
 {
     struct rst_segment s = segment(n, from, flags | RST_TH_RST, seq, ack, 0);
     s.ip_id = 0;
@@ -196,7 +195,7 @@ void handshake_and_exchange(struct net *n)
  * in the name of `claimed`: its own MAC, TTL 64, IP ID 1 and window 8192
  * (scapy's defaults), no options. */
 struct rst_segment forged(struct net *n, enum who claimed, uint8_t flags, uint32_t seq,
-                                 uint32_t ack)
+                          uint32_t ack)
 {
     int64_t delay = n->end[claimed].delay_us;
     n->end[claimed].delay_us = 1000;

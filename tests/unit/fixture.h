@@ -77,10 +77,10 @@ struct end {
     uint16_t port;
     uint8_t mac[6];
     uint8_t ttl;
-    uint16_t ip_id;         /* its socket's next IP ID (Linux counts per socket) */
-    uint32_t ts_offset;     /* its RFC 7323 clock: offset + milliseconds */
-    uint16_t window;        /* the raw window it advertises */
-    int64_t delay_us;       /* how long after the previous segment its segments arrive */
+    uint16_t ip_id;     /* its socket's next IP ID (Linux counts per socket) */
+    uint32_t ts_offset; /* its RFC 7323 clock: offset + milliseconds */
+    uint16_t window;    /* the raw window it advertises */
+    int64_t delay_us;   /* how long after the previous segment its segments arrive */
 };
 
 enum who { CLIENT, SERVER };
@@ -90,7 +90,7 @@ struct net {
     struct rst_params params;
     uint8_t ip_version;
     struct end end[2];
-    bool timestamps;        /* both SYNs offer RFC 7323 timestamps */
+    bool timestamps; /* both SYNs offer RFC 7323 timestamps */
     uint32_t frame;
     int64_t now_us;
 };
@@ -106,8 +106,8 @@ struct net {
 void net_init(struct net *n, uint8_t ip_version);
 void net_free(struct net *n);
 /* A segment as a Linux stack sends it from a socket (also its active RSTs). */
-struct rst_segment segment(struct net *n, enum who from, uint8_t flags, uint32_t seq,
-                           uint32_t ack, uint32_t len);
+struct rst_segment segment(struct net *n, enum who from, uint8_t flags, uint32_t seq, uint32_t ack,
+                           uint32_t len);
 /* Feeds a segment; returns the RST id (0 for other segments). */
 uint32_t send_seg(struct net *n, enum who from, uint8_t flags, uint32_t seq, uint32_t ack,
                   uint32_t len);

@@ -46,12 +46,18 @@ static unsigned long long seed;
 static uint32_t seq_value(uint32_t base)
 {
     switch (below(6)) {
-    case 0: return 0;
-    case 1: return 0xFFFFFFFFu - below(3000);
-    case 2: return base + below(5000);
-    case 3: return base - below(100);
-    case 4: return rnd();
-    default: return base;
+    case 0:
+        return 0;
+    case 1:
+        return 0xFFFFFFFFu - below(3000);
+    case 2:
+        return base + below(5000);
+    case 3:
+        return base - below(100);
+    case 4:
+        return rnd();
+    default:
+        return base;
     }
 }
 
@@ -77,7 +83,7 @@ static void random_segment(struct rst_segment *s, uint32_t frame, int64_t *now, 
     s->frame = frame;
     *now += below(10) == 0 ? (int64_t)below(400) * 1000000 : below(50000);
     if (below(20) == 0)
-        *now -= below(1000000);   /* out-of-order timestamps */
+        *now -= below(1000000); /* out-of-order timestamps */
     s->time_us = *now;
     s->view = below(8) == 0 ? below(3) : 0;
     s->ip_version = below(4) == 0 ? 6 : 4;
@@ -98,7 +104,7 @@ static void random_segment(struct rst_segment *s, uint32_t frame, int64_t *now, 
      * link open another capture point (a collapsed merge). */
     s->has_link = below(5) != 0;
     s->link_src[5] = (uint8_t)below(4);
-    s->link_dst[0] = (uint8_t)(below(8) == 0);   /* now and then multicast */
+    s->link_dst[0] = (uint8_t)(below(8) == 0); /* now and then multicast */
     s->link_dst[5] = (uint8_t)below(6);
     s->group = below(8) == 0 ? below(2) : 0;
     s->flags = below(6) ? flag_set[below(sizeof flag_set)] : (uint8_t)rnd();
@@ -111,7 +117,7 @@ static void random_segment(struct rst_segment *s, uint32_t frame, int64_t *now, 
         s->payload_caplen = below(3) ? s->payload_len : below(s->payload_len + 1);
     }
     if (below(10) == 0)
-        s->payload_len = rnd();   /* a length the capture does not hold */
+        s->payload_len = rnd(); /* a length the capture does not hold */
     s->has_timestamps = below(2);
     s->tsval = seq_value(7000000);
     s->tsecr = seq_value(9000000);
@@ -143,7 +149,8 @@ static int utf8_ok(const uint8_t *p, size_t n)
 
 static void check_verdict(const struct rst_verdict *v, const struct rst_params *p, uint32_t frame)
 {
-    EXPECT(v->final_cause < RST_CAUSE_COUNT && v->face_value < RST_CAUSE_COUNT, "cause out of range");
+    EXPECT(v->final_cause < RST_CAUSE_COUNT && v->face_value < RST_CAUSE_COUNT,
+           "cause out of range");
     EXPECT(v->suspicion <= 100, "suspicion over 100");
     /* A RST unseen where it had to pass is proven forged, whatever the score. */
     bool proven = v->vantage.unseen;
@@ -165,7 +172,8 @@ static void check_verdict(const struct rst_verdict *v, const struct rst_params *
     EXPECT(memchr(v->explanation, 0, sizeof v->explanation) != NULL, "explanation not terminated");
     EXPECT(v->explanation[0] != 0, "empty explanation");
     EXPECT(v->answers_frame < frame || v->answers_frame == 0, "answers a later frame");
-    EXPECT(memchr(v->sender_address, 0, sizeof v->sender_address) != NULL, "address not terminated");
+    EXPECT(memchr(v->sender_address, 0, sizeof v->sender_address) != NULL,
+           "address not terminated");
     EXPECT(v->diag.text_len <= RST_DIAG_TEXT_MAX, "diag text too long");
     EXPECT(!v->diag.text || utf8_ok(v->diag.text, v->diag.text_len), "diag text with NUL");
 }
@@ -204,8 +212,8 @@ static void fuzz_locate(const uint8_t *buf, size_t size)
         rst_frame_view(whole, n, rnd(), &h, &l, &group);
         return;
     }
-    EXPECT(l.ip < caplen && l.tcp > l.ip && l.n_outer <= RST_TUNNELS_MAX &&
-           l.n_outer <= h.n_outer, "located headers outside the frame");
+    EXPECT(l.ip < caplen && l.tcp > l.ip && l.n_outer <= RST_TUNNELS_MAX && l.n_outer <= h.n_outer,
+           "located headers outside the frame");
     for (unsigned k = 0; k < l.n_outer; k++)
         EXPECT(l.outer[k] < l.ip && (k == 0 || l.outer[k] > l.outer[k - 1]),
                "enclosing headers out of order");
@@ -231,8 +239,8 @@ static void fuzz_parser(void)
     long offset = below(3) ? (long)tcp_at : -1;
     struct rst_segment s;
     memset(&s, 0, sizeof s);
-    enum rst_parse_status st = rst_parse_ip_tcp(buf, ip_len, buf + tcp_at, tcp_len, offset,
-                                                rnd(), &s);
+    enum rst_parse_status st =
+        rst_parse_ip_tcp(buf, ip_len, buf + tcp_at, tcp_len, offset, rnd(), &s);
     if (st == RST_PARSE_OK)
         EXPECT(s.ip_version == 4 || s.ip_version == 6, "parsed an IP version that is neither");
     char addr[48];
@@ -272,7 +280,8 @@ int main(int argc, char **argv)
             check_verdict(&v, &params, n + 1);
         }
         struct rst_verdict v;
-        EXPECT(!rst_core_verdict(core, n_ids + 1, &params, true, &v), "a verdict for an unknown id");
+        EXPECT(!rst_core_verdict(core, n_ids + 1, &params, true, &v),
+               "a verdict for an unknown id");
         EXPECT(rst_core_memory(core) > 0, "no memory accounted");
         rst_core_free(core);
     }

@@ -70,7 +70,8 @@ TEST(test_abort_after_response)
     struct net n;
     net_init(&n, 4);
     handshake_and_exchange(&n);
-    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.sender == RST_ROLE_SERVER);
     CHECK(v.answers_frame == 0);
@@ -105,7 +106,8 @@ TEST(test_abort_acking_only_a_fin_has_no_unread_data)
     net_init(&n, 4);
     handshake_and_exchange(&n);
     send_seg(&n, SERVER, FIN | ACK, S_ISN + 301, C_ISN + 101, 0);
-    struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 302, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 302, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(strstr(v.explanation, "It acknowledges data it had not acknowledged before") == NULL);
     net_free(&n);
@@ -133,9 +135,9 @@ TEST(test_rst_after_own_abort_is_no_connection)
 {
     struct net n;
     net_init(&n, 4);
-    handshake_and_exchange(&n);                                              /* 1-7 */
-    send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);            /* 8 */
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 302, 20);          /* 9 */
+    handshake_and_exchange(&n);                                    /* 1-7 */
+    send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);  /* 8 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 302, 20); /* 9 */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 302, 0));
     CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.answers_frame == 9);
@@ -152,9 +154,9 @@ TEST(test_abort_after_own_refusal_is_contradiction)
 {
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 1 */
-    send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1);                           /* 2: refused */
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);                      /* 3: probe */
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);             /* 1 */
+    send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1);      /* 2: refused */
+    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0); /* 3: probe */
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 1, 0));
     CHECK(v.wire_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.after_frame == 2);
@@ -170,11 +172,12 @@ TEST(test_rst_after_forged_one_keeps_its_cause)
 {
     struct net n;
     net_init(&n, 4);
-    handshake_and_exchange(&n);                                              /* 1-7 */
+    handshake_and_exchange(&n);                                                      /* 1-7 */
     uint32_t f = send_forged(&n, forged(&n, SERVER, ACK, S_ISN + 301, C_ISN + 101)); /* 8 */
     CHECK(verdict(&n, f).injected);
-    send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 50);          /* 9: still talking */
-    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 351, C_ISN + 101, 0));
+    send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 50); /* 9: still talking */
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 351, C_ISN + 101, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.after_frame == 0);
     CHECK(evidence(&v, RST_EV_CONTRADICTION) == NULL);
@@ -201,18 +204,18 @@ TEST(test_block_page_is_no_baseline)
 {
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 1 */
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);                    /* 2 */
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);                      /* 3 */
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);              /* 4 */
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                     /* 1 */
+    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);       /* 2 */
+    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);         /* 3 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100); /* 4 */
     struct rst_segment page = forged(&n, SERVER, PSH | ACK | FIN, S_ISN + 1, C_ISN + 101);
     page.flags &= (uint8_t)~RST;
     page.payload_len = 200;
-    CHECK(rst_core_add(n.core, &page, &n.params) == 0);                      /* 5 */
-    send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 202, 0);                  /* 6 */
+    CHECK(rst_core_add(n.core, &page, &n.params) == 0);     /* 5 */
+    send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 202, 0); /* 6 */
     struct rst_segment r = forged(&n, SERVER, 0, S_ISN + 202, 0);
     r.window = 0;
-    struct rst_verdict v = verdict(&n, send_forged(&n, r));                  /* 7 */
+    struct rst_verdict v = verdict(&n, send_forged(&n, r)); /* 7 */
     const struct rst_evidence *ttl = evidence(&v, RST_EV_TTL);
     CHECK(ttl != NULL && ttl->expected == 63 && ttl->ref_frame == 2);
     const struct rst_evidence *mac = evidence(&v, RST_EV_MAC);
@@ -234,7 +237,8 @@ TEST(test_second_router_same_distance_is_baseline)
     n.end[SERVER].mac[5] = 0x02;
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 101, 300);
     send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 301, 0);
-    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.n_evidence == 0);
     net_free(&n);
@@ -247,15 +251,16 @@ TEST(test_rsts_only_from_two_distances)
     struct net n;
     net_init(&n, 4);
     n.end[SERVER].ttl = 47;
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 1 */
-    send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1);                           /* 2: TTL 47 */
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);        /* 1 */
+    send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1); /* 2: TTL 47 */
     n.end[CLIENT].port = 40002;
     n.end[SERVER].ttl = 239;
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 3 */
-    struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1));  /* 4 */
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                            /* 3 */
+    struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, ACK, 0, C_ISN + 1)); /* 4 */
     CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(v.distance_frame[0] == 2 && v.distance_frame[1] == 4);
-    CHECK_CONTAINS(v.explanation, "arrive from two distances, TTL 47 (frame 2) and TTL 239 (frame 4)");
+    CHECK_CONTAINS(v.explanation,
+                   "arrive from two distances, TTL 47 (frame 2) and TTL 239 (frame 4)");
     net_free(&n);
 }
 
@@ -266,10 +271,10 @@ TEST(test_rsts_only_anchored_by_other_connection)
     struct net n;
     net_init(&n, 4);
     n.end[SERVER].ttl = 47;
-    handshake_and_exchange(&n);                                              /* 1-7 */
+    handshake_and_exchange(&n); /* 1-7 */
     n.end[CLIENT].port = 40002;
     n.end[SERVER].port = 8081;
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                  /* 8 */
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0); /* 8 */
     struct rst_segment r = segment(&n, SERVER, RST | ACK, 0, C_ISN + 1, 0);
     r.ttl = 239;
     r.ip_id = 0;
@@ -287,7 +292,8 @@ TEST(test_client_abort)
     struct net n;
     net_init(&n, 4);
     handshake_and_exchange(&n);
-    struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.sender == RST_ROLE_CLIENT);
     CHECK(v.n_evidence == 0);
@@ -316,9 +322,9 @@ TEST(test_data_after_close)
     struct net n;
     net_init(&n, 4);
     handshake_and_exchange(&n);
-    send_seg(&n, SERVER, FIN | ACK, S_ISN + 301, C_ISN + 101, 0);          /* frame 8 */
+    send_seg(&n, SERVER, FIN | ACK, S_ISN + 301, C_ISN + 101, 0); /* frame 8 */
     send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 302, 0);
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 302, 25);           /* frame 10 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 302, 25); /* frame 10 */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 302, 0));
     CHECK(v.final_cause == RST_CAUSE_DATA_AFTER_CLOSE);
     CHECK(v.answers_frame == 10);
@@ -332,7 +338,7 @@ TEST(test_server_lost_state_is_no_connection)
     struct net n;
     net_init(&n, 4);
     handshake_and_exchange(&n);
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 301, 100);           /* frame 8 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 301, 100); /* frame 8 */
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 301, 0));
     CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION);
     CHECK(v.answers_frame == 8);
@@ -449,10 +455,11 @@ TEST(test_keepalive_timeout)
     handshake_and_exchange(&n);
     for (int i = 0; i < 3; i++) {
         n.now_us += 1000000;
-        send_seg(&n, CLIENT, ACK, C_ISN + 100, S_ISN + 301, 0);   /* probes: SND.NXT - 1 */
+        send_seg(&n, CLIENT, ACK, C_ISN + 100, S_ISN + 301, 0); /* probes: SND.NXT - 1 */
     }
     n.now_us += 1000000;
-    struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
     CHECK(v.final_cause == RST_CAUSE_KEEPALIVE_TIMEOUT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "Ends 3 unanswered keepalive probes");
@@ -468,7 +475,8 @@ TEST(test_answered_keepalives_do_not_count)
         send_seg(&n, CLIENT, ACK, C_ISN + 100, S_ISN + 301, 0);
         send_seg(&n, SERVER, ACK, S_ISN + 301, C_ISN + 101, 0);
     }
-    struct rst_verdict v = verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, CLIENT, RST | ACK, C_ISN + 101, S_ISN + 301, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     net_free(&n);
 }
@@ -479,9 +487,10 @@ TEST(test_retransmission_timeout)
     net_init(&n, 4);
     handshake_and_exchange(&n);
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 500);
-    for (int i = 0; i < 5; i++)    /* Windows: TcpMaxDataRetransmissions = 5 */
+    for (int i = 0; i < 5; i++) /* Windows: TcpMaxDataRetransmissions = 5 */
         send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 500);
-    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 801, C_ISN + 101, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 801, C_ISN + 101, 0));
     CHECK(v.final_cause == RST_CAUSE_RETRANSMISSION_TIMEOUT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "Ends 5 retransmissions");
@@ -497,7 +506,8 @@ TEST(test_acked_retransmission_does_not_count)
     for (int i = 0; i < 4; i++)
         send_seg(&n, SERVER, PSH | ACK, S_ISN + 301, C_ISN + 101, 500);
     send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 801, 0);
-    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 801, C_ISN + 101, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 801, C_ISN + 101, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     net_free(&n);
 }
@@ -508,11 +518,12 @@ TEST(test_idle_timeout)
     net_init(&n, 4);
     handshake_and_exchange(&n);
     n.now_us += 400LL * 1000000;
-    struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0));
     CHECK(v.final_cause == RST_CAUSE_IDLE_TIMEOUT);
     CHECK(v.n_evidence == 0);
     CHECK_CONTAINS(v.explanation, "after 400 s of silence");
-    n.params.idle_seconds = 0;   /* 0 turns the rule off; the cause is fixed when fed */
+    n.params.idle_seconds = 0; /* 0 turns the rule off; the cause is fixed when fed */
     CHECK(verdict(&n, 1).final_cause == RST_CAUSE_IDLE_TIMEOUT);
     net_free(&n);
 }

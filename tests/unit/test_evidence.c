@@ -29,8 +29,9 @@ TEST(test_forged_handshake_rst_needs_the_later_syn_ack)
     CHECK(timing && timing->observed == 1000 && timing->expected == 21000 && timing->weight == 40);
     CHECK(v.suspicion == 100);
     CHECK(v.acceptable == 1);
-    CHECK_CONTAINS(v.explanation, "Forged in the name of the server (suspicion 100): the server "
-                                  "went on sending after it (frame 3)");
+    CHECK_CONTAINS(v.explanation,
+                   "Forged in the name of the server (suspicion 100): the server "
+                   "went on sending after it (frame 3)");
     CHECK_CONTAINS(v.explanation, "TTL 64 where the server's packets arrive with 63 (frame 3)");
     CHECK_CONTAINS(v.explanation, "The client would accept it");
     net_free(&n);
@@ -75,10 +76,10 @@ TEST(test_race_real_server_keeps_sending)
     f.ttl = 63;
     f.src_mac[5] = 0x01;
     uint32_t id = send_forged(&n, f);
-    CHECK(!evidence(&(struct rst_verdict){0}, RST_EV_RACE));
+    CHECK(!evidence(&(struct rst_verdict){ 0 }, RST_EV_RACE));
     struct rst_verdict one_pass = verdict(&n, id);
     CHECK(!evidence(&one_pass, RST_EV_RACE));
-    send_seg(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101, 0);                     /* frame 6 */
+    send_seg(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101, 0); /* frame 6 */
     struct rst_verdict v = verdict(&n, id);
     CHECK(evidence(&v, RST_EV_RACE) && evidence(&v, RST_EV_RACE)->ref_frame == 6);
     CHECK(!evidence(&v, RST_EV_TTL) && !evidence(&v, RST_EV_MAC));
@@ -86,7 +87,8 @@ TEST(test_race_real_server_keeps_sending)
      * timestamps, a window of 8192 where it advertises 64, IP ID 1. */
     CHECK(evidence(&v, RST_EV_TIMING));
     CHECK(evidence(&v, RST_EV_NO_TIMESTAMPS));
-    CHECK(evidence(&v, RST_EV_WINDOW) && evidence(&v, RST_EV_WINDOW)->window_sign == RST_WINDOW_OFF_SENDER);
+    CHECK(evidence(&v, RST_EV_WINDOW)
+          && evidence(&v, RST_EV_WINDOW)->window_sign == RST_WINDOW_OFF_SENDER);
     CHECK(v.injected);
     net_free(&n);
 }
@@ -118,7 +120,7 @@ TEST(test_gfw_style_burst)
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
     send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 517);             /* frame 4 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 517); /* frame 4 */
     uint32_t x = S_ISN + 1;
     static const uint32_t offset[4] = { 0, 0, 1460, 4380 };
     uint32_t ids[4];
@@ -133,7 +135,8 @@ TEST(test_gfw_style_burst)
     CHECK(evidence(&second, RST_EV_BURST_SEQ));
     CHECK(evidence(&second, RST_EV_BURST_WINDOW));
     CHECK(evidence(&second, RST_EV_BURST_TTL));
-    CHECK(evidence(&second, RST_EV_IP_ID) && evidence(&second, RST_EV_IP_ID)->ip_id_sign == RST_IP_ID_REPEATED);
+    CHECK(evidence(&second, RST_EV_IP_ID)
+          && evidence(&second, RST_EV_IP_ID)->ip_id_sign == RST_IP_ID_REPEATED);
     for (int i = 0; i < 4; i++) {
         struct rst_verdict v = verdict(&n, ids[i]);
         CHECK(v.injected);
@@ -218,7 +221,7 @@ TEST(test_rejected_forgeries_during_the_handshake)
     v = verdict(&n, reply);
     CHECK(v.final_cause == RST_CAUSE_INVALID_SEGMENT);
     CHECK(v.answers_frame == 3);
-    CHECK(v.n_evidence == 0);     /* the client goes on, as RFC 9293 3.10.7.3 says */
+    CHECK(v.n_evidence == 0); /* the client goes on, as RFC 9293 3.10.7.3 says */
     CHECK_CONTAINS(v.explanation, "keeps waiting");
     net_free(&n);
 }
@@ -284,10 +287,10 @@ TEST(test_late_reply_to_an_earlier_segment)
     n.end[CLIENT].delay_us = 20000;
     n.end[SERVER].delay_us = 200;
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);                     /* frame 2 */
+    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0); /* frame 2 */
     send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
     send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
-    send_seg(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101, 0);                     /* frame 5 */
+    send_seg(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101, 0); /* frame 5 */
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 101, 300);
     uint32_t late = send_reply_rst(&n, CLIENT, 0, C_ISN + 1, 0);
     uint32_t next = send_reply_rst(&n, CLIENT, 0, C_ISN + 101, 0);
@@ -309,7 +312,7 @@ TEST(test_window_on_a_reply_rst)
     handshake_and_exchange(&n);
     struct rst_segment f = forged(&n, SERVER, 0, S_ISN + 301, 0);
     f.ttl = 63, f.src_mac[5] = 1, f.ip_id = 0, f.window = 16;
-    f.time_us += 19000;   /* on time */
+    f.time_us += 19000; /* on time */
     struct rst_verdict v = verdict(&n, send_forged(&n, f));
     const struct rst_evidence *w = evidence(&v, RST_EV_WINDOW);
     CHECK(w && w->observed == 16 && w->expected == 0 && w->window_sign == RST_WINDOW_ON_REPLY);
@@ -323,7 +326,7 @@ TEST(test_timestamps_off_the_senders_clock)
     net_init(&n, 4);
     handshake_and_exchange(&n);
     struct rst_segment f = segment(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);
-    f.tsval += 3600000;     /* an hour ahead of the server's clock */
+    f.tsval += 3600000; /* an hour ahead of the server's clock */
     struct rst_verdict v = verdict(&n, send_forged(&n, f));
     const struct rst_evidence *ts = evidence(&v, RST_EV_TIMESTAMP);
     CHECK(ts && ts->observed == f.tsval);
@@ -340,13 +343,14 @@ TEST(test_ip_id_off_the_senders_counter)
     f.ip_id = 0x0f00;
     struct rst_verdict v = verdict(&n, send_forged(&n, f));
     const struct rst_evidence *id = evidence(&v, RST_EV_IP_ID);
-    CHECK(id && id->ip_id_sign == RST_IP_ID_JUMP && id->observed == 0x0f00 && id->expected == 0xc8e4);
+    CHECK(id && id->ip_id_sign == RST_IP_ID_JUMP && id->observed == 0x0f00
+          && id->expected == 0xc8e4);
     net_free(&n);
 
     net_init(&n, 4);
     handshake_and_exchange(&n);
     f = segment(&n, SERVER, RST | ACK, S_ISN + 301, C_ISN + 101, 0);
-    f.ip_id = 0;   /* fixed, where the server's socket counts */
+    f.ip_id = 0; /* fixed, where the server's socket counts */
     v = verdict(&n, send_forged(&n, f));
     CHECK(evidence(&v, RST_EV_IP_ID) && evidence(&v, RST_EV_IP_ID)->ip_id_sign == RST_IP_ID_FIXED);
     net_free(&n);
@@ -371,7 +375,7 @@ TEST(test_timing_of_replies)
     struct net n;
     net_init(&n, 4);
     handshake_and_exchange(&n);
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 301, 50);            /* frame 8 */
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 301, 50); /* frame 8 */
     /* A reply 1 ms after the segment, where the server needs 20 ms. */
     struct rst_segment f = segment(&n, SERVER, RST, S_ISN + 301, 0, 0);
     f.ip_id = 0, f.window = 0, f.has_timestamps = false;
@@ -404,7 +408,7 @@ TEST(test_host_baseline_flags_an_on_path_reject)
     handshake_and_exchange(&n);
     n.end[CLIENT].port = 40001;
     n.end[SERVER].port = 8021;
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);                                   /* frame 8 */
+    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0); /* frame 8 */
     struct rst_segment r = segment(&n, SERVER, RST | ACK, 0, C_ISN + 1, 0);
     r.ttl = 64, r.ip_id = 0, r.window = 0, r.has_timestamps = false;
     r.time_us -= 19900;
@@ -412,11 +416,12 @@ TEST(test_host_baseline_flags_an_on_path_reject)
     const struct rst_evidence *ttl = evidence(&v, RST_EV_TTL), *t = evidence(&v, RST_EV_TIMING);
     CHECK(ttl && ttl->other_connection && ttl->ref_frame == 2 && ttl->weight == 25);
     CHECK(t && t->other_connection && t->weight == 40);
-    CHECK(!evidence(&v, RST_EV_MAC));    /* the router's MAC, as the server's packets */
+    CHECK(!evidence(&v, RST_EV_MAC)); /* the router's MAC, as the server's packets */
     CHECK(v.injected);
     CHECK(v.face_value == RST_CAUSE_REFUSED);
-    CHECK_CONTAINS(v.explanation, "TTL 64 where 203.0.113.2's packets arrive with 63 "
-                                  "(frame 2, another connection)");
+    CHECK_CONTAINS(v.explanation,
+                   "TTL 64 where 203.0.113.2's packets arrive with 63 "
+                   "(frame 2, another connection)");
     net_free(&n);
 }
 
@@ -525,7 +530,7 @@ TEST(test_varying_mac_gives_no_mac_evidence)
     net_init(&n, 4);
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    n.end[SERVER].mac[5] = 2;   /* a second router on the path (ECMP, VRRP) */
+    n.end[SERVER].mac[5] = 2; /* a second router on the path (ECMP, VRRP) */
     send_seg(&n, SERVER, ACK, S_ISN + 1, C_ISN + 1, 0);
     n.end[SERVER].mac[5] = 3;
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 1, 0));
@@ -539,7 +544,7 @@ TEST(test_no_mac_means_no_mac_evidence)
     net_init(&n, 4);
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     struct rst_segment sa = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    sa.has_mac = false;     /* raw IP or loopback: no link-layer source */
+    sa.has_mac = false; /* raw IP or loopback: no link-layer source */
     rst_core_add(n.core, &sa, &n.params);
     struct rst_segment r = segment(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 1, 0);
     r.has_mac = false;

@@ -6,12 +6,12 @@
 #include "fixture.h"
 
 static const uint8_t ipv4_rst[] = {
-    0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x3f, 0x06, 0x00, 0x00,
-    203, 0, 113, 2, 198, 51, 100, 10,
+    0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x3f, 0x06,
+    0x00, 0x00, 203,  0,    113,  2,    198,  51,   100,  10,
 };
 static const uint8_t tcp_rst_ack[] = {
-    0x1f, 0x41, 0x9c, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe9,
-    0x50, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x1f, 0x41, 0x9c, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0xe9, 0x50, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 TEST(test_parse_ipv4_rst)
@@ -40,10 +40,10 @@ TEST(test_parse_timestamps_and_payload)
 {
     uint8_t ip[20];
     memcpy(ip, ipv4_rst, 20);
-    ip[3] = 20 + 32 + 5;     /* total length: header, 32-byte TCP header, 5 bytes */
+    ip[3] = 20 + 32 + 5; /* total length: header, 32-byte TCP header, 5 bytes */
     uint8_t tcp[32];
     memcpy(tcp, tcp_rst_ack, 20);
-    tcp[12] = 0x80;          /* data offset 8 words */
+    tcp[12] = 0x80; /* data offset 8 words */
     tcp[13] = RST_TH_ACK | RST_TH_PSH;
     const uint8_t opts[12] = { 1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9 };
     memcpy(tcp + 20, opts, sizeof opts);
@@ -56,8 +56,16 @@ TEST(test_parse_timestamps_and_payload)
 TEST(test_parse_ipv6_with_extension_headers)
 {
     uint8_t ip[40] = { 0x60, 0, 0, 0, 0, 8 + 20, 0, 57 };
-    ip[8] = 0x20; ip[9] = 0x01; ip[10] = 0x0d; ip[11] = 0xb8; ip[23] = 2;
-    ip[24] = 0x20; ip[25] = 0x01; ip[26] = 0x0d; ip[27] = 0xb8; ip[39] = 0x10;
+    ip[8] = 0x20;
+    ip[9] = 0x01;
+    ip[10] = 0x0d;
+    ip[11] = 0xb8;
+    ip[23] = 2;
+    ip[24] = 0x20;
+    ip[25] = 0x01;
+    ip[26] = 0x0d;
+    ip[27] = 0xb8;
+    ip[39] = 0x10;
     struct rst_segment s;
     /* An 8-byte hop-by-hop header lies between IPv6 and TCP. */
     CHECK(rst_parse_ip_tcp(ip, sizeof ip, tcp_rst_ack, sizeof tcp_rst_ack, 48, 20, &s)
@@ -101,19 +109,22 @@ TEST(test_parse_rejects_short_and_bogus_headers)
     CHECK(rst_parse_ip_tcp(ipv4_rst, 20, tcp_rst_ack, 13, 20, 13, &s) == RST_PARSE_TRUNCATED);
     uint8_t bad_ip[20];
     memcpy(bad_ip, ipv4_rst, 20);
-    bad_ip[0] = 0x41;        /* IHL 1 word */
+    bad_ip[0] = 0x41; /* IHL 1 word */
     CHECK(rst_parse_ip_tcp(bad_ip, 20, tcp_rst_ack, 20, 20, 20, &s) == RST_PARSE_MALFORMED);
-    bad_ip[0] = 0x55;        /* version 5 */
+    bad_ip[0] = 0x55; /* version 5 */
     CHECK(rst_parse_ip_tcp(bad_ip, 20, tcp_rst_ack, 20, 20, 20, &s) == RST_PARSE_MALFORMED);
     uint8_t bad_tcp[20];
     memcpy(bad_tcp, tcp_rst_ack, 20);
-    bad_tcp[12] = 0x30;      /* data offset 3 words */
+    bad_tcp[12] = 0x30; /* data offset 3 words */
     CHECK(rst_parse_ip_tcp(ipv4_rst, 20, bad_tcp, 20, 20, 20, &s) == RST_PARSE_MALFORMED);
     /* Options that run past the header end quietly. */
     uint8_t tcp[24];
     memcpy(tcp, tcp_rst_ack, 20);
     tcp[12] = 0x60;
-    tcp[20] = 8; tcp[21] = 40; tcp[22] = 0; tcp[23] = 0;
+    tcp[20] = 8;
+    tcp[21] = 40;
+    tcp[22] = 0;
+    tcp[23] = 0;
     CHECK(rst_parse_ip_tcp(ipv4_rst, 20, tcp, 24, 20, 24, &s) == RST_PARSE_OK);
     CHECK(!s.has_timestamps);
     /* Headers only (small snap length): the flags are enough. */
@@ -144,8 +155,8 @@ TEST(test_format_address_digits_and_short_buffers)
     uint8_t v4[4] = { 0, 9, 10, 255 };
     rst_format_address(4, v4, buf, sizeof buf);
     CHECK_STR(buf, "0.9.10.255");
-    uint8_t full[16] = { 0xab, 0xcd, 0, 0x01, 0x10, 0, 0xff, 0xff, 0, 1, 0x0a, 0xbc, 0x12, 0x34,
-                         0xf0, 0x0f };
+    uint8_t full[16] = { 0xab, 0xcd, 0,    0x01, 0x10, 0,    0xff, 0xff,
+                         0,    1,    0x0a, 0xbc, 0x12, 0x34, 0xf0, 0x0f };
     rst_format_address(6, full, buf, sizeof buf);
     CHECK_STR(buf, "abcd:1:1000:ffff:1:abc:1234:f00f");
     /* A buffer too small keeps what fits, terminated. */
@@ -162,8 +173,8 @@ static const uint8_t host_a[4] = { 198, 51, 100, 10 }, host_b[4] = { 203, 0, 113
 static const uint8_t tunnel_a[4] = { 198, 51, 100, 1 }, tunnel_b[4] = { 203, 0, 113, 1 };
 
 /* Appends an IPv4 header (RFC 791) whose packet runs to `total` bytes. */
-static size_t put_ipv4(uint8_t *f, size_t at, const uint8_t *src, const uint8_t *dst,
-                       uint8_t proto, size_t total)
+static size_t put_ipv4(uint8_t *f, size_t at, const uint8_t *src, const uint8_t *dst, uint8_t proto,
+                       size_t total)
 {
     memset(f + at, 0, 20);
     f[at] = 0x45;
@@ -231,13 +242,13 @@ TEST(test_frame_read_gives_the_segment_its_payload_and_link)
 {
     uint8_t f[80] = { 0 };
     size_t at = put_ethernet(f, 0x0800);
-    f[5] = 0x0a, f[11] = 0x01;                     /* destination ...0a, source ...01 */
+    f[5] = 0x0a, f[11] = 0x01; /* destination ...0a, source ...01 */
     at = put_ipv4(f, at, host_b, host_a, 6, 20 + 20 + 8);
     size_t tcp = at;
     at = put_tcp(f, at, 8001, 40000);
     f[tcp + 13] = RST_TH_RST | RST_TH_ACK;
-    f[tcp + 14] = 0x01, f[tcp + 15] = 0x00;        /* window 256 */
-    memcpy(f + at, "no route", 8);                 /* RFC 1122 4.2.2.12 reset text */
+    f[tcp + 14] = 0x01, f[tcp + 15] = 0x00; /* window 256 */
+    memcpy(f + at, "no route", 8);          /* RFC 1122 4.2.2.12 reset text */
     size_t len = at + 8;
     struct rst_frame_hint h = hint_v4(host_b, host_a, 8001, 40000);
     h.interface_id = 2;
@@ -250,7 +261,7 @@ TEST(test_frame_read_gives_the_segment_its_payload_and_link)
     CHECK(s.payload == f + at && s.payload_caplen == 8);
     CHECK(s.interface_id == 2 && s.view == 2u << 4 && s.group == 0);
     CHECK(s.has_link && s.link_dst[5] == 0x0a && s.link_src[5] == 0x01);
-    CHECK(!s.has_mac && s.frame == 0);             /* the caller's to set */
+    CHECK(!s.has_mac && s.frame == 0); /* the caller's to set */
     /* Cut short of the payload: the part captured, no more. */
     CHECK(rst_frame_read(f, len - 3, len, &h, &s, &l) == RST_FRAME_OK);
     CHECK(s.payload_len == 8 && s.payload_caplen == 5);
@@ -260,7 +271,7 @@ TEST(test_frame_read_gives_the_segment_its_payload_and_link)
     struct rst_frame_hint other = hint_v4(host_a, host_b, 8001, 40000);
     CHECK(rst_frame_read(f, len, len, &other, &s, &l) == RST_FRAME_NONE);
     /* A later fragment: the headers are in the packet to rebuild. */
-    f[14 + 6] = 0x00, f[14 + 7] = 0x10;            /* fragment offset 128 bytes */
+    f[14 + 6] = 0x00, f[14 + 7] = 0x10; /* fragment offset 128 bytes */
     CHECK(rst_frame_read(f, len, len, &h, &s, &l) == RST_FRAME_FRAGMENT && l.fragment_ip == 14);
 }
 
@@ -291,14 +302,15 @@ TEST(test_locate_ipv6_extension_headers_and_fragments)
     size_t at = put_ethernet(f, 0x86dd);
     f[at] = 0x60;
     f[at + 5] = 16 + 20;
-    f[at + 6] = 0;                       /* hop-by-hop options */
+    f[at + 6] = 0; /* hop-by-hop options */
     f[at + 7] = 57;
-    uint8_t src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }, dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+    uint8_t src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
+            dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
     memcpy(f + at + 8, src, 16);
     memcpy(f + at + 24, dst, 16);
     at += 40;
-    f[at] = 60, f[at + 1] = 0;           /* then destination options, 8 bytes each */
-    f[at + 8] = 6, f[at + 9] = 0;        /* then TCP */
+    f[at] = 60, f[at + 1] = 0;    /* then destination options, 8 bytes each */
+    f[at + 8] = 6, f[at + 9] = 0; /* then TCP */
     put_tcp(f, at + 16, 8001, 40000);
     struct rst_frame_hint h;
     memset(&h, 0, sizeof h);
@@ -310,20 +322,20 @@ TEST(test_locate_ipv6_extension_headers_and_fragments)
     /* A fragment header with a fragment offset: the TCP header is in the
      * reassembled packet, not here (RFC 8200 4.5). */
     f[at + 8] = 44;
-    f[at + 16] = 6, f[at + 19] = 0x08;   /* offset 1 (8 bytes) */
+    f[at + 16] = 6, f[at + 19] = 0x08; /* offset 1 (8 bytes) */
     CHECK(!rst_locate_tcp(f, sizeof f, sizeof f, &h, &l) && l.fragment && l.fragment_ip == 14);
     /* The packet rebuilt from the reassembled payload (what follows the
      * fragment header): one whole packet again. */
     uint8_t payload[20], whole[128];
     put_tcp(payload, 0, 8001, 40000);
     size_t n = rst_rebuild_fragment(f, sizeof f, 14, payload, sizeof payload, whole, sizeof whole);
-    CHECK(n == 14 + 40 + 16 + 8 + 20);     /* the fragment header stays */
+    CHECK(n == 14 + 40 + 16 + 8 + 20); /* the fragment header stays */
     CHECK(rst_locate_tcp(whole, n, n, &h, &l) && l.tcp == 78 && !l.fragment);
     CHECK(whole[14 + 5] == 16 + 8 + 20 && whole[at + 18] == 0 && whole[at + 19] == 0);
 
     uint8_t g[60] = { 0 };
     at = put_ipv4(g, put_ethernet(g, 0x0800), host_b, host_a, 6, 40);
-    g[14 + 7] = 0x10;                    /* fragment offset 16 */
+    g[14 + 7] = 0x10; /* fragment offset 16 */
     struct rst_frame_hint h4 = hint_v4(host_b, host_a, 8001, 40000);
     CHECK(!rst_locate_tcp(g, sizeof g, sizeof g, &h4, &l) && l.fragment && l.fragment_ip == 14);
     n = rst_rebuild_fragment(g, sizeof g, 14, payload, sizeof payload, whole, sizeof whole);
@@ -338,11 +350,12 @@ TEST(test_locate_ipv6_extension_headers_and_fragments)
  * between tunnel_a and tunnel_b with a key, forward or backward. */
 static size_t gre_frame(uint8_t *f, bool backward, uint32_t key, struct rst_frame_hint *h)
 {
-    const uint8_t *outer_src = backward ? tunnel_b : tunnel_a, *outer_dst = backward ? tunnel_a : tunnel_b;
+    const uint8_t *outer_src = backward ? tunnel_b : tunnel_a,
+                  *outer_dst = backward ? tunnel_a : tunnel_b;
     const uint8_t *src = backward ? host_b : host_a, *dst = backward ? host_a : host_b;
     size_t at = put_ethernet(f, 0x0800);
     at = put_ipv4(f, at, outer_src, outer_dst, 47, 20 + 8 + 40);
-    f[at] = 0x20, f[at + 1] = 0, f[at + 2] = 0x08, f[at + 3] = 0x00;   /* K bit, IPv4 */
+    f[at] = 0x20, f[at + 1] = 0, f[at + 2] = 0x08, f[at + 3] = 0x00; /* K bit, IPv4 */
     f[at + 4] = (uint8_t)(key >> 24), f[at + 5] = (uint8_t)(key >> 16);
     f[at + 6] = (uint8_t)(key >> 8), f[at + 7] = (uint8_t)key;
     at = put_ipv4(f, at + 8, src, dst, 6, 40);
@@ -371,10 +384,10 @@ TEST(test_tunnel_views)
     uint32_t key1 = view_of(f, len, &h);
     CHECK((key1 & 0x80000000u) && (key1 & 0x0f) == 1);
     len = gre_frame(f, true, 1, &h);
-    CHECK(view_of(f, len, &h) == key1);          /* both directions: one connection */
+    CHECK(view_of(f, len, &h) == key1); /* both directions: one connection */
     len = gre_frame(f, false, 2, &h);
-    CHECK(view_of(f, len, &h) != key1);          /* another key: another tenant */
-    h.outer_kind[0] = RST_TUNNEL_PLAIN;          /* key ignored: the tunnel's endpoints only */
+    CHECK(view_of(f, len, &h) != key1); /* another key: another tenant */
+    h.outer_kind[0] = RST_TUNNEL_PLAIN; /* key ignored: the tunnel's endpoints only */
     uint32_t endpoints = view_of(f, len, &h);
     CHECK(endpoints != key1 && endpoints & 0x80000000u);
     /* The same tunnel at two capture points: two views, one group. */
@@ -389,8 +402,8 @@ TEST(test_tunnel_views)
     uint32_t views[2];
     for (int vni = 0; vni < 2; vni++) {
         size_t at = put_ipv4(v, put_ethernet(v, 0x0800), tunnel_a, tunnel_b, 17, sizeof v - 14);
-        v[at + 2] = 0x12, v[at + 3] = 0xb5;    /* UDP port 4789 */
-        v[at + 8] = 0x08;                      /* VXLAN: VNI valid */
+        v[at + 2] = 0x12, v[at + 3] = 0xb5; /* UDP port 4789 */
+        v[at + 8] = 0x08;                   /* VXLAN: VNI valid */
         v[at + 8 + 6] = (uint8_t)(100 + vni);
         at = put_ethernet(v + at + 16, 0x0800) + at + 16;
         put_tcp(v, put_ipv4(v, at, host_a, host_b, 6, 40), 40000, 80);
@@ -410,7 +423,7 @@ TEST(test_tunnel_views)
     memcpy(last + 34, v + split, sizeof v - split);
     size_t last_len = 34 + sizeof v - split;
     last[14 + 2] = 0, last[14 + 3] = (uint8_t)(last_len - 14);
-    last[14 + 7] = 64 / 8;               /* offset 64, no more fragments */
+    last[14 + 7] = 64 / 8; /* offset 64, no more fragments */
     CHECK(!rst_locate_tcp(last, last_len, last_len, &h, &l) && l.fragment && l.fragment_ip == 14);
     uint8_t whole[sizeof v];
     size_t n = rst_rebuild_fragment(last, last_len, 14, v + 34, sizeof v - 34, whole, sizeof whole);

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "fixture.h"
-#include "rst_store.h"   /* a record's copy_of */
+#include "rst_store.h" /* a record's copy_of */
 
 TEST(test_sequence_numbers_wrap)
 {
@@ -59,7 +59,7 @@ TEST(test_views_are_separate_connections)
     net_init(&n, 4);
     send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
     struct rst_segment other = segment(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    other.view = 1;     /* another capture interface, or an inner tunnel layer */
+    other.view = 1; /* another capture interface, or an inner tunnel layer */
     rst_core_add(n.core, &other, &n.params);
     CHECK(rst_core_connections(n.core) == 2);
     CHECK(rst_core_hosts(n.core) == 4);
@@ -152,7 +152,6 @@ TEST(test_many_connections)
     CHECK(v.n_evidence == 0);
     net_free(&n);
 }
-
 
 /* The lab's second capture point, next to the server: the server's link
  * (the router's MAC there 02:00:00:00:02:01, the server's 02:00:00:00:02:02),
@@ -250,13 +249,14 @@ static void check_forged_handshake_at_two_points(bool collapsed)
     CHECK(v.vantage.ref_frame == t.synack_there);
     CHECK(v.vantage.other_interface == (collapsed ? 0 : 1));
     CHECK(v.vantage.other_mac_known == collapsed);
-    CHECK(!collapsed || v.vantage.other_mac[5] == 2);   /* the server's own end */
+    CHECK(!collapsed || v.vantage.other_mac[5] == 2); /* the server's own end */
     CHECK(v.injected && v.suspicion == 100 && v.final_cause == RST_CAUSE_INJECTED);
     CHECK(v.face_value == RST_CAUSE_REFUSED);
     CHECK(v.first_sighting);
-    CHECK_CONTAINS(v.explanation, "Forged in the name of the server (suspicion 100): the "
-                                  "capture point nearer the server never saw it, though the "
-                                  "server's packets pass there");
+    CHECK_CONTAINS(v.explanation,
+                   "Forged in the name of the server (suspicion 100): the "
+                   "capture point nearer the server never saw it, though the "
+                   "server's packets pass there");
     /* The single-point evidence is still there, each item its own. */
     CHECK(evidence(&v, RST_EV_TTL) && evidence(&v, RST_EV_MAC) && evidence(&v, RST_EV_RACE));
 
@@ -397,7 +397,7 @@ static void check_a_point_the_connection_never_reached(bool collapsed)
     CHECK(v.vantage.unseen && v.injected && v.suspicion == 100);
     CHECK(v.vantage.other_interface == (collapsed ? 0 : 1));
     CHECK(evidence(&v, RST_EV_TTL) && evidence(&v, RST_EV_TTL)->expected == 63);
-    CHECK(v.vantage.ref_frame == n.frame - 1);   /* the third SYN-ACK, at the server */
+    CHECK(v.vantage.ref_frame == n.frame - 1); /* the third SYN-ACK, at the server */
     CHECK(v.face_value == RST_CAUSE_REFUSED);
     net_free(&n);
 }
@@ -461,7 +461,7 @@ TEST(test_identical_rsts_pair_in_order)
     uint32_t q1_frame = n.frame;
     uint32_t q2 = feed(&n, at_server_point(&n, rst, false, t0 + 140150));
     uint32_t q2_frame = n.frame;
-    CHECK(rst_core_record(n.core, q2)->copy_of == q1);   /* kept as a copy there */
+    CHECK(rst_core_record(n.core, q2)->copy_of == q1); /* kept as a copy there */
     CHECK(!rst_core_record(n.core, p2)->copy_of);
     CHECK(verdict(&n, p1).vantage.peer_frame == q1_frame);
     CHECK(verdict(&n, p2).vantage.peer_frame == q2_frame);
@@ -537,7 +537,7 @@ static void feed_timeline(struct net *n, struct timeline *t)
     int order[32];
     for (int i = 0; i < t->n; i++)
         order[i] = i;
-    for (int i = 1; i < t->n; i++)   /* stable insertion sort by time */
+    for (int i = 1; i < t->n; i++) /* stable insertion sort by time */
         for (int j = i; j > 0 && t->seg[order[j]].time_us < t->seg[order[j - 1]].time_us; j--) {
             int k = order[j];
             order[j] = order[j - 1];

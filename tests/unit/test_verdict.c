@@ -10,7 +10,7 @@ static bool same_but_explanation(struct rst_verdict a, struct rst_verdict b)
 {
     memset(a.explanation, 0, sizeof a.explanation);
     memset(b.explanation, 0, sizeof b.explanation);
-    a.diag.text = b.diag.text = NULL;   /* the same text, compared by pointer below */
+    a.diag.text = b.diag.text = NULL; /* the same text, compared by pointer below */
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
@@ -32,7 +32,7 @@ static void check_both_ways(struct net *n, uint32_t id)
 TEST(test_verdict_without_explanation_is_the_same_verdict)
 {
     struct net n;
-    uint32_t forged_id = forged_handshake_rst(&n, true);   /* injected, with evidence */
+    uint32_t forged_id = forged_handshake_rst(&n, true); /* injected, with evidence */
     check_both_ways(&n, forged_id);
     net_free(&n);
 
