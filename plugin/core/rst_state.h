@@ -239,7 +239,24 @@ union rst_wire_cites {
 /* What is fixed about a RST when it is fed: its own header and the state of
  * the connection just before it.  Evidence from later packets comes from the
  * connection at verdict time, or is filled in here by later segments (the
- * race, the other RSTs of a burst). */
+ * race, the other RSTs of a burst).
+ *
+ * Its fields in four groups, each written by one file:
+ * - the segment (rst_records.c): frame, time_us, conn, from, seq, ack,
+ *   tsval, window, flags, ttl, mac, ip_id and the sender's previous one
+ *   (prev_ip_id), the has_* flags, window_cut, options_cut, diag;
+ * - its wire cause (rst_classify.c): answers_frame, answered_len,
+ *   answered_flags, trigger_frame, trigger_time_us, trigger_run_us,
+ *   wire_cause, wire_case, cites, shape, accept, mid_connection,
+ *   keeps_connection;
+ * - its forgery facts (rst_score.c): seq_zero_*, ack_mismatch, race_frame,
+ *   burst_*, burst_frame, ip_id_repeat, copies and copy_of (which
+ *   rst_records.c finds);
+ * - its place among its sender's RSTs (rst_records.c): prev_rst,
+ *   prev_pending, own_reset.
+ * The fields stand by size, not by group, so that the record has no padding:
+ * there is one per RST, and a port scan has millions (State sizes in
+ * docs/design.md). */
 struct rst_record {
     int64_t time_us;
     int64_t trigger_time_us; /* the segment it reacts to, if known */
