@@ -23,7 +23,7 @@ void proto_register_rst(void);
 void proto_reg_handoff_rst(void);
 
 struct rst_fields rst_hf = {
-    .proto = -1, .tap = -1, .ett_rst = -1, .ett_detail = -1, .ett_diag = -1
+    .proto = -1, .tap = -1, .ett_rst = -1, .ett_detail = -1, .ett_diag = -1, .ett_impact = -1
 };
 struct rst_experts rst_ei;
 
@@ -99,6 +99,48 @@ static hf_register_info fields[] = {
         "Present (true) when a capture point nearer the claimed sender, which the sender's "
         "other packets pass, never saw this RST: it was forged on the path",
         HFILL } },
+    { &rst_hf.impact,
+      { "Impact", "rst.impact", FT_STRING, BASE_NONE, NULL, 0x0,
+        "What the RST cost: none (nothing lost or left unanswered), data-lost, "
+        "connection-failed (a connection attempt ended), unknown (the capture cannot tell)",
+        HFILL } },
+    { &rst_hf.impact_bytes,
+      { "Bytes lost", "rst.impact.bytes", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "All bytes thrown away or left unanswered, each counted once", HFILL } },
+    { &rst_hf.impact_receiver,
+      { "Receiver's bytes never acknowledged", "rst.impact.receiver_unacked", FT_UINT32, BASE_DEC,
+        NULL, 0x0,
+        "Bytes the RST's receiver sent, before it or in flight after it, that its sender "
+        "never acknowledged",
+        HFILL } },
+    { &rst_hf.impact_receiver_frame,
+      { "Receiver's last such segment", "rst.impact.receiver_unacked.frame", FT_FRAMENUM, BASE_NONE,
+        NULL, 0x0, NULL, HFILL } },
+    { &rst_hf.impact_first_acked,
+      { "Bytes first acknowledged by the RST", "rst.impact.first_acked", FT_UINT32, BASE_DEC, NULL,
+        0x0,
+        "Bytes the RST acknowledges for the first time: its sender's TCP had them, its "
+        "application closed without reading them",
+        HFILL } },
+    { &rst_hf.impact_sender,
+      { "Sender's bytes never acknowledged", "rst.impact.sender_unacked", FT_UINT32, BASE_DEC, NULL,
+        0x0, "The RST's sender's own bytes that its peer never acknowledged", HFILL } },
+    { &rst_hf.impact_sender_frame,
+      { "Sender's last such segment", "rst.impact.sender_unacked.frame", FT_FRAMENUM, BASE_NONE,
+        NULL, 0x0, NULL, HFILL } },
+    { &rst_hf.impact_unanswered,
+      { "Request never answered", "rst.impact.unanswered", FT_UINT32, BASE_DEC, NULL, 0x0,
+        "The connection's last data, the client's request, got no answer before the RST: "
+        "its bytes",
+        HFILL } },
+    { &rst_hf.impact_unanswered_frame,
+      { "Request's first segment", "rst.impact.unanswered.frame", FT_FRAMENUM, BASE_NONE,
+        FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL } },
+    { &rst_hf.impact_lower_bound,
+      { "Lower bound", "rst.impact.lower_bound", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+        "Present (true) when the capture missed part of the sequence space: the counts are "
+        "at least these",
+        HFILL } },
     { &rst_hf.vantage_ref,
       { "Sender's packet there", "rst.vantage.ref_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
         "A packet of the claimed sender at the other capture point", HFILL } },
@@ -127,58 +169,80 @@ static void rst_cleanup(void)
     core = NULL;
 }
 
-static void register_causes_expert(expert_module_t *module)
+/* A cause's own severity: Warning where the network or a host's state went
+ * wrong, Note where an endpoint acted by design. */
+static int cause_severity(enum rst_cause c)
 {
-    /* One entry per cause, so Expert Information groups them. */
-    static ei_register_info ei[RST_CAUSE_COUNT + 4];
-    static char abbrev[RST_CAUSE_COUNT][48];
-    static char summary[RST_CAUSE_COUNT][64];
+    switch (c) {
+    case RST_CAUSE_NO_CONNECTION:
+    case RST_CAUSE_ACCEPT_QUEUE_OVERFLOW:
+    case RST_CAUSE_INVALID_SEGMENT:
+    case RST_CAUSE_KEEPALIVE_TIMEOUT:
+    case RST_CAUSE_RETRANSMISSION_TIMEOUT:
+    case RST_CAUSE_INJECTED:
+        return PI_WARN;
+    default:
+        return PI_NOTE;
+    }
+}
+
+/* The cause entries of one impact: "rst.expert.<cause><suffix>". */
+static void register_cause_entries(ei_register_info *ei, expert_field *fields, const char *suffix,
+                                   int severity, char (*abbrev)[64], char (*summary)[64])
+{
     for (int c = 0; c < RST_CAUSE_COUNT; c++) {
         const char *name = rst_cause_name((enum rst_cause)c);
-        snprintf(abbrev[c], sizeof abbrev[c], "rst.expert.%s", name);
+        snprintf(abbrev[c], sizeof abbrev[c], "rst.expert.%s%s", name, suffix);
         for (char *p = abbrev[c]; *p; p++)
             if (*p == '-')
                 *p = '_';
         snprintf(summary[c], sizeof summary[c], "RST cause: %s", name);
-        /* Warn where the network or a host's state went wrong; Note where an
-         * endpoint acted by design. */
-        int severity = PI_NOTE;
-        switch (c) {
-        case RST_CAUSE_NO_CONNECTION:
-        case RST_CAUSE_ACCEPT_QUEUE_OVERFLOW:
-        case RST_CAUSE_INVALID_SEGMENT:
-        case RST_CAUSE_KEEPALIVE_TIMEOUT:
-        case RST_CAUSE_RETRANSMISSION_TIMEOUT:
-        case RST_CAUSE_INJECTED:
-            severity = PI_WARN;
-            break;
-        default:
-            break;
-        }
-        rst_ei.cause[c] = (expert_field)EI_INIT;
-        ei[c] = (ei_register_info){ &rst_ei.cause[c],
-                                    { abbrev[c], PI_SEQUENCE, severity, summary[c], EXPFILL } };
+        fields[c] = (expert_field)EI_INIT;
+        ei[c] = (ei_register_info){ &fields[c],
+                                    { abbrev[c], PI_SEQUENCE,
+                                      severity ? severity : cause_severity((enum rst_cause)c),
+                                      summary[c], EXPFILL } };
     }
-    ei[RST_CAUSE_COUNT] = (ei_register_info){ &rst_ei.injected,
-                                              { "rst.expert.forged", PI_SECURITY, PI_WARN,
-                                                "RST forged by a device on the path", EXPFILL } };
-    ei[RST_CAUSE_COUNT + 1] = (ei_register_info){ &rst_ei.suspicious,
-                                                  { "rst.expert.suspicious", PI_SECURITY, PI_NOTE,
-                                                    "Signs of a forged RST", EXPFILL } };
-    ei[RST_CAUSE_COUNT + 2] = (ei_register_info){ &rst_ei.stated,
-                                                  { "rst.expert.stated_reason", PI_RESPONSE_CODE,
-                                                    PI_NOTE, "RST states its reason", EXPFILL } };
-    ei[RST_CAUSE_COUNT + 3] =
-        (ei_register_info){ &rst_ei.unseen,
-                            { "rst.expert.unseen", PI_SECURITY, PI_WARN,
-                              "RST never seen at the capture point nearer its claimed sender",
-                              EXPFILL } };
+}
+
+static void register_causes_expert(expert_module_t *module)
+{
+    /* One entry per cause, so Expert Information groups them. */
+    static ei_register_info ei[3 * RST_CAUSE_COUNT + 6];
+    static char abbrev[3][RST_CAUSE_COUNT][64];
+    static char summary[3][RST_CAUSE_COUNT][64];
+    register_cause_entries(ei, rst_ei.cause, "", 0, abbrev[0], summary[0]);
+    register_cause_entries(ei + RST_CAUSE_COUNT, rst_ei.cause_none, ".no_loss", PI_CHAT, abbrev[1],
+                           summary[1]);
+    register_cause_entries(ei + 2 * RST_CAUSE_COUNT, rst_ei.cause_lost, ".data_lost", PI_WARN,
+                           abbrev[2], summary[2]);
+    ei_register_info *more = ei + 3 * RST_CAUSE_COUNT;
+    more[0] = (ei_register_info){ &rst_ei.injected,
+                                  { "rst.expert.forged", PI_SECURITY, PI_WARN,
+                                    "RST forged by a device on the path", EXPFILL } };
+    more[1] = (ei_register_info){ &rst_ei.suspicious,
+                                  { "rst.expert.suspicious", PI_SECURITY, PI_NOTE,
+                                    "Signs of a forged RST", EXPFILL } };
+    more[2] = (ei_register_info){ &rst_ei.suspicious_none,
+                                  { "rst.expert.suspicious.no_loss", PI_SECURITY, PI_CHAT,
+                                    "Signs of a forged RST", EXPFILL } };
+    more[3] = (ei_register_info){ &rst_ei.stated,
+                                  { "rst.expert.stated_reason", PI_RESPONSE_CODE, PI_NOTE,
+                                    "RST states its reason", EXPFILL } };
+    more[4] = (ei_register_info){ &rst_ei.stated_none,
+                                  { "rst.expert.stated_reason.no_loss", PI_RESPONSE_CODE, PI_CHAT,
+                                    "RST states its reason", EXPFILL } };
+    more[5] = (ei_register_info){ &rst_ei.unseen,
+                                  { "rst.expert.unseen", PI_SECURITY, PI_WARN,
+                                    "RST never seen at the capture point nearer its claimed sender",
+                                    EXPFILL } };
     expert_register_field_array(module, ei, array_length(ei));
 }
 
 void proto_register_rst(void)
 {
-    static gint *ett[] = { &rst_hf.ett_rst, &rst_hf.ett_detail, &rst_hf.ett_diag };
+    static gint *ett[] = { &rst_hf.ett_rst, &rst_hf.ett_detail, &rst_hf.ett_diag,
+                           &rst_hf.ett_impact };
 
     rst_hf.proto = proto_register_protocol("TCP RST Analysis", "RST", "rst");
     proto_register_field_array(rst_hf.proto, fields, array_length(fields));

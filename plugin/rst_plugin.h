@@ -27,15 +27,24 @@ struct rst_fields {
     int acceptable, accept_reason, evidence;
     int diag, diag_format, diag_code, diag_pen, diag_reason, diag_text;
     int vantage_point, vantage_peer, vantage_unseen, vantage_ref;
-    gint ett_rst, ett_detail, ett_diag;
+    int impact, impact_bytes, impact_receiver, impact_receiver_frame, impact_first_acked;
+    int impact_sender, impact_sender_frame, impact_unanswered, impact_unanswered_frame;
+    int impact_lower_bound;
+    gint ett_rst, ett_detail, ett_diag, ett_impact;
 };
 extern struct rst_fields rst_hf;
 
 /* Expert entries: one per final cause, so Expert Information groups them,
- * and the signs of forgery, a stated reason, the proof. */
+ * and the signs of forgery, a stated reason, the proof.  A RST that lost
+ * nothing has its entries at Chat (Expert Information hides them at a
+ * click), one that lost data at Warning, any other at its cause's own
+ * severity; a forged RST is a Warning whatever it cost. */
 struct rst_experts {
     expert_field cause[RST_CAUSE_COUNT];
+    expert_field cause_none[RST_CAUSE_COUNT]; /* impact none: Chat */
+    expert_field cause_lost[RST_CAUSE_COUNT]; /* impact data-lost: Warning */
     expert_field injected, suspicious, stated, unseen;
+    expert_field suspicious_none, stated_none; /* impact none: Chat */
 };
 extern struct rst_experts rst_ei;
 

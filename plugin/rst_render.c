@@ -20,7 +20,7 @@
 /* Who reads expert information (wants_detail): the expert tap, and the
  * fields of Wireshark's expert items and of the plugin's own. */
 static int expert_tap = -1;
-#define MAX_EXPERT_HFS (RST_CAUSE_COUNT + 9)
+#define MAX_EXPERT_HFS (3 * RST_CAUSE_COUNT + 11)
 static int expert_hfs[MAX_EXPERT_HFS];
 static unsigned n_expert_hfs;
 
@@ -40,7 +40,7 @@ static proto_item *add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb,
 
 /* What the RST's payload says about itself (core/rst_diag.c). */
 static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                        const struct rst_diag *d, gboolean detail)
+                        const struct rst_diag *d, expert_field *stated)
 {
     if (d->format == RST_DIAG_NONE)
         return;
@@ -58,18 +58,65 @@ static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
             d->pen ? enterprises_lookup(d->pen, "Unknown") : "IANA TCP failure causes", d->pen));
         if (name)
             add_generated_string(dt, rst_hf.diag_reason, tvb, name);
-        if (detail)
-            expert_add_info_format(pinfo, di, &rst_ei.stated, "RST states reason code %u%s%s",
-                                   d->code, name ? ": " : "", name ? name : "");
+        if (stated)
+            expert_add_info_format(pinfo, di, stated, "RST states reason code %u%s%s", d->code,
+                                   name ? ": " : "", name ? name : "");
     } else if (d->text) {
         /* The core hands over valid UTF-8 only. */
         char *text = wmem_strndup(pinfo->pool, (const char *)d->text, d->text_len);
         proto_item_append_text(di, ": \"%s%s\"", text, d->text_truncated ? "..." : "");
         add_generated_string(dt, rst_hf.diag_text, tvb, text);
-        if (detail)
-            expert_add_info_format(pinfo, di, &rst_ei.stated, "RST states: \"%s%s\"", text,
+        if (stated)
+            expert_add_info_format(pinfo, di, stated, "RST states: \"%s%s\"", text,
                                    d->text_truncated ? "..." : "");
     }
+}
+
+/* What the RST cost (core/rst_impact.c): the impact, and for data lost
+ * the bytes, each count with the frame that shows it. */
+static void render_impact(proto_tree *tree, tvbuff_t *tvb, const struct rst_verdict *v)
+{
+    proto_item *ii = add_generated_string(tree, rst_hf.impact, tvb, rst_impact_name(v->impact));
+    if (v->impact != RST_IMPACT_DATA_LOST)
+        return;
+    const struct rst_loss *l = &v->loss;
+    proto_item_append_text(ii, " (%u byte%s%s)", v->impact_bytes, v->impact_bytes == 1 ? "" : "s",
+                           l->lower_bound ? " at least" : "");
+    proto_tree *it = proto_item_add_subtree(ii, rst_hf.ett_impact);
+    add_generated_uint(it, rst_hf.impact_bytes, tvb, v->impact_bytes);
+    const struct {
+        guint32 bytes, frame;
+        int hf, hf_frame;
+    } counts[] = {
+        { l->receiver_unacked, l->receiver_frame, rst_hf.impact_receiver,
+          rst_hf.impact_receiver_frame },
+        { l->first_acked, 0, rst_hf.impact_first_acked, -1 },
+        { l->sender_unacked, l->sender_frame, rst_hf.impact_sender, rst_hf.impact_sender_frame },
+        { l->unanswered, l->unanswered_frame, rst_hf.impact_unanswered,
+          rst_hf.impact_unanswered_frame },
+    };
+    for (unsigned k = 0; k < array_length(counts); k++) {
+        if (!counts[k].bytes)
+            continue;
+        add_generated_uint(it, counts[k].hf, tvb, counts[k].bytes);
+        if (counts[k].frame)
+            add_generated_uint(it, counts[k].hf_frame, tvb, counts[k].frame);
+    }
+    if (l->lower_bound)
+        proto_item_set_generated(
+            proto_tree_add_boolean(it, rst_hf.impact_lower_bound, tvb, 0, 0, TRUE));
+}
+
+/* The expert entry of a cause, by what the RST cost. */
+static expert_field *cause_expert(const struct rst_verdict *v)
+{
+    if (v->final_cause == RST_CAUSE_INJECTED)
+        return &rst_ei.cause[RST_CAUSE_INJECTED];
+    if (v->impact == RST_IMPACT_NONE)
+        return &rst_ei.cause_none[v->final_cause];
+    if (v->impact == RST_IMPACT_DATA_LOST)
+        return &rst_ei.cause_lost[v->final_cause];
+    return &rst_ei.cause[v->final_cause];
 }
 
 /* The other capture point in words: its interface, and the link within it
@@ -180,8 +227,13 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
         add_generated_string(proto_item_add_subtree(ai, rst_hf.ett_detail), rst_hf.accept_reason,
                              tvb, v.accept_reason);
     }
-    render_diag(rt, tvb, pinfo, &v.diag, detail);
+    gboolean harmless = v.impact == RST_IMPACT_NONE && !v.injected;
+    render_diag(rt, tvb, pinfo, &v.diag,
+                !detail        ? NULL
+                    : harmless ? &rst_ei.stated_none
+                               : &rst_ei.stated);
     render_vantage(rt, tvb, pinfo, &v, detail);
+    render_impact(rt, tvb, &v);
     proto_item *susp_item = add_generated_uint(rt, rst_hf.suspicion, tvb, v.suspicion);
     /* Present only when true: in a display filter a bare field name tests
      * presence, and "-Y rst.injected" must mean what it says. */
@@ -210,10 +262,13 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
 
     if (!detail)
         return;
-    expert_add_info_format(pinfo, cause_item, &rst_ei.cause[v.final_cause], "RST cause %s: %s",
-                           cause, v.explanation);
+    expert_add_info_format(pinfo, cause_item, cause_expert(&v), "RST cause %s: %s", cause,
+                           v.explanation);
     if (v.n_evidence)
-        expert_add_info_format(pinfo, susp_item, v.injected ? &rst_ei.injected : &rst_ei.suspicious,
+        expert_add_info_format(pinfo, susp_item,
+                               v.injected     ? &rst_ei.injected
+                                   : harmless ? &rst_ei.suspicious_none
+                                              : &rst_ei.suspicious,
                                "%s (suspicion %u, threshold %u)",
                                v.injected ? "RST forged by a device on the path"
                                           : "Signs of a forged RST, below the threshold",
@@ -249,12 +304,17 @@ void rst_render_find_readers(void)
         if (hf >= 0)
             expert_hfs[n_expert_hfs++] = hf;
     }
-    for (int c = 0; c < RST_CAUSE_COUNT; c++)
+    for (int c = 0; c < RST_CAUSE_COUNT; c++) {
         expert_hfs[n_expert_hfs++] = rst_ei.cause[c].hf;
-    expert_hfs[n_expert_hfs++] = rst_ei.injected.hf;
-    expert_hfs[n_expert_hfs++] = rst_ei.suspicious.hf;
-    expert_hfs[n_expert_hfs++] = rst_ei.stated.hf;
-    expert_hfs[n_expert_hfs++] = rst_ei.unseen.hf;
+        expert_hfs[n_expert_hfs++] = rst_ei.cause_none[c].hf;
+        expert_hfs[n_expert_hfs++] = rst_ei.cause_lost[c].hf;
+    }
+    const expert_field *others[] = {
+        &rst_ei.injected, &rst_ei.suspicious,      &rst_ei.stated,
+        &rst_ei.unseen,   &rst_ei.suspicious_none, &rst_ei.stated_none
+    };
+    for (unsigned k = 0; k < array_length(others); k++)
+        expert_hfs[n_expert_hfs++] = others[k]->hf;
 }
 
 void rst_render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,

@@ -34,6 +34,33 @@ enum rst_cause {
     RST_CAUSE_COUNT
 };
 
+/* What a RST cost (rst_impact.c).  The names (rst_impact_name) are the
+ * public values of the rst.impact field. */
+enum rst_impact {
+    RST_IMPACT_UNKNOWN = 0,       /* the capture cannot tell */
+    RST_IMPACT_NONE,              /* nothing lost or left unanswered */
+    RST_IMPACT_DATA_LOST,         /* data thrown away or left unanswered */
+    RST_IMPACT_CONNECTION_FAILED, /* a connection attempt ended */
+    RST_IMPACT_COUNT
+};
+
+/* The bytes behind a data-lost impact, each with the frame that shows it
+ * (0 where the count is 0). */
+struct rst_loss {
+    uint32_t receiver_unacked; /* bytes the RST's receiver sent (before it, or in flight
+                                * after it) that its sender never acknowledged */
+    uint32_t receiver_frame;   /* the receiver's last segment of them */
+    uint32_t first_acked;      /* bytes the RST acknowledges for the first time: read by
+                                * the sender's TCP, thrown away unread (frame: the RST) */
+    uint32_t sender_unacked;   /* the sender's own bytes its peer never acknowledged */
+    uint32_t sender_frame;     /* the sender's last segment of them */
+    uint32_t unanswered;       /* the connection's last data, a request, that got no
+                                * answer before the RST */
+    uint32_t unanswered_frame; /* the request's first segment */
+    uint8_t unanswered_from;   /* enum rst_role: who asked */
+    bool lower_bound;          /* the capture missed part of the sequence space */
+};
+
 /* Who sent the RST, by who sent the SYN. */
 enum rst_role { RST_ROLE_UNKNOWN = 0, RST_ROLE_CLIENT, RST_ROLE_SERVER };
 
@@ -169,6 +196,9 @@ struct rst_verdict {
     uint32_t distance_frame[2]; /* its sender sent only RSTs, from two distances: a
                                  * RST of each (0: not so) and its TTL / hop limit */
     uint8_t distance_ttl[2];
+    enum rst_impact impact; /* decided last, from the final cause (rst_impact.c) */
+    uint32_t impact_bytes;  /* the loss's counts added up (saturating) */
+    struct rst_loss loss;
     char explanation[RST_EXPLANATION_MAX];
 };
 
@@ -200,6 +230,7 @@ size_t rst_core_hosts(const struct rst_core *core);
 const char *rst_cause_name(enum rst_cause cause);
 const char *rst_evidence_name(enum rst_evidence_kind kind); /* "ttl_delta", "race", ... */
 const char *rst_role_name(enum rst_role role);
+const char *rst_impact_name(enum rst_impact impact); /* "none", "data-lost", ... */
 
 /* "203.0.113.2" / "2001:db8::2" (RFC 5952); buf of at least 46 bytes. */
 void rst_format_address(uint8_t ip_version, const uint8_t *addr, char *buf, size_t len);

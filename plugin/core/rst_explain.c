@@ -3,32 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "rst_explain.h"
-
-#include <stdarg.h>
-#include <stdio.h>
-
-struct text {
-    char *buf;
-    size_t size, pos;
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-put(struct text *t, const char *fmt, ...)
-{
-    va_list ap;
-    if (t->pos >= t->size)
-        return;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->pos, t->size - t->pos, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->pos += (size_t)n;
-    if (t->pos >= t->size)
-        t->pos = t->size; /* truncated, still terminated */
-}
+#include "rst_text.h"
 
 static const char *segment_name(uint8_t flags, uint32_t len)
 {
@@ -43,35 +18,13 @@ static const char *segment_name(uint8_t flags, uint32_t len)
     return (flags & RST_TH_ACK) ? "ACK" : "segment";
 }
 
-/* "203.0.113.2:8080", "[2001:db8::2]:8080" */
-static void put_host_port(struct text *t, const struct rst_conn *c, unsigned side)
-{
-    char addr[64];
-    rst_format_address(c->key.ip_version, c->key.addr[side], addr, sizeof addr);
-    put(t, c->key.ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key.port[side]);
-}
-
-/* "the server", "the client", or the address where roles are unknown. */
-static void put_endpoint_as(struct text *t, const struct rst_conn *c, unsigned side, bool capital)
-{
-    if (c->client >= 0)
-        put(t, "%s %s", capital ? "The" : "the", c->client == (int)side ? "client" : "server");
-    else
-        put_host_port(t, c, side);
-}
-
-static void put_endpoint(struct text *t, const struct rst_conn *c, unsigned side)
-{
-    put_endpoint_as(t, c, side, false);
-}
-
 /* " It had reset this connection itself in frame N; ..." */
 static void put_own_reset(struct text *t, const struct rst_record *r)
 {
-    put(t,
-        " It had reset this connection itself in frame %u and has none since (RFC 9293 "
-        "3.10.7.1): these are the peer's late packets.",
-        r->cites.reset_frame);
+    rst_put(t,
+            " It had reset this connection itself in frame %u and has none since (RFC 9293 "
+            "3.10.7.1): these are the peer's late packets.",
+            r->cites.reset_frame);
 }
 
 static void explain_no_connection(struct text *t, const struct rst_conn *c,
@@ -81,47 +34,47 @@ static void explain_no_connection(struct text *t, const struct rst_conn *c,
     if (!r->answers_frame) {
         /* After its own RST (rst_verdict.c after_own_reset), no reply to a
          * segment of the capture. */
-        put(t, "Sent after ");
-        put_endpoint(t, c, r->from);
-        put(t,
-            " had reset this connection itself in frame %u: a host without the "
-            "connection sends RSTs only in reply to segments (RFC 9293 3.10.7.1), ",
-            r->cites.reset_frame);
-        put(t,
-            r->shape == RST_SHAPE_ACTIVE && (r->flags & RST_TH_ACK)
-                ? "and has nothing to abort."
-                : "here to one the capture does not show.");
+        rst_put(t, "Sent after ");
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t,
+                " had reset this connection itself in frame %u: a host without the "
+                "connection sends RSTs only in reply to segments (RFC 9293 3.10.7.1), ",
+                r->cites.reset_frame);
+        rst_put(t,
+                r->shape == RST_SHAPE_ACTIVE && (r->flags & RST_TH_ACK)
+                    ? "and has nothing to abort."
+                    : "here to one the capture does not show.");
         return;
     }
     if ((r->answered_flags & (RST_TH_SYN | RST_TH_ACK)) == (RST_TH_SYN | RST_TH_ACK)) {
-        put(t, "Answers the SYN-ACK in frame %u: ", r->answers_frame);
-        put_endpoint(t, c, r->from);
-        put(t, " has no such connection attempt");
+        rst_put(t, "Answers the SYN-ACK in frame %u: ", r->answers_frame);
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t, " has no such connection attempt");
         if (r->wire_case == RST_WIRE_PEER_RESET)
-            put(t, " any more: it accepted the RST in frame %u", r->cites.reset_frame);
+            rst_put(t, " any more: it accepted the RST in frame %u", r->cites.reset_frame);
         else if (r->wire_case == RST_WIRE_OWN_RESET)
-            put(t, " any more: it had reset it itself in frame %u", r->cites.reset_frame);
-        put(t, " (bare RST, seq = the SYN-ACK's ACK).");
+            rst_put(t, " any more: it had reset it itself in frame %u", r->cites.reset_frame);
+        rst_put(t, " (bare RST, seq = the SYN-ACK's ACK).");
         return;
     }
-    put(t, "Answers the %s in frame %u: ", what, r->answers_frame);
-    put_endpoint(t, c, r->from);
+    rst_put(t, "Answers the %s in frame %u: ", what, r->answers_frame);
+    rst_put_endpoint(t, c, r->from);
     if (!(r->answered_flags & RST_TH_ACK) || (r->flags & RST_TH_ACK)) {
-        put(t, " has no connection for this segment (RST/ACK acknowledging it).");
+        rst_put(t, " has no connection for this segment (RST/ACK acknowledging it).");
         if (r->wire_case == RST_WIRE_OWN_RESET)
             put_own_reset(t, r);
         return;
     }
-    put(t, " has no connection that accepts it (bare RST, seq = that segment's ACK).");
+    rst_put(t, " has no connection that accepts it (bare RST, seq = that segment's ACK).");
     if (r->wire_case == RST_WIRE_OWN_RESET)
         put_own_reset(t, r);
     else if (r->wire_case == RST_WIRE_PEER_RESET)
-        put(t, " The connection was reset in frame %u; these are late packets.",
-            r->cites.reset_frame);
+        rst_put(t, " The connection was reset in frame %u; these are late packets.",
+                r->cites.reset_frame);
     else
-        put(t,
-            " The host lost the connection: restart, NAT or address change, or a half-open "
-            "connection.");
+        rst_put(t,
+                " The host lost the connection: restart, NAT or address change, or a half-open "
+                "connection.");
 }
 
 /* A segment the sender does not accept: which rule of RFC 9293 it breaks. */
@@ -130,33 +83,34 @@ static void explain_invalid_segment(struct text *t, const struct rst_conn *c,
 {
     const char *what = segment_name(r->answered_flags, r->answered_len);
     if (r->wire_case == RST_WIRE_SYN_RECEIVED) {
-        put(t,
-            "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
-            "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
-            "(RFC 9293 3.10.7.4).",
-            what, r->answers_frame);
+        rst_put(t,
+                "Answers the %s in frame %u, whose ACK does not acknowledge the SYN-ACK: "
+                "unacceptable in SYN-RECEIVED, which resets and keeps the connection "
+                "(RFC 9293 3.10.7.4).",
+                what, r->answers_frame);
     } else if (r->wire_case == RST_WIRE_NOT_SYN_ACK) {
-        put(t,
-            "Answers the %s in frame %u while its connection attempt is pending: "
-            "not the SYN-ACK it waits for, so it rejects that segment and keeps "
-            "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
-            what, r->answers_frame);
+        rst_put(t,
+                "Answers the %s in frame %u while its connection attempt is pending: "
+                "not the SYN-ACK it waits for, so it rejects that segment and keeps "
+                "waiting (RFC 9293 3.10.7.3; Linux also for a failed timestamp check).",
+                what, r->answers_frame);
     } else if (r->wire_case == RST_WIRE_ACK_NOT_SYN) {
-        put(t,
-            "Answers the %s in frame %u, which does not acknowledge the SYN: "
-            "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
-            what, r->answers_frame);
+        rst_put(t,
+                "Answers the %s in frame %u, which does not acknowledge the SYN: "
+                "unacceptable in SYN-SENT (RFC 9293 3.10.7.3).",
+                what, r->answers_frame);
     } else if (r->wire_case == RST_WIRE_ACK_UNSENT) {
-        put(t, "Answers the %s in frame %u, which acknowledges %u bytes ", what, r->answers_frame,
-            r->cites.unsent_bytes);
-        put_endpoint(t, c, r->from);
-        put(t, " never sent: an unacceptable ACK (RFC 9293 3.10.7.4).");
+        rst_put(t, "Answers the %s in frame %u, which acknowledges %u bytes ", what,
+                r->answers_frame, r->cites.unsent_bytes);
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t, " never sent: an unacceptable ACK (RFC 9293 3.10.7.4).");
     } else {
-        put(t, "Answers the %s in frame %u, whose ACK matches nothing ", what, r->answers_frame);
-        put_endpoint(t, c, r->from);
-        put(t,
-            " sent (sequence numbers rewritten on the path?): an unacceptable ACK "
-            "(RFC 9293 3.10.7.4).");
+        rst_put(t, "Answers the %s in frame %u, whose ACK matches nothing ", what,
+                r->answers_frame);
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t,
+                " sent (sequence numbers rewritten on the path?): an unacceptable ACK "
+                "(RFC 9293 3.10.7.4).");
     }
 }
 
@@ -165,91 +119,93 @@ static void explain_wire_cause(struct text *t, const struct rst_conn *c, const s
 {
     switch ((enum rst_cause)r->wire_cause) {
     case RST_CAUSE_REFUSED:
-        put(t, "Answers the SYN in frame %u: nothing accepts connections on ", r->answers_frame);
-        put_host_port(t, c, r->from);
-        put(t, " (no listener, or the host's firewall rejects; RST/ACK, seq %u, ack = SYN + 1).",
-            r->seq);
+        rst_put(t, "Answers the SYN in frame %u: nothing accepts connections on ",
+                r->answers_frame);
+        rst_put_host_port(t, c, r->from);
+        rst_put(t,
+                " (no listener, or the host's firewall rejects; RST/ACK, seq %u, ack = SYN + 1).",
+                r->seq);
         break;
     case RST_CAUSE_NO_CONNECTION:
         explain_no_connection(t, c, r);
         break;
     case RST_CAUSE_ACCEPT_QUEUE_OVERFLOW:
-        put(t,
-            "Answers the client's first segment after the handshake (frame %u): the server "
-            "sent its SYN-ACK (frame %u), then dropped the connection, as Linux does when the "
-            "accept queue is full and tcp_abort_on_overflow is set.",
-            r->answers_frame, r->cites.synack_frame);
+        rst_put(t,
+                "Answers the client's first segment after the handshake (frame %u): the server "
+                "sent its SYN-ACK (frame %u), then dropped the connection, as Linux does when the "
+                "accept queue is full and tcp_abort_on_overflow is set.",
+                r->answers_frame, r->cites.synack_frame);
         break;
     case RST_CAUSE_ABORT:
-        put_endpoint_as(t, c, r->from, true);
-        put(t,
-            " aborted the live connection: RST/ACK at its own next sequence number, not a "
-            "reply to a segment (SO_LINGER 0, close() with unread data, or process exit).");
+        rst_put_endpoint_as(t, c, r->from, true);
+        rst_put(t,
+                " aborted the live connection: RST/ACK at its own next sequence number, not a "
+                "reply to a segment (SO_LINGER 0, close() with unread data, or process exit).");
         if (r->wire_case == RST_WIRE_UNREAD_DATA)
-            put(t,
-                " It acknowledges data it had not acknowledged before: close() with unread "
-                "data.");
+            rst_put(t,
+                    " It acknowledges data it had not acknowledged before: close() with unread "
+                    "data.");
         break;
     case RST_CAUSE_DATA_AFTER_CLOSE:
-        put(t, "Answers the data in frame %u, which arrived after ", r->answers_frame);
-        put_endpoint(t, c, r->from);
-        put(t,
-            " had closed its side (FIN in frame %u): a closed socket resets new data "
-            "(RFC 1122 4.2.2.13).",
-            r->cites.fin_frame);
+        rst_put(t, "Answers the data in frame %u, which arrived after ", r->answers_frame);
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t,
+                " had closed its side (FIN in frame %u): a closed socket resets new data "
+                "(RFC 1122 4.2.2.13).",
+                r->cites.fin_frame);
         break;
     case RST_CAUSE_INVALID_SEGMENT:
         explain_invalid_segment(t, c, r);
         break;
     case RST_CAUSE_KEEPALIVE_TIMEOUT:
-        put(t, "Ends %u unanswered keepalive probes from ", r->cites.unanswered.count);
-        put_endpoint(t, c, r->from);
-        put(t, " (the last in frame %u): the peer stopped answering.",
-            r->cites.unanswered.last_frame);
+        rst_put(t, "Ends %u unanswered keepalive probes from ", r->cites.unanswered.count);
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t, " (the last in frame %u): the peer stopped answering.",
+                r->cites.unanswered.last_frame);
         break;
     case RST_CAUSE_RETRANSMISSION_TIMEOUT:
-        put(t,
-            "Ends %u retransmissions of the same data (the last in frame %u) that the peer "
-            "never acknowledged.",
-            r->cites.unanswered.count, r->cites.unanswered.last_frame);
+        rst_put(t,
+                "Ends %u retransmissions of the same data (the last in frame %u) that the peer "
+                "never acknowledged.",
+                r->cites.unanswered.count, r->cites.unanswered.last_frame);
         break;
     case RST_CAUSE_IDLE_TIMEOUT:
-        put(t,
-            "Sent after %u s of silence in this connection (last segment in frame %u): an "
-            "idle timeout.",
-            r->cites.silence.seconds, r->cites.silence.last_frame);
+        rst_put(t,
+                "Sent after %u s of silence in this connection (last segment in frame %u): an "
+                "idle timeout.",
+                r->cites.silence.seconds, r->cites.silence.last_frame);
         break;
     default:
-        put(t, "Not enough context: %s",
-            r->wire_case == RST_WIRE_NO_PEER_SEGMENT
-                ? "nothing from the peer precedes this RST in the capture."
-                : r->seq_zero_forbidden
-                ? "seq 0 fits no reply the sender could make here."
-                : "its seq and ack match no segment of this connection seen so far.");
+        rst_put(t, "Not enough context: %s",
+                r->wire_case == RST_WIRE_NO_PEER_SEGMENT
+                    ? "nothing from the peer precedes this RST in the capture."
+                    : r->seq_zero_forbidden
+                    ? "seq 0 fits no reply the sender could make here."
+                    : "its seq and ack match no segment of this connection seen so far.");
         break;
     }
     if (r->mid_connection && r->wire_cause != RST_CAUSE_UNKNOWN)
-        put(t, " (The capture starts mid-connection: no handshake seen.)");
+        rst_put(t, " (The capture starts mid-connection: no handshake seen.)");
     else if (r->mid_connection)
-        put(t, " The capture starts mid-connection.");
+        rst_put(t, " The capture starts mid-connection.");
 }
 
 /* Quoted text on one line. */
 static void put_quoted(struct text *t, const struct rst_diag *d)
 {
-    put(t, "\"");
+    rst_put(t, "\"");
     for (size_t i = 0; i < d->text_len; i++) {
         uint8_t b = d->text[i];
-        put(t, "%c", (b == '\t' || b == '\r' || b == '\n') ? ' ' : (char)b);
+        rst_put(t, "%c", (b == '\t' || b == '\r' || b == '\n') ? ' ' : (char)b);
     }
-    put(t, d->text_truncated ? "...\"" : "\"");
+    rst_put(t, d->text_truncated ? "...\"" : "\"");
 }
 
 /* " (the capture cut off its last 12 bytes)" where the snap length did. */
 static void put_uncaptured(struct text *t, const struct rst_diag *d)
 {
     if (d->uncaptured)
-        put(t, " (the capture cut off its last %u bytes)", (unsigned)d->uncaptured);
+        rst_put(t, " (the capture cut off its last %u bytes)", (unsigned)d->uncaptured);
 }
 
 /* What the RST says about itself (RFC 1122 4.2.2.12,
@@ -260,43 +216,43 @@ static void put_statement(struct text *t, const struct rst_diag *d)
     case RST_DIAG_COMPACT: {
         const char *name = d->pen == 0 ? rst_diag_reason_name(d->code) : NULL;
         if (name)
-            put(t, "It states its reason: \"%s\" (TCP failure cause %u).", name, d->code);
+            rst_put(t, "It states its reason: \"%s\" (TCP failure cause %u).", name, d->code);
         else if (d->pen == 0)
-            put(t,
-                "It states reason code %u, which the IANA TCP failure causes registry does "
-                "not assign.",
-                d->code);
+            rst_put(t,
+                    "It states reason code %u, which the IANA TCP failure causes registry does "
+                    "not assign.",
+                    d->code);
         else
-            put(t,
-                "It states reason code %u of private enterprise number %u (the vendor "
-                "defines its meaning).",
-                d->code, d->pen);
+            rst_put(t,
+                    "It states reason code %u of private enterprise number %u (the vendor "
+                    "defines its meaning).",
+                    d->code, d->pen);
         break;
     }
     case RST_DIAG_DESCRIPTION:
-        put(t, "It states its reason: ");
+        rst_put(t, "It states its reason: ");
         put_quoted(t, d);
         put_uncaptured(t, d);
-        put(t, ".");
+        rst_put(t, ".");
         break;
     case RST_DIAG_TEXT:
-        put(t, "It carries text (RFC 1122 4.2.2.12): ");
+        rst_put(t, "It carries text (RFC 1122 4.2.2.12): ");
         put_quoted(t, d);
         put_uncaptured(t, d);
-        put(t, ".");
+        rst_put(t, ".");
         break;
     case RST_DIAG_MALFORMED:
-        put(t,
-            "Its payload starts with a diagnostic magic number but is malformed, so it "
-            "states nothing.");
+        rst_put(t,
+                "Its payload starts with a diagnostic magic number but is malformed, so it "
+                "states nothing.");
         break;
     case RST_DIAG_DATA:
         /* RFC 1122 4.2.2.12: a reason may be there; the snap length cut it. */
         if (d->uncaptured)
-            put(t,
-                "The capture cut off %u bytes of its payload (snap length): a reason it "
-                "may state cannot be read.",
-                (unsigned)d->uncaptured);
+            rst_put(t,
+                    "The capture cut off %u bytes of its payload (snap length): a reason it "
+                    "may state cannot be read.",
+                    (unsigned)d->uncaptured);
         break;
     default:
         break;
@@ -312,27 +268,28 @@ static void explain_face_value(struct text *t, const struct rst_conn *c, const s
     if (stated == RST_CAUSE_UNKNOWN) {
         explain_wire_cause(t, c, r);
         if (v->diag.format > RST_DIAG_DATA || v->diag.uncaptured)
-            put(t, " ");
+            rst_put(t, " ");
         put_statement(t, &v->diag);
         return;
     }
     put_statement(t, &v->diag);
     if (stated != v->wire_cause)
-        put(t, " From the connection alone it would be %s:", rst_cause_name(v->wire_cause));
-    put(t, " ");
+        rst_put(t, " From the connection alone it would be %s:", rst_cause_name(v->wire_cause));
+    rst_put(t, " ");
     explain_wire_cause(t, c, r);
 }
 
 static void put_mac(struct text *t, const uint8_t *m)
 {
-    put(t, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    rst_put(t, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
 /* "(frame 3)" or "(frame 3, another connection)" */
 static void put_ref(struct text *t, const struct rst_evidence *e)
 {
     if (e->ref_frame)
-        put(t, " (frame %u%s)", e->ref_frame, e->other_connection ? ", another connection" : "");
+        rst_put(t, " (frame %u%s)", e->ref_frame,
+                e->other_connection ? ", another connection" : "");
 }
 
 /* The claimed sender, named by address when the evidence comes from other
@@ -343,9 +300,9 @@ static void put_claimed(struct text *t, const struct rst_conn *c, const struct r
     if (e->other_connection) {
         char addr[64];
         rst_format_address(c->key.ip_version, c->key.addr[r->from], addr, sizeof addr);
-        put(t, "%s", addr);
+        rst_put(t, "%s", addr);
     } else {
-        put_endpoint(t, c, r->from);
+        rst_put_endpoint(t, c, r->from);
     }
 }
 
@@ -355,43 +312,43 @@ static void put_sender_sign(struct text *t, const struct rst_conn *c, const stru
 {
     switch (e->kind) {
     case RST_EV_TTL:
-        put(t, "%s %lld where ", c->key.ip_version == 6 ? "hop limit" : "TTL",
-            (long long)e->observed);
+        rst_put(t, "%s %lld where ", c->key.ip_version == 6 ? "hop limit" : "TTL",
+                (long long)e->observed);
         put_claimed(t, c, r, e);
-        put(t, "'s packets arrive with %lld", (long long)e->expected);
+        rst_put(t, "'s packets arrive with %lld", (long long)e->expected);
         break;
     case RST_EV_MAC:
-        put(t, "source MAC ");
+        rst_put(t, "source MAC ");
         put_mac(t, e->observed_mac);
-        put(t, " where ");
+        rst_put(t, " where ");
         put_claimed(t, c, r, e);
-        put(t, "'s packets come from ");
+        rst_put(t, "'s packets come from ");
         put_mac(t, e->expected_mac);
         break;
     case RST_EV_WINDOW:
-        put(t, "window %lld where ", (long long)e->observed);
-        put_endpoint(t, c, r->from);
-        put(t, " advertises up to %lld", (long long)e->expected);
+        rst_put(t, "window %lld where ", (long long)e->observed);
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t, " advertises up to %lld", (long long)e->expected);
         break;
     case RST_EV_TIMESTAMP:
-        put(t, "timestamp %lld off the clock of ", (long long)e->observed);
-        put_endpoint(t, c, r->from);
-        put(t, " (near %lld)", (long long)e->expected);
+        rst_put(t, "timestamp %lld off the clock of ", (long long)e->observed);
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t, " (near %lld)", (long long)e->expected);
         break;
     case RST_EV_IP_ID:
-        put(t, "IP ID %lld where ", (long long)e->observed);
-        put_endpoint(t, c, r->from);
+        rst_put(t, "IP ID %lld where ", (long long)e->observed);
+        rst_put_endpoint(t, c, r->from);
         if (e->ip_id_sign == RST_IP_ID_FIXED)
-            put(t, "'s packets count up");
+            rst_put(t, "'s packets count up");
         else
-            put(t, "'s counter is at %lld", (long long)e->expected);
+            rst_put(t, "'s counter is at %lld", (long long)e->expected);
         if (e->repeated)
-            put(t, ", repeated across a burst of RSTs");
+            rst_put(t, ", repeated across a burst of RSTs");
         break;
     case RST_EV_TIMING:
-        put(t, "it came %.2f ms after the segment it reacts to, ", e->observed / 1000.0);
+        rst_put(t, "it came %.2f ms after the segment it reacts to, ", e->observed / 1000.0);
         put_claimed(t, c, r, e);
-        put(t, " answers in %.1f ms at best here", e->expected / 1000.0);
+        rst_put(t, " answers in %.1f ms at best here", e->expected / 1000.0);
         break;
     default:
         break;
@@ -414,36 +371,37 @@ static void put_evidence(struct text *t, const struct rst_conn *c, const struct 
     switch (e->kind) {
     case RST_EV_SEQ_ZERO:
         if (r->seq_zero_after_synack)
-            put(t, "seq 0 although the sender had sent its SYN%s",
-                c->client == (int)r->from ? "" : "-ACK");
+            rst_put(t, "seq 0 although the sender had sent its SYN%s",
+                    c->client == (int)r->from ? "" : "-ACK");
         else
-            put(t, "seq 0 in reply to a segment that carried an ACK");
+            rst_put(t, "seq 0 in reply to a segment that carried an ACK");
         break;
     case RST_EV_RACE:
-        put_endpoint(t, c, r->from);
-        put(t, " went on sending after it");
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t, " went on sending after it");
         break;
     case RST_EV_WINDOW:
         if (e->window_sign == RST_WINDOW_ON_REPLY)
-            put(t, "window %lld on a reply RST, where stacks put 0", (long long)e->observed);
+            rst_put(t, "window %lld on a reply RST, where stacks put 0", (long long)e->observed);
         else
             put_sender_sign(t, c, r, e);
         break;
     case RST_EV_ACK:
-        put(t, "an ACK number that matches nothing ");
-        put_endpoint(t, c, !r->from);
-        put(t, " sent");
+        rst_put(t, "an ACK number that matches nothing ");
+        rst_put_endpoint(t, c, !r->from);
+        rst_put(t, " sent");
         break;
     case RST_EV_IP_ID:
         if (e->ip_id_sign == RST_IP_ID_REPEATED)
-            put(t, "IP ID %lld repeated across a burst of RSTs", (long long)e->observed);
+            rst_put(t, "IP ID %lld repeated across a burst of RSTs", (long long)e->observed);
         else
             put_sender_sign(t, c, r, e);
         break;
     case RST_EV_CONTRADICTION:
-        put(t, "an abort of the live connection, yet ");
-        put_endpoint(t, c, r->from);
-        put(t, " had reset it itself (frame %u) and sends RSTs only in reply since", e->ref_frame);
+        rst_put(t, "an abort of the live connection, yet ");
+        rst_put_endpoint(t, c, r->from);
+        rst_put(t, " had reset it itself (frame %u) and sends RSTs only in reply since",
+                e->ref_frame);
         return;
     case RST_EV_TTL:
     case RST_EV_MAC:
@@ -454,7 +412,7 @@ static void put_evidence(struct text *t, const struct rst_conn *c, const struct 
     default:
         if (!plain_sign[e->kind])
             return;
-        put(t, "%s", plain_sign[e->kind]);
+        rst_put(t, "%s", plain_sign[e->kind]);
         break;
     }
     put_ref(t, e);
@@ -472,7 +430,7 @@ static void put_evidence_list(struct text *t, const struct rst_conn *c, const st
                 && (best == v->n_evidence || v->evidence[i].weight > v->evidence[best].weight))
                 best = i;
         said[best] = true;
-        put(t, n ? "; " : "");
+        rst_put(t, n ? "; " : "");
         put_evidence(t, c, r, &v->evidence[best]);
     }
 }
@@ -482,9 +440,10 @@ static void put_acceptance(struct text *t, const struct rst_conn *c, const struc
 {
     if (v->acceptable < 0)
         return;
-    put(t, " ");
-    put_endpoint_as(t, c, !r->from, true);
-    put(t, v->acceptable ? " would accept it: %s." : " would not accept it: %s.", v->accept_reason);
+    rst_put(t, " ");
+    rst_put_endpoint_as(t, c, !r->from, true);
+    rst_put(t, v->acceptable ? " would accept it: %s." : " would not accept it: %s.",
+            v->accept_reason);
 }
 
 /* RSTs in one name from two distances, and nothing else from that host. */
@@ -494,19 +453,19 @@ static void put_distances(struct text *t, const struct rst_conn *c, const struct
     if (!v->distance_frame[0])
         return;
     const char *what = c->key.ip_version == 6 ? "hop limit" : "TTL";
-    put(t, " RSTs in the name of ");
-    put_endpoint(t, c, r->from);
-    put(t,
-        " arrive from two distances, %s %u (frame %u) and %s %u (frame %u): they are not "
-        "all from one host, and nothing else of it in the capture tells which is its own.",
-        what, v->distance_ttl[0], v->distance_frame[0], what, v->distance_ttl[1],
-        v->distance_frame[1]);
+    rst_put(t, " RSTs in the name of ");
+    rst_put_endpoint(t, c, r->from);
+    rst_put(t,
+            " arrive from two distances, %s %u (frame %u) and %s %u (frame %u): they are not "
+            "all from one host, and nothing else of it in the capture tells which is its own.",
+            what, v->distance_ttl[0], v->distance_frame[0], what, v->distance_ttl[1],
+            v->distance_frame[1]);
 }
 
 static void put_peer_frame(struct text *t, const struct rst_verdict *v)
 {
     if (v->vantage.peer_frame)
-        put(t, " The other capture point saw it too (frame %u).", v->vantage.peer_frame);
+        rst_put(t, " The other capture point saw it too (frame %u).", v->vantage.peer_frame);
 }
 
 void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rst_verdict *v)
@@ -514,34 +473,36 @@ void rst_explain(const struct rst_conn *c, const struct rst_record *r, struct rs
     struct text t = { v->explanation, sizeof v->explanation, 0 };
     v->explanation[0] = '\0';
     if (v->injected) {
-        put(&t, "Forged in the name of ");
-        put_endpoint(&t, c, r->from);
-        put(&t, " (suspicion %u): ", v->suspicion);
+        rst_put(&t, "Forged in the name of ");
+        rst_put_endpoint(&t, c, r->from);
+        rst_put(&t, " (suspicion %u): ", v->suspicion);
         if (v->vantage.unseen) {
-            put(&t, "the capture point nearer ");
-            put_endpoint(&t, c, r->from);
-            put(&t, " never saw it, though ");
-            put_endpoint(&t, c, r->from);
-            put(&t, "'s packets pass there (frame %u)%s", v->vantage.ref_frame,
-                v->n_evidence ? "; " : "");
+            rst_put(&t, "the capture point nearer ");
+            rst_put_endpoint(&t, c, r->from);
+            rst_put(&t, " never saw it, though ");
+            rst_put_endpoint(&t, c, r->from);
+            rst_put(&t, "'s packets pass there (frame %u)%s", v->vantage.ref_frame,
+                    v->n_evidence ? "; " : "");
         }
         put_evidence_list(&t, c, r, v);
-        put(&t, ".");
+        rst_put(&t, ".");
         put_acceptance(&t, c, r, v);
-        put(&t, " At face value it would be %s: ", rst_cause_name(v->face_value));
+        rst_put(&t, " At face value it would be %s: ", rst_cause_name(v->face_value));
         explain_face_value(&t, c, r, v);
         put_distances(&t, c, r, v);
         put_peer_frame(&t, v);
+        rst_explain_impact(&t, c, r, v);
         return;
     }
     explain_face_value(&t, c, r, v);
     if (v->n_evidence) {
-        put(&t, " Some signs of forgery (suspicion %u, below the threshold): ", v->suspicion);
+        rst_put(&t, " Some signs of forgery (suspicion %u, below the threshold): ", v->suspicion);
         put_evidence_list(&t, c, r, v);
-        put(&t, ".");
+        rst_put(&t, ".");
     }
     if (v->acceptable == 0)
         put_acceptance(&t, c, r, v);
     put_distances(&t, c, r, v);
     put_peer_frame(&t, v);
+    rst_explain_impact(&t, c, r, v);
 }

@@ -12,6 +12,8 @@
  */
 #include "rst_learn.h"
 
+#include "rst_impact.h"
+
 #include "rst_points.h"
 #include "rst_score.h"
 
@@ -312,6 +314,7 @@ void rst_learn(struct rst_core *core, struct rst_conn *c, uint32_t index, unsign
         note_response(core, x, &c->side[!from], s);
         rst_score_note_race(core, x, s->frame);
     }
+    rst_impact_note_data(core, c, index, from, s);
     if (!x->snd_known || seq_gt(end, x->snd_max)) {
         x->snd_max = end;
         x->snd_known = true;

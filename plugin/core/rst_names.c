@@ -95,6 +95,17 @@ const char *rst_role_name(enum rst_role role)
     }
 }
 
+const char *rst_impact_name(enum rst_impact impact)
+{
+    static const char *const names[RST_IMPACT_COUNT] = {
+        [RST_IMPACT_UNKNOWN] = "unknown",
+        [RST_IMPACT_NONE] = "none",
+        [RST_IMPACT_DATA_LOST] = "data-lost",
+        [RST_IMPACT_CONNECTION_FAILED] = "connection-failed",
+    };
+    return (unsigned)impact < RST_IMPACT_COUNT ? names[impact] : "unknown";
+}
+
 /* Appends to buf[*pos], keeping room for the terminating NUL. */
 static void put_char(char *buf, size_t len, size_t *pos, char c)
 {

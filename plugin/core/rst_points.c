@@ -292,6 +292,7 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
         return NULL;
     c->key = *key;
     c->client = -1;
+    c->last_data = -1;
     c->interface_id = s->interface_id;
     *index = (uint32_t)(core->conns.count - 1);
     if (!core->conn_index.slots[slot])

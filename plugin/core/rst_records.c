@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "rst_classify.h"
+#include "rst_impact.h"
 #include "rst_learn.h"
 #include "rst_points.h"
 #include "rst_score.h"
@@ -110,6 +111,7 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
         note_rst_distance(rst_store_host(core, x->host), s);
     rst_score_note_rst(c, from, s, rec);
     rst_classify(c, from, s, params, rec);
+    rst_impact_note_rst(core, c, from, s, rec);
     rec->own_reset = x->reset_rst;
     if (!rec->keeps_connection)
         x->reset_rst = id;

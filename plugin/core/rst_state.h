@@ -83,6 +83,9 @@ struct rst_side {
     uint32_t pending_rsts;     /* newest of its RSTs not yet followed by its traffic */
     uint32_t last_rst;         /* its newest RST (id) */
     uint32_t reset_rst;        /* its newest RST that ended its connection (id), 0: none */
+    uint32_t data_frame;       /* its last segment carrying new data, 0: none */
+    uint32_t run_bytes;        /* new data since the peer's last (saturating): a request */
+    uint32_t run_frame;        /* ... or an answer, and its first segment */
     uint16_t retransmissions;  /* retransmissions of retrans_seq, unanswered */
     uint16_t keepalives;       /* keepalive probes in a row, unanswered */
     uint16_t ip_id;            /* IP ID of its last packet with a nonzero one */
@@ -106,6 +109,8 @@ struct rst_side {
     bool ip_id_known;
     bool win_known;
     bool acked_peer_syn; /* it acknowledged the peer's SYN (the handshake completed) */
+    bool gap;            /* a segment began past its highest sequence number: the
+                          * capture missed some of what it sent */
 };
 
 /* What a host's packets look like across all its connections at one capture
@@ -178,6 +183,7 @@ struct rst_conn {
     bool point_ttl_known[2]; /* without MACs, a point is told by the TTL each side's */
     uint8_t point_ttl[2];    /* packets have there */
     int8_t client;           /* side that sent the SYN, -1: unknown */
+    int8_t last_data;        /* side that last sent new data, -1: none yet */
 };
 
 /* How a RST was built (rst_classify.c). */
@@ -253,7 +259,8 @@ union rst_wire_cites {
  *   burst_*, burst_frame, ip_id_repeat, copies and copy_of (which
  *   rst_records.c finds);
  * - its place among its sender's RSTs (rst_records.c): prev_rst,
- *   prev_pending, own_reset.
+ *   prev_pending, own_reset;
+ * - what it cost (rst_impact.c): loss, before_established, sequence_gap.
  * The fields stand by size, not by group, so that the record has no padding:
  * there is one per RST, and a port scan has millions (State sizes in
  * docs/design.md). */
@@ -277,6 +284,7 @@ struct rst_record {
                             * verdict time (rst_verdict.c own_reset_before) */
     uint32_t diag;         /* its payload's statement (diag store index + 1), 0 if none */
     uint32_t copy_of;      /* the RST (id) it is a mirrored copy of, 0 if none */
+    uint32_t loss;         /* what it threw away (loss store index + 1), 0 if nothing */
     uint32_t seq, ack;
     uint32_t tsval;
     uint16_t window;
@@ -302,6 +310,9 @@ struct rst_record {
     uint8_t copies;               /* identical RSTs of the same sender just before it;
                                    * a copy: which one it is (1, 2, ...) */
     bool window_cut, options_cut; /* the snap length cut its window / options */
+    bool before_established;      /* the handshake had not completed */
+    bool sequence_gap;            /* the capture had missed part of either side's
+                                   * sequence space: a loss of 0 proves nothing */
 };
 
 #endif /* RST_STATE_H */

@@ -91,6 +91,7 @@ struct rst_core *rst_core_new(void)
     core->hosts.elem_size = sizeof(struct rst_host);
     core->records.elem_size = sizeof(struct rst_record);
     core->diags.elem_size = sizeof(struct diag_entry);
+    core->losses.elem_size = sizeof(struct rst_loss);
     core->conn_index.hash_key = core->host_index.hash_key = &core->hash_key;
     core->tuple_index.hash_key = core->host_tuple_index.hash_key = &core->hash_key;
     return core;
@@ -104,6 +105,7 @@ void rst_core_free(struct rst_core *core)
     chunked_free(&core->hosts);
     chunked_free(&core->records);
     chunked_free(&core->diags);
+    chunked_free(&core->losses);
     free(core->conn_index.slots);
     free(core->host_index.slots);
     free(core->tuple_index.slots);
@@ -147,7 +149,7 @@ const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t r
 size_t rst_core_memory(const struct rst_core *core)
 {
     return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts) + chunked_bytes(&core->records)
-        + chunked_bytes(&core->diags)
+        + chunked_bytes(&core->diags) + chunked_bytes(&core->losses)
         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
            + core->host_tuple_index.size)
         * sizeof(uint32_t)
@@ -199,4 +201,20 @@ void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_d
     d->text = e->text_len ? e->text : NULL;
     d->text_len = e->text_len;
     d->uncaptured = e->uncaptured;
+}
+
+uint32_t rst_store_loss(struct rst_core *core, const struct rst_loss *loss)
+{
+    struct rst_loss *e = rst_chunked_push(&core->losses);
+    if (!e)
+        return 0;
+    *e = *loss;
+    return (uint32_t)core->losses.count;
+}
+
+struct rst_loss *rst_store_loss_at(const struct rst_core *core, uint32_t loss)
+{
+    if (loss == 0 || loss > core->losses.count)
+        return NULL;
+    return chunked_at(&core->losses, loss - 1);
 }

@@ -62,6 +62,7 @@ struct rst_core {
     struct chunked hosts;   /* struct rst_host */
     struct chunked records; /* struct rst_record */
     struct chunked diags;   /* what RST payloads state (rst_store.c) */
+    struct chunked losses;  /* struct rst_loss: what RSTs threw away (rst_impact.c) */
     struct index conn_index, host_index;
     struct index tuple_index;      /* a connection's tuple -> its newest connection */
     struct index host_tuple_index; /* an address -> its newest host entry */
@@ -123,5 +124,10 @@ struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id
  * number (index + 1) in the store, 0 for none. */
 uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *seg);
 void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag *d);
+
+/* What a RST threw away, kept only for RSTs that threw something away: its
+ * number (index + 1) in the store, 0 when memory runs out. */
+uint32_t rst_store_loss(struct rst_core *core, const struct rst_loss *loss);
+struct rst_loss *rst_store_loss_at(const struct rst_core *core, uint32_t loss);
 
 #endif /* RST_STORE_H */

@@ -9,12 +9,14 @@
  *     cause where there is one, else the wire cause;
  *  3. forged or not: the evidence and its score (rst_score.c), then the
  *     proof from another capture point (rst_vantage.c), which wins;
- * and the final cause is "injected" where forged, else the face value.
+ * and the final cause is "injected" where forged, else the face value;
+ *  4. what it cost (rst_impact.c), from the face value and the loss.
  * The explanation (rst_explain.c) only puts the decided verdict in words.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "rst_explain.h"
+#include "rst_impact.h"
 #include "rst_names.h"
 #include "rst_score.h"
 #include "rst_store.h"
@@ -163,6 +165,7 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct
     decide_stated_cause(core, rec, v);
     decide_forgery(core, wire, rec == wire ? NULL : own, copy_index, params, v);
     v->final_cause = v->injected ? RST_CAUSE_INJECTED : v->face_value;
+    rst_impact_decide(core, rec, v);
     v->first_sighting = !copy && !(v->vantage.peer_frame && v->vantage.peer_frame < rec->frame);
     if (explain)
         rst_explain(rst_core_conn(core, rec->conn), rec, v);
