@@ -49,7 +49,8 @@ enum rst_impact {
 struct rst_loss {
     uint32_t receiver_unacked; /* bytes the RST's receiver sent (before it, or in flight
                                 * after it) that its sender never acknowledged */
-    uint32_t receiver_frame;   /* the receiver's last segment of them */
+    uint32_t receiver_frame;   /* the receiver's last segment of them, or of the bytes
+                                * first acknowledged */
     uint32_t first_acked;      /* bytes the RST acknowledges for the first time: read by
                                 * the sender's TCP, thrown away unread (frame: the RST) */
     uint32_t sender_unacked;   /* the sender's own bytes its peer never acknowledged */

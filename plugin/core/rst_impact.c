@@ -59,9 +59,9 @@ static uint32_t fresh_bytes(const struct rst_side *x, const struct rst_segment *
     return seq_gt(end, x->snd_max) ? end - x->snd_max : 0;
 }
 
-/* The RST (record) of the side `rst_side` that s, from the other side,
- * arrives after, while the RST's receiver side `peer` sent nothing but
- * RSTs since: bytes sent then are lost with the connection.  NULL if none. */
+/* The newest RST (record) of side `rst_side` in this connection, if side
+ * `quiet` has sent nothing but RSTs since it: bytes sent after it then are
+ * lost with the connection.  NULL if none. */
 static struct rst_record *rst_before(struct rst_core *core, uint32_t index,
                                      const struct rst_side *rst_side, const struct rst_side *quiet)
 {
@@ -138,9 +138,9 @@ void rst_impact_note_rst(struct rst_core *core, const struct rst_conn *c, unsign
 {
     const struct rst_side *x = &c->side[from];
     const struct rst_side *y = &c->side[!from];
-    struct rst_loss l = { .lower_bound = x->gap || y->gap };
+    struct rst_loss l = { 0 };
     rec->before_established = c->client >= 0 && !c->side[c->client].acked_peer_syn;
-    rec->sequence_gap = l.lower_bound;
+    rec->sequence_gap = x->gap || y->gap;
     if (x->ack_known && y->snd_known) {
         uint32_t upto = x->max_ack;
         if ((rst->flags & RST_TH_ACK) && seq_gt(rst->ack, upto) && seq_leq(rst->ack, y->snd_max)) {
@@ -148,7 +148,7 @@ void rst_impact_note_rst(struct rst_core *core, const struct rst_conn *c, unsign
             upto = rst->ack;
         }
         l.receiver_unacked = data_bytes(y, upto, y->snd_max);
-        l.receiver_frame = l.receiver_unacked ? y->data_frame : 0;
+        l.receiver_frame = l.receiver_unacked || l.first_acked ? y->data_frame : 0;
     }
     if (x->snd_known && y->ack_known) {
         l.sender_unacked = data_bytes(x, y->max_ack, x->snd_max);
@@ -190,15 +190,14 @@ void rst_impact_decide(const struct rst_core *core, const struct rst_record *rec
     }
     if (l) {
         v->loss = *l;
+        v->loss.lower_bound = rec->sequence_gap;
         if (v->injected) {
             /* A forger's ACK says nothing of the claimed sender's TCP: what
              * it acknowledges first, the real sender never acknowledged. */
             v->loss.receiver_unacked = add_saturating(l->receiver_unacked, l->first_acked);
-            if (l->first_acked && !l->receiver_frame)
-                v->loss.receiver_frame = rec->answers_frame;
             v->loss.first_acked = 0;
         }
-        v->impact_bytes = total_bytes(l, c->client >= 0 && c->client != rec->from);
+        v->impact_bytes = total_bytes(&v->loss, c->client >= 0 && c->client != rec->from);
     }
     if (v->impact_bytes)
         v->impact = RST_IMPACT_DATA_LOST;
