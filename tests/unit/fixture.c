@@ -180,11 +180,16 @@ const struct rst_evidence *evidence(const struct rst_verdict *v, enum rst_eviden
 
 /* SYN, SYN-ACK, ACK; then a 100-byte request and a 300-byte response
  * (frames 1-7). */
-void handshake_and_request(struct net *n)
+void handshake(struct net *n)
 {
     send_seg(n, CLIENT, SYN, C_ISN, 0, 0);
     send_seg(n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
     send_seg(n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+}
+
+void handshake_and_request(struct net *n)
+{
+    handshake(n);
     send_seg(n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
 }
 

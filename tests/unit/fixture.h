@@ -117,6 +117,8 @@ uint32_t send_reply_rst(struct net *n, enum who from, uint8_t flags, uint32_t se
 /* The verdict with its explanation (the one a displayed tree shows). */
 struct rst_verdict verdict(struct net *n, uint32_t id);
 const struct rst_evidence *evidence(const struct rst_verdict *v, enum rst_evidence_kind k);
+/* SYN, SYN-ACK, ACK (frames 1-3). */
+void handshake(struct net *n);
 /* SYN, SYN-ACK, ACK; then a 100-byte request (frames 1-4). */
 void handshake_and_request(struct net *n);
 /* SYN, SYN-ACK, ACK; then a 100-byte request and a 300-byte response

@@ -86,10 +86,7 @@ TEST(test_abort_with_unread_data)
 {
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
+    handshake_and_request(&n);
     /* The server never acknowledged the request; its RST does. */
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 101, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
@@ -118,9 +115,7 @@ TEST(test_abort_acking_data_and_fin_has_unread_data)
 {
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    handshake(&n);
     send_seg(&n, CLIENT, FIN | PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
     struct rst_verdict v = verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 102, 0));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
@@ -230,10 +225,7 @@ TEST(test_second_router_same_distance_is_baseline)
 {
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
+    handshake_and_request(&n);
     n.end[SERVER].mac[5] = 0x02;
     send_seg(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 101, 300);
     send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 301, 0);
@@ -352,9 +344,7 @@ TEST(test_accept_queue_overflow)
 {
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    handshake(&n);
     struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_ISN + 1, 0));
     CHECK(v.final_cause == RST_CAUSE_ACCEPT_QUEUE_OVERFLOW);
     CHECK(v.answers_frame == 3);

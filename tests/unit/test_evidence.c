@@ -68,10 +68,7 @@ TEST(test_race_real_server_keeps_sending)
      * response then arrives anyway. */
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
-    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 100);
+    handshake_and_request(&n);
     struct rst_segment f = forged(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101);
     f.ttl = 63;
     f.src_mac[5] = 0x01;
@@ -117,9 +114,7 @@ TEST(test_gfw_style_burst)
      * at X, X+1460, X+4380, TTLs and windows changing, one IP ID. */
     struct net n;
     net_init(&n, 4);
-    send_seg(&n, CLIENT, SYN, C_ISN, 0, 0);
-    send_seg(&n, SERVER, SYN | ACK, S_ISN, C_ISN + 1, 0);
-    send_seg(&n, CLIENT, ACK, C_ISN + 1, S_ISN + 1, 0);
+    handshake(&n);
     send_seg(&n, CLIENT, PSH | ACK, C_ISN + 1, S_ISN + 1, 517); /* frame 4 */
     uint32_t x = S_ISN + 1;
     static const uint32_t offset[4] = { 0, 0, 1460, 4380 };
