@@ -8,7 +8,7 @@ packages=(
     python3                              # /usr/bin/python3 for the capture tests
     wireshark                            # the GUI (bookworm: pulls wireshark-qt)
     xvfb xdotool python3-pil             # the GUI test and screenshot (tests/gui.py)
-    x11-utils tesseract-ocr              # tests/gui.py: tells dialogs (xprop) and reads them
+    x11-utils tesseract-ocr              # tests/gui.py: display ready (xdpyinfo), dialogs (xprop) read
     valgrind                             # tests/fuzz.py (the sanitizers come with gcc), tests/benchmark.py --instructions
     time                                 # /usr/bin/time: wall, CPU and peak memory in tests/benchmark.py
     lintian                              # tests/check_package.py: the package as Debian checks its own

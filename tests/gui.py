@@ -102,15 +102,33 @@ class Gui:
 
     def _start_xvfb(self):
         read_fd, write_fd = os.pipe()
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "%dx%dx24" % SCREEN,
-             "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+        self.xvfb_log = os.path.join(self.tmp, "xvfb.log")
+        with open(self.xvfb_log, "w") as log:
+            self.xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "%dx%dx24" % SCREEN,
+                 "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=log)
         os.close(write_fd)
         with os.fdopen(read_fd) as fh:
             number = fh.readline().strip()
         if not number:
-            raise RuntimeError("Xvfb did not start")
+            raise RuntimeError("Xvfb did not start:\n" + self.xvfb_state())
         self.display = ":" + number
+        # The display takes clients before Wireshark gets it (xdpyinfo: x11-utils).
+        deadline = time.time() + 10
+        while subprocess.run(["xdpyinfo", "-display", self.display], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL).returncode != 0:
+            if time.time() > deadline or self.xvfb.poll() is not None:
+                raise RuntimeError("Xvfb on %s takes no clients:\n%s"
+                                   % (self.display, self.xvfb_state()))
+            time.sleep(0.1)
+
+    def xvfb_state(self):
+        """Whether Xvfb still runs, and what it said: for a failure's message."""
+        code = self.xvfb.poll()
+        with open(self.xvfb_log, errors="replace") as fh:
+            said = fh.read()[-2000:]
+        return "Xvfb %s; its output:\n%s" % (
+            "running" if code is None else "exited (%d)" % code, said)
 
     def start(self, capture, *args, wait=60):
         env = dict(os.environ, DISPLAY=self.display, QT_QPA_PLATFORM="xcb",
@@ -131,8 +149,9 @@ class Gui:
                 self.window = found[0]
                 break
             if self.wireshark.poll() is not None:
-                raise AssertionError("Wireshark exited (%d) before showing %s; output:\n%s"
-                                     % (self.wireshark.returncode, name, self.output()))
+                raise AssertionError("Wireshark exited (%d) before showing %s; output:\n%s\n%s"
+                                     % (self.wireshark.returncode, name, self.output(),
+                                        self.xvfb_state()))
             if time.time() > deadline:
                 raise AssertionError("no Wireshark window for %s after %d s; windows: %s; "
                                      "output:\n%s" % (name, wait, self.windows(), self.output()))
@@ -319,7 +338,8 @@ def read_probe(path):
 
 
 def main():
-    missing = [tool for tool in ("wireshark", "Xvfb", "xdotool") if not shutil.which(tool)]
+    missing = [tool for tool in ("wireshark", "Xvfb", "xdotool", "xdpyinfo")
+               if not shutil.which(tool)]
     if missing:
         sys.exit("tests/gui.py: %s missing; packaging/deps.sh installs them" % ", ".join(missing))
     if len(sys.argv) > 1 and sys.argv[1] == "screenshot":
