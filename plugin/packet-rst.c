@@ -141,6 +141,11 @@ static hf_register_info fields[] = {
         "Present (true) when the capture missed part of the sequence space: the counts are "
         "at least these",
         HFILL } },
+    { &rst_hf.impact_counted_in,
+      { "Counted at the RST in frame", "rst.impact.counted_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+        "The connection had already ended with the RST in that frame, which counts what was lost; "
+        "or this RST is a copy of it",
+        HFILL } },
     { &rst_hf.vantage_ref,
       { "Sender's packet there", "rst.vantage.ref_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
         "A packet of the claimed sender at the other capture point", HFILL } },

@@ -29,7 +29,7 @@ struct rst_fields {
     int vantage_point, vantage_peer, vantage_unseen, vantage_ref;
     int impact, impact_bytes, impact_receiver, impact_receiver_frame, impact_first_acked;
     int impact_sender, impact_sender_frame, impact_unanswered, impact_unanswered_frame;
-    int impact_lower_bound;
+    int impact_lower_bound, impact_counted_in;
     gint ett_rst, ett_detail, ett_diag, ett_impact;
 };
 extern struct rst_fields rst_hf;

@@ -77,6 +77,11 @@ static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 static void render_impact(proto_tree *tree, tvbuff_t *tvb, const struct rst_verdict *v)
 {
     proto_item *ii = add_generated_string(tree, rst_hf.impact, tvb, rst_impact_name(v->impact));
+    if (v->impact_frame) {
+        proto_item_append_text(ii, " (counted at frame %u)", v->impact_frame);
+        add_generated_uint(proto_item_add_subtree(ii, rst_hf.ett_impact), rst_hf.impact_counted_in,
+                           tvb, v->impact_frame);
+    }
     if (v->impact != RST_IMPACT_DATA_LOST)
         return;
     const struct rst_loss *l = &v->loss;

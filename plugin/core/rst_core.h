@@ -58,6 +58,9 @@ struct rst_loss {
     uint32_t unanswered;       /* the connection's last data, a request, that got no
                                 * answer before the RST */
     uint32_t unanswered_frame; /* the request's first segment */
+    uint32_t receiver_seq;     /* where the receiver's and the sender's counted bytes */
+    uint32_t sender_seq;       /* begin: an ACK after the RST past it shows they arrived */
+    uint32_t unanswered_seq;   /* where the request begins */
     uint8_t unanswered_from;   /* enum rst_role: who asked */
     bool lower_bound;          /* the capture missed part of the sequence space */
 };
@@ -199,6 +202,8 @@ struct rst_verdict {
     uint8_t distance_ttl[2];
     enum rst_impact impact; /* decided last, from the final cause (rst_impact.c) */
     uint32_t impact_bytes;  /* the loss's counts added up (saturating) */
+    uint32_t impact_frame;  /* the RST that counts this one's loss instead: the one that had
+                             * ended the connection, or the original of a copy; 0: none */
     struct rst_loss loss;
     char explanation[RST_EXPLANATION_MAX];
 };

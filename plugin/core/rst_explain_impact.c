@@ -43,9 +43,14 @@ void rst_explain_impact(struct text *t, const struct rst_conn *c, const struct r
 {
     switch (v->impact) {
     case RST_IMPACT_NONE:
-        if (v->after_frame)
+        if (v->impact_frame && v->impact_frame == r->frame)
+            rst_put(t,
+                    " Nothing more was lost: the RST in frame %u, of which this is a copy, "
+                    "counts it.",
+                    v->impact_frame);
+        else if (v->impact_frame)
             rst_put(t, " Nothing more was lost: the RST in frame %u had ended the connection.",
-                    v->after_frame);
+                    v->impact_frame);
         else
             rst_put(t,
                     " Nothing was lost: every byte either side had sent was acknowledged and "

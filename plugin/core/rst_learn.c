@@ -319,6 +319,7 @@ void rst_learn(struct rst_core *core, struct rst_conn *c, uint32_t index, unsign
         x->snd_max = end;
         x->snd_known = true;
     }
+    rst_impact_note_ack(core, c, index, from, s);
     if ((s->flags & RST_TH_ACK) && (!x->ack_known || seq_gt(s->ack, x->max_ack))) {
         x->max_ack = s->ack;
         x->ack_known = true;

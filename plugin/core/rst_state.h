@@ -86,6 +86,7 @@ struct rst_side {
     uint32_t data_frame;       /* its last segment carrying new data, 0: none */
     uint32_t run_bytes;        /* new data since the peer's last (saturating): a request */
     uint32_t run_frame;        /* ... or an answer, and its first segment */
+    uint32_t gap_end;          /* the end of the holes in its sequence space (gap) */
     uint16_t retransmissions;  /* retransmissions of retrans_seq, unanswered */
     uint16_t keepalives;       /* keepalive probes in a row, unanswered */
     uint16_t ip_id;            /* IP ID of its last packet with a nonzero one */
@@ -108,9 +109,10 @@ struct rst_side {
     bool wscale_offered;
     bool ip_id_known;
     bool win_known;
-    bool acked_peer_syn; /* it acknowledged the peer's SYN (the handshake completed) */
-    bool gap;            /* a segment began past its highest sequence number: the
-                          * capture missed some of what it sent */
+    /* Two flags in one byte: the side fits its 8-byte alignment. */
+    bool acked_peer_syn : 1; /* it acknowledged the peer's SYN (the handshake completed) */
+    bool gap : 1;            /* a segment began past its highest sequence number: the
+                              * capture missed some of what it sent (up to gap_end) */
 };
 
 /* What a host's packets look like across all its connections at one capture

@@ -165,7 +165,7 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct
     decide_stated_cause(core, rec, v);
     decide_forgery(core, wire, rec == wire ? NULL : own, copy_index, params, v);
     v->final_cause = v->injected ? RST_CAUSE_INJECTED : v->face_value;
-    rst_impact_decide(core, rec, v);
+    rst_impact_decide(core, rec, copy ? wire->frame : 0, v);
     v->first_sighting = !copy && !(v->vantage.peer_frame && v->vantage.peer_frame < rec->frame);
     if (explain)
         rst_explain(rst_core_conn(core, rec->conn), rec, v);

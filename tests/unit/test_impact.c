@@ -5,6 +5,8 @@
  */
 #include "fixture.h"
 
+#include <string.h>
+
 /* After handshake_and_exchange: client next 1101, server next 5301. */
 #define C_NEXT (C_ISN + 101)
 #define S_NEXT (S_ISN + 301)
@@ -172,6 +174,114 @@ TEST(test_impact_gap_makes_counts_a_lower_bound)
     CHECK(v.impact == RST_IMPACT_DATA_LOST);
     CHECK(v.loss.lower_bound);
     CHECK(v.loss.receiver_unacked == 2000);
+    net_free(&n);
+}
+
+TEST(test_impact_answer_acknowledged_after_the_rst_arrived)
+{
+    /* SO_LINGER 0 right after the answer: the client's ACK crosses the
+     * RST on the wire.  Until it shows, the 300 bytes look lost; it shows
+     * they arrived (a capture at the server sees the ACK after the RST). */
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_request(&n);
+    send_seg(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 101, 300);
+    uint32_t id = send_seg(&n, SERVER, RST | ACK, S_NEXT, C_ISN + 101, 0);
+    struct rst_verdict v = verdict(&n, id);
+    CHECK(v.impact == RST_IMPACT_DATA_LOST);
+    CHECK(v.loss.sender_unacked == 300);
+    send_seg(&n, CLIENT, ACK, C_NEXT, S_NEXT, 0);
+    v = verdict(&n, id);
+    CHECK(v.impact == RST_IMPACT_NONE);
+    CHECK(v.impact_bytes == 0);
+    net_free(&n);
+}
+
+TEST(test_impact_burst_counted_at_its_first_rst)
+{
+    /* A censor's RSTs in the server's name after the request; the real
+     * server's answer then arrives: the first RST ended the connection and
+     * counts the request and the answer, the others nothing more. */
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_request(&n);
+    uint32_t first = send_forged(&n, forged(&n, SERVER, RST, S_ISN + 1, 0));
+    uint32_t second = send_forged(&n, forged(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 101));
+    uint32_t third = send_forged(&n, forged(&n, SERVER, RST | ACK, S_ISN + 1461, C_ISN + 101));
+    send_seg(&n, SERVER, PSH | ACK, S_ISN + 1, C_ISN + 101, 300);
+    struct rst_verdict v = verdict(&n, first);
+    CHECK(v.impact == RST_IMPACT_DATA_LOST);
+    CHECK(v.loss.sender_unacked == 300);
+    CHECK(v.loss.unanswered == 100);
+    /* The server's ACK shows the request arrived: unanswered, not unacknowledged. */
+    CHECK(v.loss.receiver_unacked == 0);
+    CHECK(v.impact_bytes == 400);
+    CHECK(v.impact_frame == 0);
+    for (unsigned k = 0; k < 2; k++) {
+        v = verdict(&n, k ? third : second);
+        CHECK(v.impact == RST_IMPACT_NONE);
+        CHECK(v.impact_frame == 5);
+        CHECK(v.impact_bytes == 0);
+        CHECK(strstr(v.explanation, "the RST in frame 5 had ended the connection") != NULL);
+    }
+    net_free(&n);
+}
+
+TEST(test_impact_reordered_answer_is_no_gap)
+{
+    /* The answer's second segment arrives first; the first fills the hole
+     * and the client acknowledges both: nothing was lost or missed. */
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_request(&n);
+    send_seg(&n, SERVER, ACK, S_ISN + 1001, C_ISN + 101, 1000);
+    send_seg(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101, 1000);
+    send_seg(&n, CLIENT, ACK, C_ISN + 101, S_ISN + 2001, 0);
+    struct rst_verdict v =
+        verdict(&n, send_seg(&n, SERVER, RST | ACK, S_ISN + 2001, C_ISN + 101, 0));
+    CHECK(v.impact == RST_IMPACT_NONE);
+    CHECK(!v.loss.lower_bound);
+    net_free(&n);
+}
+
+TEST(test_impact_no_connection_refuses_the_data_it_answers)
+{
+    /* No handshake in the capture (the client's NAT changed its address):
+     * the host answers a 52-byte request with "no connection". */
+    struct net n;
+    net_init(&n, 4);
+    send_seg(&n, CLIENT, PSH | ACK, C_NEXT, S_NEXT, 52);
+    struct rst_verdict v = verdict(&n, send_reply_rst(&n, SERVER, 0, S_NEXT, 0));
+    CHECK(v.wire_cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.impact == RST_IMPACT_DATA_LOST);
+    CHECK(v.loss.receiver_unacked == 52);
+    CHECK(v.loss.receiver_frame == 1);
+    CHECK(v.loss.lower_bound);
+    net_free(&n);
+}
+
+TEST(test_impact_request_unread_and_data_after_are_both_counted)
+{
+    /* The server's kernel acknowledged the 100-byte request, the server
+     * closed unread; the client sends 20 bytes twice more, each answered
+     * with "no connection". */
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_request(&n);
+    send_seg(&n, SERVER, ACK, S_ISN + 1, C_ISN + 101, 0);
+    uint32_t id = send_seg(&n, SERVER, RST | ACK, S_ISN + 1, C_ISN + 101, 0);
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 101, S_ISN + 1, 20);
+    uint32_t late = send_reply_rst(&n, SERVER, 0, S_ISN + 1, 0);
+    send_seg(&n, CLIENT, PSH | ACK, C_ISN + 121, S_ISN + 1, 20);
+    send_reply_rst(&n, SERVER, 0, S_ISN + 1, 0);
+    struct rst_verdict v = verdict(&n, id);
+    CHECK(v.impact == RST_IMPACT_DATA_LOST);
+    CHECK(v.loss.unanswered == 100);
+    CHECK(v.loss.receiver_unacked == 40);
+    CHECK(v.impact_bytes == 140);
+    v = verdict(&n, late);
+    CHECK(v.impact == RST_IMPACT_NONE);
+    CHECK(v.impact_frame == 6);
     net_free(&n);
 }
 
