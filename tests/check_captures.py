@@ -31,7 +31,8 @@ EVIDENCE_FIELD = {"ttl": "ttl_delta", "mac": "mac_mismatch", "seq0": "seq_zero",
 FIELDS = ["frame.number", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
           "rst.face_value", "rst.injected", "rst.suspicion", "rst.sender", "rst.answers",
           "rst.after", "rst.acceptable", "rst.explanation", "rst.diag.format",
-          "rst.diag.reason_code", "rst.diag.pen", "rst.diag.text"] + \
+          "rst.diag.reason_code", "rst.diag.pen", "rst.diag.text", "rst.impact",
+          "rst.impact.bytes", "rst.impact.counted_in"] + \
     ["rst.evidence." + f + ".weight" for f in sorted(set(EVIDENCE_FIELD.values()))]
 PUBLIC_FIELDS = ["rst.cause", "rst.explanation", "rst.face_value", "rst.suspicion",
                  "rst.injected", "rst.answers", "rst.after", "rst.sender", "rst.acceptable",
@@ -179,6 +180,40 @@ class CaptureTest(unittest.TestCase):
                     self.assertIn(got["rst.sender"], (claimed, "unknown"))
                 self.assertTrue(got["rst.explanation"])
 
+    def test_every_rst_costs_what_its_label_says(self):
+        # The label's impact follows from what the lab's programs did (the
+        # impact_known column); where the programs fix the sizes, the bytes.
+        for label in self.labels:
+            with self.subTest(capture=label["capture"], frame=label["frame"]):
+                got = self.two_pass[label["capture"]][int(label["frame"])]
+                self.assertEqual(got["rst.impact"], label["impact"], got["rst.explanation"])
+                if label["impact_bytes"]:
+                    self.assertEqual(got["rst.impact.bytes"], label["impact_bytes"],
+                                     got["rst.explanation"])
+                if label["impact"] != "data-lost":
+                    self.assertEqual(got["rst.impact.bytes"], "")
+                one = self.one_pass[label["capture"]][int(label["frame"])]
+                self.assertIn(one["rst.impact"], ("none", "data-lost", "connection-failed",
+                                                  "unknown"))
+
+    def test_only_the_rst_that_ended_a_connection_counts_its_loss(self):
+        # A RST after the one that ended the connection (late replies, a
+        # burst) costs nothing itself and names that RST; every such RST the
+        # labels call harmless while an earlier one in its capture lost data.
+        checked = 0
+        for label in self.labels:
+            got = self.two_pass[label["capture"]][int(label["frame"])]
+            if not got["rst.impact.counted_in"]:
+                continue
+            with self.subTest(capture=label["capture"], frame=label["frame"]):
+                self.assertEqual(got["rst.impact"], "none")
+                earlier = int(got["rst.impact.counted_in"])
+                self.assertLess(earlier, int(label["frame"]))
+                self.assertIn(self.two_pass[label["capture"]][earlier]["rst.impact"],
+                              ("data-lost", "connection-failed", "none"))
+                checked += 1
+        self.assertGreaterEqual(checked, 40)
+
     def test_stated_reasons_are_decoded_as_the_sender_built_them(self):
         # The label says what payload the sender put on the RST; RSTs of Linux
         # stacks, netfilter and the forger carry none.
@@ -319,10 +354,11 @@ class CaptureTest(unittest.TestCase):
                 got[m.group(2)] += int(m.group(1))
             return got
         self.assertEqual(causes("chat"), collections.Counter(r["cause"] for r in tour))
-        # A RST that lost nothing is at Chat: hidden from Note up, the rest not.
-        impacts = tshark("-r", path, "-2", "-Y", "rst", "-T", "fields", "-e", "rst.impact").split()
+        # A RST that lost nothing is at Chat: hidden from Note up, the rest
+        # (and every forged RST) not.
         at_note = sum(causes("note").values())
-        self.assertEqual(at_note, sum(1 for i in impacts if i != "none"))
+        self.assertEqual(at_note, sum(1 for r in tour
+                                      if r["impact"] != "none" or r["injected"] == "yes"))
         self.assertLess(at_note, len(tour))
         out = tshark("-r", path, "-2", "-Y", "rst.expert.forged", "-T", "fields", "-e",
                      "frame.number")

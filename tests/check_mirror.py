@@ -47,7 +47,7 @@ from run import DELIVERIES, delivery_of  # noqa: E402  (how the lab made them)
 MIRROR = os.path.join(ROOT, "captures", "mirror")
 TSHARK = os.path.join(HERE, "tshark.sh")
 FIELDS = ["frame.number", "rst.cause", "rst.sender", "rst.injected", "rst.suspicion",
-          "rst.explanation", "rst.vantage.peer_frame", "rst.vantage.unseen"] + \
+          "rst.impact", "rst.explanation", "rst.vantage.peer_frame", "rst.vantage.unseen"] + \
     ["rst.evidence.%s.weight" % f for f in sorted(set(EVIDENCE_FIELD.values()))]
 NO_MAC = ["-o", "rst.weight_mac:0"]
 SUSPICION_SLACK = 5
@@ -146,6 +146,7 @@ class MirrorTest(unittest.TestCase):
             got = self.plain[self.name_of(label)][int(label["frame"])]
             with self.subTest(capture=label["capture"], frame=label["frame"]):
                 self.assertEqual(got["rst.cause"], label["cause"], got["rst.explanation"])
+                self.assertEqual(got["rst.impact"], label["impact"], got["rst.explanation"])
                 self.assertEqual(is_true(got["rst.injected"]), label["injected"] == "yes")
                 for ev in filter(None, label["evidence"].split(",")):
                     self.assertTrue(got["rst.evidence.%s.weight" % EVIDENCE_FIELD[ev]],
@@ -156,6 +157,8 @@ class MirrorTest(unittest.TestCase):
     def assert_same_verdict(self, got, plain, label):
         self.assertEqual(got["rst.cause"], plain["rst.cause"], got["rst.explanation"])
         self.assertEqual(got["rst.cause"], label["cause"], got["rst.explanation"])
+        self.assertEqual(got["rst.impact"], plain["rst.impact"], got["rst.explanation"])
+        self.assertEqual(got["rst.impact"], label["impact"], got["rst.explanation"])
         self.assertEqual(got["rst.sender"], plain["rst.sender"])
         self.assertEqual(is_true(got["rst.injected"]), is_true(plain["rst.injected"]))
         self.assertLessEqual(abs(int(got["rst.suspicion"]) - int(plain["rst.suspicion"])),

@@ -47,6 +47,22 @@ MAC = {"02:00:00:00:01:0a": "client", "02:00:00:00:01:66": "forger",
        "02:00:00:00:03:01": "client", "02:00:00:00:03:02": "server"}   # inside VXLAN
 
 
+# What the lab's programs send (apps.py, forger.py), for the bytes a RST loses.
+REQUEST_BYTES = 52          # apps.REQUEST
+BLOCKED_REQUEST_BYTES = 41  # apps.BLOCKED_REQUEST, also the prober's request
+AFTER_FIN_BYTES = 26        # apps.client_data_after_close: "MORE DATA AFTER YOUR FIN\r\n"
+PROBE_AFTER_BYTES = 2 * 20  # forger.py probe: twice 20 bytes after the server's RST
+
+# Impacts many RSTs share: (impact, impact_why).
+REFUSAL = ("connection-failed", "a SYN refused: the connection attempt ended there")
+READ_THEN_ABORT = ("none", "the client had read the whole response (recv_http) and sent "
+                   "nothing more: every byte either side sent was acknowledged")
+ANSWERED_THEN_ABORT = ("none", "the server aborts right after its response, which the client "
+                       "received whole and acknowledged (at the server the ACKs cross the RST)")
+LATE_REPLY = ("none", "it answers packets that arrived after its sender's own RST had ended "
+              "the connection")
+
+
 class Expect:
     """One RST the scenario makes, in the order a capture point sees it.
 
@@ -61,12 +77,24 @@ class Expect:
     views: the capture points where it appears ("client", "server").
     stated: what its payload says, as the sender built it: "compact/CODE/PEN",
     "description/TEXT" (0xF317), "text/TEXT" (RFC 1122), "malformed", or "".
+    impact: what it cost (issue 16), from what the scenario's programs did:
+    "none", "data-lost", "connection-failed", "unknown"; or {view: impact}
+    where a capture point sees it differently (the client saw a forged RST
+    end the connection before it, the server did not), an impact being
+    either a name or [first, rest] for a repeated RST (the first ends the
+    connection, the rest answer late packets).  impact_bytes: the bytes
+    lost where the programs fix them (request and answer sizes), else "".
+    impact_why: how the impact follows from what the programs did.
     """
 
     def __init__(self, sender, cause, kernel_reason=None, injected=False, evidence="",
-                 repeat="", views=("client", "server"), why="", face_value=None, stated=""):
+                 repeat="", views=("client", "server"), why="", face_value=None, stated="",
+                 impact=None, impact_bytes="", impact_why=""):
+        if impact is None or not impact_why:
+            raise ValueError("every expected RST says what it cost, and how that is known")
         self.sender, self.cause, self.kernel_reason = sender, cause, kernel_reason
         self.stated = stated
+        self.impact, self.impact_bytes, self.impact_why = impact, str(impact_bytes), impact_why
         self.face_value = cause if face_value is None else face_value
         self.injected, self.evidence, self.repeat = injected, evidence, repeat
         self.views, self.why = views, why
@@ -303,66 +331,72 @@ STATED = {
                    "refused", "compact/9/0"),
 }
 
+# What each stated-reasons RST cost: the endpoint never answers.
+STATED_IMPACT = {
+    "data": dict(impact="data-lost", impact_bytes=REQUEST_BYTES,
+                 impact_why="the endpoint resets after the client's request without answering it"),
+    "syn": dict(impact="connection-failed", impact_why="the endpoint refuses the SYN"),
+}
 
 SCENARIOS = [
     {"name": "refused-v4", "server": None,
      "what": "SYN to a port with no listener (IPv4)",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001")]},
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
     {"name": "refused-v6", "server": None,
      "what": "SYN to a port with no listener (IPv6)",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001")]},
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
     {"name": "firewall-reject", "setup": host_firewall_reject,
      "what": "the server host's own nftables rule 'tcp dport 8002 reject with tcp reset' "
              "(a listener is running behind it)",
-     "rsts": [Expect("firewall", "refused", why="server host nft reject with tcp reset")]},
+     "rsts": [Expect("firewall", "refused", why="server host nft reject with tcp reset", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
     {"name": "linger0-after-response",
      "what": "server sends a response then closes with SO_LINGER {1, 0}",
-     "rsts": [Expect("server", "abort", "TCP_STATE", why="SO_LINGER 0 close after the response"),
+     "rsts": [Expect("server", "abort", "TCP_STATE", why="SO_LINGER 0 close after the response", impact=ANSWERED_THEN_ABORT[0], impact_why=ANSWERED_THEN_ABORT[1]),
               Expect("server", "no-connection", "TCP_FLAGS", repeat="?",
-                     why="the client's ACK of the response crossed the RST; the listener answers it")]},
+                     why="the client's ACK of the response crossed the RST; the listener answers it", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1])]},
     {"name": "close-unread",
      "what": "server closes without reading the request it received",
-     "rsts": [Expect("server", "abort", "TCP_ABORT_ON_CLOSE", why="close() with unread data")]},
+     "rsts": [Expect("server", "abort", "TCP_ABORT_ON_CLOSE", why="close() with unread data", impact="data-lost", impact_why='the server closed without reading the request its kernel had acknowledged, and never answered it', impact_bytes=REQUEST_BYTES)]},
     {"name": "client-abort",
      "what": "client reads the response, then closes with SO_LINGER {1, 0}",
-     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close")]},
+     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
     {"name": "data-after-close",
      "what": "server answers and closes (FIN), first with close(), then with "
              "shutdown(SHUT_RDWR); the client sends more data afterwards",
      "rsts": [Expect("server", "data-after-close", "TCP_TIMEWAIT_SOCKET",
                      why="data arrived after the server's close() (orphaned FIN_WAIT2 "
-                         "is a time-wait socket)"),
+                         "is a time-wait socket)", impact="data-lost", impact_why="the client's bytes after the server's FIN: the server reads no more, they are thrown away", impact_bytes=AFTER_FIN_BYTES),
               Expect("server", "data-after-close", "TCP_ABORT_ON_DATA",
-                     why="data arrived after the server's shutdown(SHUT_RDWR)")]},
+                     why="data arrived after the server's shutdown(SHUT_RDWR)", impact="data-lost", impact_why="the client's bytes after the server's FIN: the server reads no more, they are thrown away", impact_bytes=AFTER_FIN_BYTES)]},
     {"name": "server-restart", "phase": server_restart_phase,
      "what": "server process dies without its FIN/RST reaching the wire and a new one "
              "listens; the client's next request reaches a host without the connection",
      "rsts": [Expect("server", "no-connection", "TCP_FLAGS",
                      why="the restarted server has no socket for the connection: its "
-                         "listener answers the ACK-bearing segment")]},
+                         "listener answers the ACK-bearing segment", impact="data-lost", impact_why="the client's next request reaches a server that lost the connection: refused, never answered", impact_bytes=REQUEST_BYTES)]},
     {"name": "nat-rebind", "setup": nat_setup, "phase": nat_rebind_phase,
      "teardown": nat_teardown,
      "what": "the client's NAT changes its egress address mid-connection; the server "
              "answers the segment from the unknown address with a RST",
      "rsts": [Expect("server", "no-connection", None,
-                     why="segment from the NAT's new address matches no connection")]},
+                     why="segment from the NAT's new address matches no connection", impact="data-lost", impact_why="the client's request from the NAT's new address is refused, never answered", impact_bytes=REQUEST_BYTES)]},
     {"name": "accept-overflow", "setup": accept_overflow_setup,
      "teardown": accept_overflow_teardown,
      "what": "listen(backlog 1), never accept(), tcp_abort_on_overflow=1, no SYN "
              "cookies; one client connection, then three SYNs at once",
      "rsts": [Expect("server", "accept-queue-overflow", "INVALID_SYN",
-                     why="accept queue full with tcp_abort_on_overflow=1")]},
+                     why="accept queue full with tcp_abort_on_overflow=1", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
     {"name": "keepalive-timeout", "phase": keepalive_phase,
      "what": "client keepalive (idle 1 s, interval 1 s, 3 probes); the server host starts "
              "dropping the client's segments",
      "rsts": [Expect("client", "keepalive-timeout", "TCP_KEEPALIVE_TIMEOUT",
-                     why="keepalive probes unanswered")]},
+                     why="keepalive probes unanswered", impact="none", impact_why='the connection idled after a complete exchange; the keepalive probes carry no data')]},
     {"name": "normal", "what": "request, response, FIN both ways: no RST", "rsts": []},
     {"name": "vxlan-tunnel", "setup": vxlan_setup, "teardown": vxlan_teardown,
      "what": "inside a VXLAN tunnel between client and server: a SYN to a closed port, "
              "then a connection the client aborts with SO_LINGER {1, 0}",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 192.0.2.2:8001"),
-              Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close")]},
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 192.0.2.2:8001", impact=REFUSAL[0], impact_why=REFUSAL[1]),
+              Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
     {"name": "forged-handshake",
      "forger": ["inject", json.dumps({
          "trigger": "syn", "port": 8443, "rsts": [
@@ -372,15 +406,15 @@ SCENARIOS = [
              "real SYN-ACK arrives; the client then resets the real SYN-ACK",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac",
                      face_value="refused", views=("client",),
-                     why="the forger answers the SYN the way a closed port does"),
+                     why="the forger answers the SYN the way a closed port does", impact="connection-failed", impact_why='the forged RST answers the SYN: the attempt ends'),
               Expect("client", "no-connection", "NO_SOCKET",
-                     why="the real SYN-ACK reaches a client whose attempt was reset")]},
+                     why="the real SYN-ACK reaches a client whose attempt was reset", impact={"client": "none", "server": "connection-failed"}, impact_why="the forged RST had ended the attempt at the client; the server's capture, which never saw it, sees this RST end the attempt")]},
     {"name": "invalid-ack",
      "forger": ["bad-ack-client", "8011"],
      "what": "a crafted client answers the SYN-ACK with an ACK for 1000 bytes the "
              "server never sent; the server's kernel resets",
      "rsts": [Expect("server", "invalid-segment", None,
-                     why="ACK acknowledges data never sent")]},
+                     why="ACK acknowledges data never sent", impact="connection-failed", impact_why="the crafted client's handshake never completed")]},
     {"name": "gfw-tls-burst", "setup": make_certificate,
      "forger": ["inject", json.dumps({
          "trigger": "clienthello", "port": 443, "seed": 2017, "rsts": [
@@ -398,13 +432,13 @@ SCENARIOS = [
              "and one IP ID (GFW type 1 and 2, Wang et al. IMC 2017); the server's reply then "
              "meets a client without the connection",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,burst_ttl",
-                     face_value="", views=("client",), why="GFW-style bare RST"),
+                     face_value="", views=("client",), why="GFW-style bare RST", impact="data-lost", impact_why='the RST ends the connection on the ClientHello: the request never gets the answer the server sends anyway'),
               Expect("forger", "injected", injected=True,
                      evidence="ttl,mac,burst_seq,burst_window,burst_ttl,ip_id",
                      face_value="", views=("client",), repeat="3",
-                     why="GFW-style RST/ACKs at X, X+1460, X+4380"),
+                     why="GFW-style RST/ACKs at X, X+1460, X+4380", impact="none", impact_why="the bare RST at the client's RCV.NXT just before had already ended the connection"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's reply reaches a client whose connection was reset")]},
+                     why="the server's reply reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RSTs end the connection first; the server's, which never saw them, sees the first of these end it with the server's reply unacknowledged, the others answer late packets")]},
     {"name": "inwindow-rst-http-v6",
      "forger": ["inject", json.dumps({
          "trigger": "http-request", "port": 8031, "rsts": [
@@ -414,9 +448,9 @@ SCENARIOS = [
              "server's response then meets a client without the connection",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,race,timing",
                      face_value="no-connection", views=("client",),
-                     why="a single in-window RST after the request"),
+                     why="a single in-window RST after the request", impact="data-lost", impact_why="the RST ends the connection after the request: the server's answer, sent anyway, is thrown away"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's response reaches a client whose connection was reset")]},
+                     why="the server's response reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RST end the connection first; the server's, which never saw it, sees the first of these end it with the server's response (or request) unanswered, the others answer late packets")]},
     {"name": "copied-ttl-handshake",
      "forger": ["inject", json.dumps({
          "trigger": "syn", "port": 8032, "rsts": [
@@ -425,9 +459,9 @@ SCENARIOS = [
              "the client) but its own MAC; the real SYN-ACK arrives later",
      "rsts": [Expect("forger", "injected", injected=True, evidence="mac,race,timing",
                      face_value="refused", views=("client",),
-                     why="forged handshake RST copying the server's TTL"),
+                     why="forged handshake RST copying the server's TTL", impact="connection-failed", impact_why='the forged RST answers the SYN: the attempt ends'),
               Expect("client", "no-connection", "NO_SOCKET",
-                     why="the real SYN-ACK reaches a client whose attempt was reset")]},
+                     why="the real SYN-ACK reaches a client whose attempt was reset", impact={"client": "none", "server": "connection-failed"}, impact_why="the forged RST had ended the attempt at the client; the server's capture, which never saw it, sees this RST end the attempt")]},
     {"name": "copied-ttl-and-mac",
      "forger": ["inject", json.dumps({
          "trigger": "http-request", "port": 8033, "rsts": [
@@ -439,9 +473,9 @@ SCENARIOS = [
              "the connection",
      "rsts": [Expect("forger", "injected", injected=True,
                      evidence="race,timing,no_timestamps,ip_id,window", face_value="abort",
-                     views=("client",), why="forged RST copying TTL and MAC"),
+                     views=("client",), why="forged RST copying TTL and MAC", impact="data-lost", impact_why="the RST ends the connection after the request: the server's answer, sent anyway, is thrown away"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's response reaches a client whose connection was reset")]},
+                     why="the server's response reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RST end the connection first; the server's, which never saw it, sees the first of these end it with the server's response (or request) unanswered, the others answer late packets")]},
     {"name": "forged-client-rst",
      "forger": ["inject", json.dumps({
          "trigger": "http-response", "port": 8034, "rsts": [
@@ -451,9 +485,9 @@ SCENARIOS = [
              "to the server (its own MAC); the client, unaware, sends its next request "
              "0.5 s later and the server, whose connection is gone, resets it",
      "rsts": [Expect("forger", "injected", injected=True, evidence="race",
-                     face_value="abort", why="RST forged in the client's name"),
+                     face_value="abort", why="RST forged in the client's name", impact="data-lost", impact_why="the server drops the connection; the client's next request, 0.5 s later, is refused", impact_bytes=REQUEST_BYTES),
               Expect("server", "no-connection", "TCP_FLAGS",
-                     why="the server lost the connection to the forged RST")]},
+                     why="the server lost the connection to the forged RST", impact="none", impact_why="it answers the client's next request after the forged RST had ended the server's connection")]},
     # Issue 13: hosts after their own RST, one name at two distances.
     {"name": "probe-after-rst", "tour": False,
      "forger": ["probe", "8041", "8042"],
@@ -462,16 +496,16 @@ SCENARIOS = [
              "number and sends twice more; and a SYN to a closed port, an ACK after the "
              "refusal, then a RST/ACK 'abort' the device forges in the server's name",
      "rsts": [Expect("server", "refused", "NO_SOCKET",
-                     why="no listener on 8042"),
+                     why="no listener on 8042", impact=REFUSAL[0], impact_why=REFUSAL[1]),
               Expect("server", "no-connection", "NO_SOCKET",
-                     why="the ACK after the refusal reaches a port without a socket"),
+                     why="the ACK after the refusal reaches a port without a socket", impact="none", impact_why='the refusal before it had ended the attempt'),
               Expect("forger", "injected", injected=True, evidence="mac,contradiction",
                      face_value="", views=("client",),
-                     why="forged 'abort' after the server's own refusal"),
+                     why="forged 'abort' after the server's own refusal", impact="none", impact_why='the refusal before it had ended the attempt'),
               Expect("server", "abort", "TCP_ABORT_ON_CLOSE",
-                     why="close() with the request unread"),
+                     why="close() with the request unread", impact="data-lost", impact_why="the server closed without reading the prober's request; the prober's bytes after the RST are thrown away too", impact_bytes=BLOCKED_REQUEST_BYTES + PROBE_AFTER_BYTES),
               Expect("server", "no-connection", None, repeat="2",
-                     why="the prober's data after the server's RST: no connection left")]},
+                     why="the prober's data after the server's RST: no connection left", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1])]},
     {"name": "block-page-then-rst", "tour": False,
      "forger": ["inject", json.dumps({
          "trigger": "http-request", "port": 8035, "rsts": [
@@ -485,12 +519,12 @@ SCENARIOS = [
              "name (its own MAC, TTL 64 where the server's packets arrive with 63), then a "
              "RST and a RST/ACK alike; the server reads the request and stays silent",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac", face_value="",
-                     views=("client",), why="the censor's RSTs after its own block page"),
+                     views=("client",), why="the censor's RSTs after its own block page", impact="data-lost", impact_why="the censor ends the connection after the request; the server (silent by design) never answers it"),
               Expect("forger", "injected", injected=True, evidence="ttl,mac", face_value="",
-                     views=("client",), why="the censor's RSTs after its own block page"),
+                     views=("client",), why="the censor's RSTs after its own block page", impact="none", impact_why="the censor's RST just before had already ended the connection"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="?",
                      why="the server's ACK of the request reaches a client whose connection "
-                         "was reset")]},
+                         "was reset", impact={"client": "none", "server": "data-lost"}, impact_why="the censor's RSTs had ended the connection at the client; the server's capture, which never saw them, sees this RST end it with the request unanswered (the server stays silent)")]},
     {"name": "rsts-from-two-distances", "setup": server_drops_8044, "tour": False,
      "forger": ["inject", json.dumps({
          "trigger": "syn", "port": 8044, "rsts": [
@@ -500,16 +534,16 @@ SCENARIOS = [
              "8043 refused by the server, 8044 (dropped by the server host) refused by the "
              "device in the server's name (TTL 239, its own MAC)",
      "rsts": [Expect("server", "refused", "NO_SOCKET",
-                     why="no listener on 8043"),
+                     why="no listener on 8043", impact=REFUSAL[0], impact_why=REFUSAL[1]),
               Expect("forger", "injected", injected=True, evidence="ttl,mac",
                      face_value="refused", views=("client",),
-                     why="the device answers the SYN to 8044 in the server's name")]},
+                     why="the device answers the SYN to 8044 in the server's name", impact="connection-failed", impact_why='the forged RST answers the SYN: the attempt ends')]},
     {"name": "onpath-firewall-reject", "setup": path_firewall_reject,
      "what": "a normal request to the server's port 8080, then a SYN to port 8021 that the "
              "router rejects with a RST in the server's name (nftables on the path)",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="refused", views=("client",),
-                     why="the router's nft 'reject with tcp reset' in the forward chain")]},
+                     why="the router's nft 'reject with tcp reset' in the forward chain", impact="connection-failed", impact_why="the router refuses the SYN in the server's name: the attempt ends")]},
     {"name": "stateful-firewall-forgot", "setup": stateful_firewall,
      "phase": stateful_firewall_forgets,
      "what": "a stateful firewall on the router; after one request the connection idles, "
@@ -517,7 +551,7 @@ SCENARIOS = [
              "rejects the client's next request with a RST in the server's name",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="no-connection", views=("client",),
-                     why="the router's nft rejects segments of unknown connections")]},
+                     why="the router's nft rejects segments of unknown connections", impact="data-lost", impact_why="the firewall refuses the client's next request in the server's name", impact_bytes=REQUEST_BYTES)]},
     # Two capture points (issue 8): the same on-path rejects, followed by one
     # more normal request, so that the server's capture point demonstrably
     # kept capturing after the RST it never saw.
@@ -525,18 +559,18 @@ SCENARIOS = [
      "what": "onpath-firewall-reject, then one more normal request to port 8080",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="refused", views=("client",),
-                     why="the router's nft 'reject with tcp reset' in the forward chain")]},
+                     why="the router's nft 'reject with tcp reset' in the forward chain", impact="connection-failed", impact_why="the router refuses the SYN in the server's name: the attempt ends")]},
     {"name": "path-forgot-two-points", "setup": stateful_firewall, "tour": False,
      "phase": stateful_firewall_forgets,
      "what": "stateful-firewall-forgot, then one more normal request to port 8080",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="no-connection", views=("client",),
-                     why="the router's nft rejects segments of unknown connections")]},
+                     why="the router's nft rejects segments of unknown connections", impact="data-lost", impact_why="the firewall refuses the client's next request in the server's name", impact_bytes=REQUEST_BYTES)]},
     {"name": "host-firewall-after-connection", "setup": host_firewall_reject,
      "what": "control: a normal request to port 8080, then a SYN to port 8002 that the "
              "server host's own nftables rule rejects",
      "rsts": [Expect("firewall", "refused",
-                     why="server host nft reject with tcp reset, after a known connection")]},
+                     why="server host nft reject with tcp reset, after a known connection", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
     {"name": "stated-reasons", "server": None,
      "forger": ["endpoint", json.dumps({"ports": {p: r for p, r in STATED.items()}})],
      "what": "a TCP endpoint at 198.51.100.20 (scapy, on the client's segment) that says "
@@ -544,13 +578,13 @@ SCENARIOS = [
              "compact codes (IANA and vendor), a 0xF317 description, RFC 1122 text and a "
              "malformed payload, after the client's request; and a refused SYN with a code",
      "rsts": [Expect("endpoint", r["cause"], views=("client",), stated=r["label"],
-                     why="the endpoint says " + r["says"])
+                     why="the endpoint says " + r["says"], **STATED_IMPACT[r["on"]])
               for _p, r in sorted(STATED.items())]},
     {"name": "icmp-quoted", "setup": icmp_quoted_setup,
      "what": "client aborts (IPv4 then IPv6); the router rejects its RSTs with ICMP "
              "errors that quote them",
-     "rsts": [Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0"),
-              Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0")]},
+     "rsts": [Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1]),
+              Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
 ]
 
 
@@ -576,12 +610,12 @@ def recaptured(name, as_name, tcpdump_args, what):
 
 def everyday_rsts(views=("client", "server")):
     """refused SYN, server abort after its response, client abort."""
-    return [Expect("server", "refused", "NO_SOCKET", views=views, why="no listener on 8001"),
+    return [Expect("server", "refused", "NO_SOCKET", views=views, why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1]),
             Expect("server", "abort", "TCP_STATE", views=views,
-                   why="SO_LINGER 0 close after the response"),
+                   why="SO_LINGER 0 close after the response", impact=ANSWERED_THEN_ABORT[0], impact_why=ANSWERED_THEN_ABORT[1]),
             Expect("server", "no-connection", "TCP_FLAGS", repeat="?", views=views,
-                   why="the client's ACK of the response crossed the RST; the listener answers it"),
-            Expect("client", "abort", "TCP_STATE", views=views, why="client SO_LINGER 0 close")]
+                   why="the client's ACK of the response crossed the RST; the listener answers it", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1]),
+            Expect("client", "abort", "TCP_STATE", views=views, why="client SO_LINGER 0 close", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]
 
 
 ODD_SCENARIOS = [
@@ -605,16 +639,16 @@ ODD_SCENARIOS = [
      "what": "a point-to-point raw IP link (tun, no link layer): a refused SYN; a server "
              "abort after a response whose first segment arrives after the second; a bare "
              "RST forged by the link's relay (TTL 50) after a request",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001"),
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1]),
               Expect("server", "abort", "TCP_STATE",
-                     why="SO_LINGER 0 close after a reordered response"),
+                     why="SO_LINGER 0 close after a reordered response", impact=ANSWERED_THEN_ABORT[0], impact_why=ANSWERED_THEN_ABORT[1]),
               Expect("server", "no-connection", "TCP_FLAGS", repeat="*",
-                     why="the client's ACKs of the response crossed the RST"),
+                     why="the client's ACKs of the response crossed the RST", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1]),
               Expect("forger", "injected", injected=True, evidence="ttl,race",
                      face_value="no-connection", views=("client",),
-                     why="the relay's bare RST at the client's RCV.NXT, TTL 50 against 64"),
+                     why="the relay's bare RST at the client's RCV.NXT, TTL 50 against 64", impact="data-lost", impact_why='the RST ends the connection after the request, before any answer'),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's response reaches a client whose connection was reset")]},
+                     why="the server's response reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RST end the connection first; the server's, which never saw it, sees the first of these end it with the server's response (or request) unanswered, the others answer late packets")]},
     {"name": "ipv6-ext-headers", "tour": False, "env": {},
      "what": "IPv6 sockets with sticky Hop-by-Hop and Destination Options headers on both "
              "sides: a refused SYN, a server abort, a client abort",
@@ -627,9 +661,9 @@ ODD_SCENARIOS = [
     {"name": "port-reuse", "tour": False,
      "what": "the client aborts a connection from port 40500 and at once opens a new one "
              "with the same port pair, which it aborts too",
-     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0, first connection"),
+     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0, first connection", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1]),
               Expect("client", "abort", "TCP_STATE",
-                     why="client SO_LINGER 0, second connection on the same port pair")]},
+                     why="client SO_LINGER 0, second connection on the same port pair", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
 ]
 SCENARIOS += ODD_SCENARIOS
 
@@ -761,6 +795,14 @@ def attach_sources(frames, trace, forger_log, scn):
             raise SystemExit("%s frame %d: not in the forger's log" % (scn["name"], frame["frame"]))
 
 
+def impact_at(exp, view, nth):
+    """The impact label of the nth (0-based) RST matched to exp at view."""
+    impact = exp.impact[view] if isinstance(exp.impact, dict) else exp.impact
+    if isinstance(impact, list):
+        impact = impact[0] if nth == 0 else impact[1]
+    return impact
+
+
 def fits(frame, exp):
     if frame["sender"] != exp.sender:
         return False
@@ -795,8 +837,10 @@ def label_view(scn, view, pcap, trace, forger_log):
     frames = rst_frames(pcap)
     attach_sources(frames, list(trace), forger_log, scn)
     expects = [e for e in scn["rsts"] if view in e.views]
-    rows = []
+    rows, seen = [], {}
     for frame, exp in match_declared(frames, expects, scn, view):
+        nth = seen[id(exp)] = seen.get(id(exp), -1) + 1
+        impact = impact_at(exp, view, nth)
         if frame["event"]:
             ev = frame["event"]
             how = "%s kernel: tcp_send_reset reason=%s state=%s" % (exp.sender, ev[5], ev[4])
@@ -812,7 +856,9 @@ def label_view(scn, view, pcap, trace, forger_log):
                      "sender": exp.sender, "cause": exp.cause, "face_value": exp.face_value,
                      "injected": "yes" if exp.injected else "no",
                      "evidence": exp.evidence, "stated": exp.stated,
-                     "how_known": how + "; " + exp.why})
+                     "how_known": how + "; " + exp.why, "impact": impact,
+                     "impact_bytes": exp.impact_bytes if impact == "data-lost" else "",
+                     "impact_known": exp.impact_why})
     return rows
 
 
@@ -1131,7 +1177,7 @@ def main():
     wanted = sys.argv[1:]
     labels_path = os.path.join(CAPTURES, "labels.tsv")
     fields = ["capture", "frame", "sender", "cause", "face_value", "injected", "evidence",
-              "stated", "how_known"]
+              "stated", "how_known", "impact", "impact_bytes", "impact_known"]
     if wanted == ["--relabel"]:
         relabel(labels_path, fields)
         return
