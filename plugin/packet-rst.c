@@ -38,6 +38,10 @@ static hf_register_info fields[] = {
         "refused, no-connection, accept-queue-overflow, abort, data-after-close, "
         "invalid-segment, keepalive-timeout, retransmission-timeout, idle-timeout, unknown",
         HFILL } },
+    { &rst_hf.why,
+      { "Why", "rst.why", FT_STRING, BASE_NONE, NULL, 0x0,
+        "The explanation (rst.explanation) line by line, under the cause, as the tree shows it",
+        HFILL } },
     { &rst_hf.explanation,
       { "Explanation", "rst.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
         "The verdict and its evidence in plain words", HFILL } },

@@ -23,7 +23,7 @@
 /* The protocol, its tap and its fields (registered in packet-rst.c). */
 struct rst_fields {
     int proto, tap;
-    int cause, explanation, face_value, sender, answers, suspicion, injected, after;
+    int cause, explanation, why, face_value, sender, answers, suspicion, injected, after;
     int acceptable, accept_reason, evidence;
     int diag, diag_format, diag_code, diag_pen, diag_reason, diag_text;
     int vantage_point, vantage_peer, vantage_unseen, vantage_ref;

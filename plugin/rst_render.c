@@ -11,6 +11,7 @@
 #include <epan/tap.h>
 
 #include <stdio.h>
+#include <string.h>
 
 #include "rst_compat.h"
 #include "rst_evidence_fields.h"
@@ -204,6 +205,31 @@ static void put_info(packet_info *pinfo, const struct rst_verdict *v, const char
                          suspicion);
 }
 
+/* Wireshark cuts a tree label at ITEM_LABEL_LENGTH (240) characters: the
+ * whole explanation is a hidden field (for -T fields and filters), and the
+ * tree shows it line by line under the cause. */
+#define WHY_LINE_MAX 200
+
+static void render_explanation(proto_tree *rt, proto_item *cause_item, tvbuff_t *tvb,
+                               const char *explanation)
+{
+    proto_item_set_hidden(add_generated_string(rt, rst_hf.explanation, tvb, explanation));
+    proto_tree *ct = proto_item_add_subtree(cause_item, rst_hf.ett_detail);
+    const char *p = explanation;
+    char line[WHY_LINE_MAX + 1];
+    while (*p) {
+        size_t next;
+        size_t len = rst_text_line(p, WHY_LINE_MAX, &next);
+        if (!next)
+            break;
+        memcpy(line, p, len);
+        line[len] = '\0';
+        if (len)
+            add_generated_string(ct, rst_hf.why, tvb, line);
+        p += next;
+    }
+}
+
 static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                    guint32 id, gboolean detail)
 {
@@ -213,13 +239,15 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
     const char *cause = rst_cause_name(v.final_cause);
 
     put_info(pinfo, &v, cause);
+    char summary[128];
+    rst_summary(&v, summary, sizeof summary);
     proto_item *ti = proto_tree_add_item(tree, rst_hf.proto, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(ti, ": %s, suspicion %u", cause, v.suspicion);
+    proto_item_append_text(ti, ": %s, %s, suspicion %u", cause, summary, v.suspicion);
     proto_tree *rt = proto_item_add_subtree(ti, rst_hf.ett_rst);
 
     proto_item *cause_item = add_generated_string(rt, rst_hf.cause, tvb, cause);
     if (detail)
-        add_generated_string(rt, rst_hf.explanation, tvb, v.explanation);
+        render_explanation(rt, cause_item, tvb, v.explanation);
     add_generated_string(rt, rst_hf.face_value, tvb, rst_cause_name(v.face_value));
     add_generated_string(rt, rst_hf.sender, tvb, rst_role_name(v.sender));
     if (v.answers_frame)
@@ -259,6 +287,9 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
         info->cause = cause;
         info->sender = rst_role_name(v.sender);
         info->source = wmem_strdup(pinfo->pool, v.sender_address);
+        info->server = wmem_strdup(pinfo->pool, v.server_address);
+        info->impact = rst_impact_name(v.impact);
+        info->impact_bytes = v.impact_bytes;
         info->injected = v.injected;
         info->suspicion = v.suspicion;
         info->first_sighting = v.first_sighting;
@@ -267,8 +298,7 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
 
     if (!detail)
         return;
-    expert_add_info_format(pinfo, cause_item, cause_expert(&v), "RST cause %s: %s", cause,
-                           v.explanation);
+    expert_add_info_format(pinfo, cause_item, cause_expert(&v), "RST cause %s: %s", cause, summary);
     if (v.n_evidence)
         expert_add_info_format(pinfo, susp_item,
                                v.injected     ? &rst_ei.injected

@@ -16,12 +16,19 @@ static int st_cause = -1;
 static int st_sender = -1;
 static int st_verdict = -1;
 static int st_hosts = -1;
+static int st_impact = -1;
+static int st_bytes = -1;
+static int st_servers = -1;
 
 static const char *const st_str_total = "RSTs";
 static const char *const st_str_cause = "By cause";
 static const char *const st_str_sender = "By sender role";
 static const char *const st_str_verdict = "Injected or genuine";
 static const char *const st_str_hosts = "By source address";
+static const char *const st_str_impact = "By impact";
+static const char *const st_str_bytes = "Bytes lost, by server";
+static const char *const st_str_servers = "By server";
+static const char *const st_str_no_roles = "(roles unknown)";
 
 static void rst_stats_init(stats_tree *st)
 {
@@ -29,7 +36,25 @@ static void rst_stats_init(stats_tree *st)
     st_cause = stats_tree_create_node(st, st_str_cause, st_total, STAT_DT_INT, TRUE);
     st_sender = stats_tree_create_node(st, st_str_sender, st_total, STAT_DT_INT, TRUE);
     st_verdict = stats_tree_create_node(st, st_str_verdict, st_total, STAT_DT_INT, TRUE);
+    st_impact = stats_tree_create_node(st, st_str_impact, st_total, STAT_DT_INT, TRUE);
+    st_servers = stats_tree_create_pivot(st, st_str_servers, st_total);
+    /* A tree of its own: its count is bytes, not RSTs. */
+    st_bytes = stats_tree_create_node(st, st_str_bytes, 0, STAT_DT_INT, TRUE);
     st_hosts = stats_tree_create_pivot(st, st_str_hosts, st_total);
+}
+
+/* What the RSTs cost: how many of each impact, and by server; the bytes
+ * lost in all and per server. */
+static void tick_impact(stats_tree *st, const struct rst_tap_info *rst)
+{
+    const char *server = rst->server[0] ? rst->server : st_str_no_roles;
+    tick_stat_node(st, st_str_impact, st_total, TRUE);
+    tick_stat_node(st, rst->impact, st_impact, FALSE);
+    stats_tree_tick_pivot(st, st_servers, server);
+    if (!rst->impact_bytes)
+        return;
+    increase_stat_node(st, st_str_bytes, 0, FALSE, (gint)rst->impact_bytes);
+    increase_stat_node(st, server, st_bytes, FALSE, (gint)rst->impact_bytes);
 }
 
 static tap_packet_status rst_stats_packet(stats_tree *st, packet_info *pinfo _U_,
@@ -47,6 +72,7 @@ static tap_packet_status rst_stats_packet(stats_tree *st, packet_info *pinfo _U_
     tick_stat_node(st, rst->sender, st_sender, FALSE);
     tick_stat_node(st, st_str_verdict, st_total, TRUE);
     tick_stat_node(st, rst->injected ? "injected" : "genuine", st_verdict, FALSE);
+    tick_impact(st, rst);
     stats_tree_tick_pivot(st, st_hosts, rst->source);
     return TAP_PACKET_REDRAW;
 }

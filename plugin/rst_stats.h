@@ -15,6 +15,9 @@ struct rst_tap_info {
     const char *cause;  /* rst.cause */
     const char *sender; /* rst.sender */
     const char *source; /* the RST's source address */
+    const char *server; /* the connection's server address, "" if roles are unknown */
+    const char *impact; /* rst.impact */
+    guint impact_bytes; /* rst.impact.bytes */
     gboolean injected;  /* rst.injected */
     guint suspicion;
     gboolean first_sighting; /* not a copy, nor seen at another capture point before */
