@@ -341,6 +341,32 @@ class CaptureTest(unittest.TestCase):
             got = {(cap, int(n)) for n in out.split()}
             self.assertEqual(got, {k for k in injected if k[0] == cap})
 
+    def test_every_rst_tree_reads_whole(self):
+        # Wireshark cuts a tree label at 240 characters ("[truncated]"): the
+        # first line states the verdict in under 200, the explanation is cut
+        # into lines (rst.why), expert messages are short; rst.explanation
+        # keeps the whole text for -T fields.
+        for cap in all_captures():
+            out = tshark("-r", os.path.join(CAPTURES, cap), "-2", "-Y", "rst", "-O", "rst", "-V")
+            with self.subTest(capture=cap):
+                self.assertNotIn("[truncated]", out)
+                trees = re.split(r"(?m)^Frame (\d+): ", out)[1:]
+                shown = dict(zip(map(int, trees[0::2]), trees[1::2]))
+                self.assertEqual(set(shown), set(self.rsts(cap)))
+                for num, tree in shown.items():
+                    first = re.search(r"(?m)^TCP RST Analysis: .*$", tree).group(0)
+                    self.assertLess(len(first), 200)
+                    self.assertRegex(first, r"^TCP RST Analysis: [a-z-]+, ((from the|in the) [a-z']+( name)?, )?"
+                                     r"(nothing lost|nothing more "
+                                     r"lost \(frame \d+ ended the connection\)|lost (at least )?"
+                                     r"\d+ bytes?|the connection attempt failed|cost unknown), "
+                                     r"suspicion \d+$")
+                    why = re.findall(r"(?m)^ {8}\[Why: (.*)\]$", tree)
+                    self.assertEqual(" ".join(why), self.rsts(cap)[num]["rst.explanation"])
+
+    def rsts(self, cap):
+        return {n: f for n, f in self.two_pass[cap].items() if f["rst.cause"]}
+
     def test_expert_information_names_every_cause(self):
         # Analyze > Expert Information (the expert tap, tshark -z expert) and
         # filters on expert fields get every RST's verdict, although a field
@@ -389,6 +415,16 @@ class CaptureTest(unittest.TestCase):
                 injected = sum(is_true(f["rst.injected"]) for f in frames)
                 self.assertEqual(counts.get((2, "injected"), 0), injected)
                 self.assertEqual(counts.get((2, "genuine"), 0), len(frames) - injected)
+                for impact in ("none", "data-lost", "connection-failed", "unknown"):
+                    self.assertEqual(counts.get((2, impact), 0),
+                                     sum(f["rst.impact"] == impact for f in frames))
+                lost = sum(int(f["rst.impact.bytes"] or 0) for f in frames)
+                m = re.search(r"(?m)^Bytes lost, by server\s+(\d+)", tree)
+                self.assertEqual(int(m.group(1)) if m else 0, lost)
+                # Per server: the same bytes, under the server's address.
+                section = tree.partition("Bytes lost, by server")[2]
+                per_server = re.findall(r"(?m)^ (\S+)\s+(\d+)", section)
+                self.assertEqual(sum(int(n) for _, n in per_server), lost)
 
     def test_profile_colours_rsts_by_verdict_and_states_them_in_info(self):
         def rule(f):
@@ -397,6 +433,8 @@ class CaptureTest(unittest.TestCase):
                 return "RST injected"
             if f["rst.suspicion"] not in ("", "0"):
                 return "RST suspicious"
+            if f["rst.impact"] == "none":
+                return "RST harmless"
             if cause in ("no-connection", "accept-queue-overflow"):
                 return "RST lost connection"
             if cause in ("data-after-close", "invalid-segment"):

@@ -33,6 +33,8 @@ NOBODY = 65534
 # The profile's colour for injected RSTs (packaging/profile/colorfilters.rst:
 # background [44461,0,0] of 65535), as 8-bit RGB.
 INJECTED_RGB = (173, 0, 0)
+# Expert severity Note (epan/proto.h PI_NOTE); Chat is below it.
+PI_NOTE = 0x00400000
 
 
 def tshark_verdicts(capture):
@@ -289,6 +291,16 @@ class GuiTest(unittest.TestCase):
             log = gui.output()
         self.assertEqual(got.get("gui"), "true", "the probe did not run in the GUI:\n" + log)
         self.assertEqual(got["rst"], expected)
+        # Expert Information set to show Note and above (its severity filter)
+        # hides exactly the RSTs that cost nothing (labels: impact none, not
+        # forged): all their entries are Chat.
+        with open(os.path.join(ROOT, "captures", "labels.tsv")) as fh:
+            tour = [r for r in csv.DictReader(fh, delimiter="\t") if r["capture"] == "tour.pcapng"]
+        self.assertEqual(set(got["severity"]), {int(r["frame"]) for r in tour})
+        for r in tour:
+            harmless = r["impact"] == "none" and r["injected"] == "no"
+            with self.subTest(frame=r["frame"]):
+                self.assertEqual(int(got["severity"][int(r["frame"])]) < PI_NOTE, harmless)
         self.assertEqual(windows, [os.path.basename(TOUR)], "dialogs besides the main window")
         bad = [line for line in log.splitlines()
                if "rst" in line.lower() or "plugin" in line.lower() or "lua" in line.lower()]
@@ -324,14 +336,14 @@ class GuiTest(unittest.TestCase):
 
 
 def read_probe(path):
-    got = {"rst": {}}
+    got = {"rst": {}, "severity": {}}
     if not os.path.exists(path):
         return got
     with open(path) as fh:
         for line in fh:
             parts = line.rstrip("\n").split("\t")
-            if parts[0] == "rst":
-                got["rst"][int(parts[1])] = parts[2]
+            if parts[0] in ("rst", "severity"):
+                got[parts[0]][int(parts[1])] = parts[2]
             else:
                 got[parts[0]] = parts[1]
     return got
