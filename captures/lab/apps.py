@@ -239,6 +239,57 @@ def server_silent(port):
         time.sleep(30)
 
 
+def server_linger0_after_ack(port=8015, size=300):
+    """Answers, waits until its kernel holds the client's ACK of every byte
+    (SIOCOUTQ: bytes sent and not yet acknowledged, 0), then aborts with
+    SO_LINGER {1, 0}: a finished exchange closed with a RST."""
+    import fcntl
+    import termios
+    lst = listener(port)
+    while True:
+        conn, _ = lst.accept()
+        recv_request(conn)
+        conn.sendall(response(size))
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            if struct.unpack("i", fcntl.ioctl(conn, termios.TIOCOUTQ, b"\0\0\0\0"))[0] == 0:
+                break
+            time.sleep(0.01)
+        linger_zero(conn)
+        conn.close()
+
+
+def server_download(port=8016, size=4000000):
+    """Sends a large response; the client may abort it (then sendall fails)."""
+    lst = listener(port)
+    while True:
+        conn, _ = lst.accept()
+        recv_request(conn)
+        try:
+            conn.sendall(response(size))
+        except OSError as err:
+            report("send: %s" % (err.strerror or err))
+        conn.close()
+
+
+def server_slow_response(port=8036, first=1000, rest=9000):
+    """A response in two parts 0.5 s apart (a page whose rest takes time):
+    the head and FIRST body bytes, then REST more."""
+    lst = listener(port)
+    while True:
+        conn, _ = lst.accept()
+        recv_request(conn)
+        whole = response(first + rest)
+        cut = len(whole) - rest
+        try:
+            conn.sendall(whole[:cut])
+            time.sleep(0.5)
+            conn.sendall(whole[cut:])
+        except OSError:
+            pass
+        conn.close()
+
+
 def serve_both(*servers):
     import threading
     for srv in servers[1:]:
@@ -279,6 +330,9 @@ SERVERS = {
                                                  lambda: serve_http(8021)),
     "path-forgot-two-points": lambda: serve_both(lambda: serve_http(8080),
                                                  lambda: serve_keepalive_http(8022)),
+    "linger0-after-ack": server_linger0_after_ack,
+    "download-abort": server_download,
+    "forged-mid-response": server_slow_response,
 }
 
 
@@ -558,6 +612,22 @@ def client_stated_reasons():
         report("7007: connect: " + err.strerror)
 
 
+def client_aborts_download(port=8016, keep=100000):
+    """Reads KEEP bytes of a 4 MB download, then aborts (SO_LINGER {1, 0}):
+    the rest is in its receive queue or still on the way."""
+    s = connect(port)
+    s.sendall(REQUEST)
+    got = 0
+    while got < keep:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += len(chunk)
+    linger_zero(s)
+    s.close()
+    time.sleep(0.5)
+
+
 CLIENTS = {
     "refused-v4": lambda: client_refused(SERVER4, socket.AF_INET),
     "refused-v6": lambda: client_refused(SERVER6, socket.AF_INET6),
@@ -591,6 +661,9 @@ CLIENTS = {
         lambda: client_normal_then(8021, client_refused_port)),
     "path-forgot-two-points": lambda: then_normal(
         lambda: client_two_phases("path-forgot-two-points", 8022, 3.0)),
+    "linger0-after-ack": lambda: client_expect_reset(8015),
+    "download-abort": client_aborts_download,
+    "forged-mid-response": lambda: client_request_expect_reset(8036),
 }
 
 

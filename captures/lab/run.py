@@ -341,62 +341,103 @@ STATED_IMPACT = {
 SCENARIOS = [
     {"name": "refused-v4", "server": None,
      "what": "SYN to a port with no listener (IPv4)",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001",
+                     impact=REFUSAL[0],
+                     impact_why=REFUSAL[1])]},
     {"name": "refused-v6", "server": None,
      "what": "SYN to a port with no listener (IPv6)",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001",
+                     impact=REFUSAL[0],
+                     impact_why=REFUSAL[1])]},
     {"name": "firewall-reject", "setup": host_firewall_reject,
      "what": "the server host's own nftables rule 'tcp dport 8002 reject with tcp reset' "
              "(a listener is running behind it)",
-     "rsts": [Expect("firewall", "refused", why="server host nft reject with tcp reset", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
+     "rsts": [Expect("firewall", "refused", why="server host nft reject with tcp reset",
+                     impact=REFUSAL[0],
+                     impact_why=REFUSAL[1])]},
     {"name": "linger0-after-response",
      "what": "server sends a response then closes with SO_LINGER {1, 0}",
-     "rsts": [Expect("server", "abort", "TCP_STATE", why="SO_LINGER 0 close after the response", impact=ANSWERED_THEN_ABORT[0], impact_why=ANSWERED_THEN_ABORT[1]),
+     "rsts": [Expect("server", "abort", "TCP_STATE", why="SO_LINGER 0 close after the response",
+                     impact=ANSWERED_THEN_ABORT[0],
+                     impact_why=ANSWERED_THEN_ABORT[1]),
               Expect("server", "no-connection", "TCP_FLAGS", repeat="?",
-                     why="the client's ACK of the response crossed the RST; the listener answers it", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1])]},
+                     why="the client's ACK of the response crossed the RST; the listener answers it",
+                     impact=LATE_REPLY[0],
+                     impact_why=LATE_REPLY[1])]},
     {"name": "close-unread",
      "what": "server closes without reading the request it received",
-     "rsts": [Expect("server", "abort", "TCP_ABORT_ON_CLOSE", why="close() with unread data", impact="data-lost", impact_why='the server closed without reading the request its kernel had acknowledged, and never answered it', impact_bytes=REQUEST_BYTES)]},
+     "rsts": [Expect("server", "abort", "TCP_ABORT_ON_CLOSE", why="close() with unread data",
+                     impact="data-lost",
+                     impact_why="the server closed without reading the request its kernel had "
+                                "acknowledged, and never answered it",
+                     impact_bytes=REQUEST_BYTES)]},
     {"name": "client-abort",
      "what": "client reads the response, then closes with SO_LINGER {1, 0}",
-     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
+     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close",
+                     impact=READ_THEN_ABORT[0],
+                     impact_why=READ_THEN_ABORT[1])]},
     {"name": "data-after-close",
      "what": "server answers and closes (FIN), first with close(), then with "
              "shutdown(SHUT_RDWR); the client sends more data afterwards",
      "rsts": [Expect("server", "data-after-close", "TCP_TIMEWAIT_SOCKET",
                      why="data arrived after the server's close() (orphaned FIN_WAIT2 "
-                         "is a time-wait socket)", impact="data-lost", impact_why="the client's bytes after the server's FIN: the server reads no more, they are thrown away", impact_bytes=AFTER_FIN_BYTES),
+                         "is a time-wait socket)",
+                         impact="data-lost",
+                         impact_why="the client's bytes after the server's FIN: the server reads "
+                                    "no more, they are thrown away",
+                         impact_bytes=AFTER_FIN_BYTES),
               Expect("server", "data-after-close", "TCP_ABORT_ON_DATA",
-                     why="data arrived after the server's shutdown(SHUT_RDWR)", impact="data-lost", impact_why="the client's bytes after the server's FIN: the server reads no more, they are thrown away", impact_bytes=AFTER_FIN_BYTES)]},
+                     why="data arrived after the server's shutdown(SHUT_RDWR)",
+                     impact="data-lost",
+                     impact_why="the client's bytes after the server's FIN: the server reads no "
+                                "more, they are thrown away",
+                     impact_bytes=AFTER_FIN_BYTES)]},
     {"name": "server-restart", "phase": server_restart_phase,
      "what": "server process dies without its FIN/RST reaching the wire and a new one "
              "listens; the client's next request reaches a host without the connection",
      "rsts": [Expect("server", "no-connection", "TCP_FLAGS",
                      why="the restarted server has no socket for the connection: its "
-                         "listener answers the ACK-bearing segment", impact="data-lost", impact_why="the client's next request reaches a server that lost the connection: refused, never answered", impact_bytes=REQUEST_BYTES)]},
+                         "listener answers the ACK-bearing segment",
+                         impact="data-lost",
+                         impact_why="the client's next request reaches a server that lost the "
+                                    "connection: refused, never answered",
+                         impact_bytes=REQUEST_BYTES)]},
     {"name": "nat-rebind", "setup": nat_setup, "phase": nat_rebind_phase,
      "teardown": nat_teardown,
      "what": "the client's NAT changes its egress address mid-connection; the server "
              "answers the segment from the unknown address with a RST",
      "rsts": [Expect("server", "no-connection", None,
-                     why="segment from the NAT's new address matches no connection", impact="data-lost", impact_why="the client's request from the NAT's new address is refused, never answered", impact_bytes=REQUEST_BYTES)]},
+                     why="segment from the NAT's new address matches no connection",
+                     impact="data-lost",
+                     impact_why="the client's request from the NAT's new address is refused, "
+                                "never answered",
+                     impact_bytes=REQUEST_BYTES)]},
     {"name": "accept-overflow", "setup": accept_overflow_setup,
      "teardown": accept_overflow_teardown,
      "what": "listen(backlog 1), never accept(), tcp_abort_on_overflow=1, no SYN "
              "cookies; one client connection, then three SYNs at once",
      "rsts": [Expect("server", "accept-queue-overflow", "INVALID_SYN",
-                     why="accept queue full with tcp_abort_on_overflow=1", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
+                     why="accept queue full with tcp_abort_on_overflow=1",
+                     impact=REFUSAL[0],
+                     impact_why=REFUSAL[1])]},
     {"name": "keepalive-timeout", "phase": keepalive_phase,
      "what": "client keepalive (idle 1 s, interval 1 s, 3 probes); the server host starts "
              "dropping the client's segments",
      "rsts": [Expect("client", "keepalive-timeout", "TCP_KEEPALIVE_TIMEOUT",
-                     why="keepalive probes unanswered", impact="none", impact_why='the connection idled after a complete exchange; the keepalive probes carry no data')]},
+                     why="keepalive probes unanswered",
+                     impact="none",
+                     impact_why="the connection idled after a complete exchange; the keepalive "
+                                "probes carry no data")]},
     {"name": "normal", "what": "request, response, FIN both ways: no RST", "rsts": []},
     {"name": "vxlan-tunnel", "setup": vxlan_setup, "teardown": vxlan_teardown,
      "what": "inside a VXLAN tunnel between client and server: a SYN to a closed port, "
              "then a connection the client aborts with SO_LINGER {1, 0}",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 192.0.2.2:8001", impact=REFUSAL[0], impact_why=REFUSAL[1]),
-              Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 192.0.2.2:8001",
+                     impact=REFUSAL[0],
+                     impact_why=REFUSAL[1]),
+              Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0 close",
+                     impact=READ_THEN_ABORT[0],
+                     impact_why=READ_THEN_ABORT[1])]},
     {"name": "forged-handshake",
      "forger": ["inject", json.dumps({
          "trigger": "syn", "port": 8443, "rsts": [
@@ -406,15 +447,23 @@ SCENARIOS = [
              "real SYN-ACK arrives; the client then resets the real SYN-ACK",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac",
                      face_value="refused", views=("client",),
-                     why="the forger answers the SYN the way a closed port does", impact="connection-failed", impact_why='the forged RST answers the SYN: the attempt ends'),
+                     why="the forger answers the SYN the way a closed port does",
+                     impact="connection-failed",
+                     impact_why="the forged RST answers the SYN: the attempt ends"),
               Expect("client", "no-connection", "NO_SOCKET",
-                     why="the real SYN-ACK reaches a client whose attempt was reset", impact={"client": "none", "server": "connection-failed"}, impact_why="the forged RST had ended the attempt at the client; the server's capture, which never saw it, sees this RST end the attempt")]},
+                     why="the real SYN-ACK reaches a client whose attempt was reset",
+                     impact={"client": "none", "server": "connection-failed"},
+                     impact_why="the forged RST had ended the attempt at the client; the "
+                                "server's capture, which never saw it, sees this RST end the "
+                                "attempt")]},
     {"name": "invalid-ack",
      "forger": ["bad-ack-client", "8011"],
      "what": "a crafted client answers the SYN-ACK with an ACK for 1000 bytes the "
              "server never sent; the server's kernel resets",
      "rsts": [Expect("server", "invalid-segment", None,
-                     why="ACK acknowledges data never sent", impact="connection-failed", impact_why="the crafted client's handshake never completed")]},
+                     why="ACK acknowledges data never sent",
+                     impact="connection-failed",
+                     impact_why="the crafted client's handshake never completed")]},
     {"name": "gfw-tls-burst", "setup": make_certificate,
      "forger": ["inject", json.dumps({
          "trigger": "clienthello", "port": 443, "seed": 2017, "rsts": [
@@ -432,13 +481,24 @@ SCENARIOS = [
              "and one IP ID (GFW type 1 and 2, Wang et al. IMC 2017); the server's reply then "
              "meets a client without the connection",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,burst_ttl",
-                     face_value="", views=("client",), why="GFW-style bare RST", impact="data-lost", impact_why='the RST ends the connection on the ClientHello: the request never gets the answer the server sends anyway'),
+                     face_value="", views=("client",), why="GFW-style bare RST",
+                     impact="data-lost",
+                     impact_why="the RST ends the connection on the ClientHello: the request "
+                                "never gets the answer the server sends anyway"),
               Expect("forger", "injected", injected=True,
                      evidence="ttl,mac,burst_seq,burst_window,burst_ttl,ip_id",
                      face_value="", views=("client",), repeat="3",
-                     why="GFW-style RST/ACKs at X, X+1460, X+4380", impact="none", impact_why="the bare RST at the client's RCV.NXT just before had already ended the connection"),
+                     why="GFW-style RST/ACKs at X, X+1460, X+4380",
+                     impact="none",
+                     impact_why="the bare RST at the client's RCV.NXT just before had already "
+                                "ended the connection"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's reply reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RSTs end the connection first; the server's, which never saw them, sees the first of these end it with the server's reply unacknowledged, the others answer late packets")]},
+                     why="the server's reply reaches a client whose connection was reset",
+                     impact={"client": "none", "server": ["data-lost", "none"]},
+                     impact_why="the client's capture saw the forged RSTs end the connection "
+                                "first; the server's, which never saw them, sees the first of "
+                                "these end it with the server's reply unacknowledged, the others "
+                                "answer late packets")]},
     {"name": "inwindow-rst-http-v6",
      "forger": ["inject", json.dumps({
          "trigger": "http-request", "port": 8031, "rsts": [
@@ -448,9 +508,17 @@ SCENARIOS = [
              "server's response then meets a client without the connection",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,race,timing",
                      face_value="no-connection", views=("client",),
-                     why="a single in-window RST after the request", impact="data-lost", impact_why="the RST ends the connection after the request: the server's answer, sent anyway, is thrown away"),
+                     why="a single in-window RST after the request",
+                     impact="data-lost",
+                     impact_why="the RST ends the connection after the request: the server's "
+                                "answer, sent anyway, is thrown away"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's response reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RST end the connection first; the server's, which never saw it, sees the first of these end it with the server's response (or request) unanswered, the others answer late packets")]},
+                     why="the server's response reaches a client whose connection was reset",
+                     impact={"client": "none", "server": ["data-lost", "none"]},
+                     impact_why="the client's capture saw the forged RST end the connection "
+                                "first; the server's, which never saw it, sees the first of "
+                                "these end it with the server's response (or request) "
+                                "unanswered, the others answer late packets")]},
     {"name": "copied-ttl-handshake",
      "forger": ["inject", json.dumps({
          "trigger": "syn", "port": 8032, "rsts": [
@@ -459,9 +527,15 @@ SCENARIOS = [
              "the client) but its own MAC; the real SYN-ACK arrives later",
      "rsts": [Expect("forger", "injected", injected=True, evidence="mac,race,timing",
                      face_value="refused", views=("client",),
-                     why="forged handshake RST copying the server's TTL", impact="connection-failed", impact_why='the forged RST answers the SYN: the attempt ends'),
+                     why="forged handshake RST copying the server's TTL",
+                     impact="connection-failed",
+                     impact_why="the forged RST answers the SYN: the attempt ends"),
               Expect("client", "no-connection", "NO_SOCKET",
-                     why="the real SYN-ACK reaches a client whose attempt was reset", impact={"client": "none", "server": "connection-failed"}, impact_why="the forged RST had ended the attempt at the client; the server's capture, which never saw it, sees this RST end the attempt")]},
+                     why="the real SYN-ACK reaches a client whose attempt was reset",
+                     impact={"client": "none", "server": "connection-failed"},
+                     impact_why="the forged RST had ended the attempt at the client; the "
+                                "server's capture, which never saw it, sees this RST end the "
+                                "attempt")]},
     {"name": "copied-ttl-and-mac",
      "forger": ["inject", json.dumps({
          "trigger": "http-request", "port": 8033, "rsts": [
@@ -473,9 +547,17 @@ SCENARIOS = [
              "the connection",
      "rsts": [Expect("forger", "injected", injected=True,
                      evidence="race,timing,no_timestamps,ip_id,window", face_value="abort",
-                     views=("client",), why="forged RST copying TTL and MAC", impact="data-lost", impact_why="the RST ends the connection after the request: the server's answer, sent anyway, is thrown away"),
+                     views=("client",), why="forged RST copying TTL and MAC",
+                     impact="data-lost",
+                     impact_why="the RST ends the connection after the request: the server's "
+                                "answer, sent anyway, is thrown away"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's response reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RST end the connection first; the server's, which never saw it, sees the first of these end it with the server's response (or request) unanswered, the others answer late packets")]},
+                     why="the server's response reaches a client whose connection was reset",
+                     impact={"client": "none", "server": ["data-lost", "none"]},
+                     impact_why="the client's capture saw the forged RST end the connection "
+                                "first; the server's, which never saw it, sees the first of "
+                                "these end it with the server's response (or request) "
+                                "unanswered, the others answer late packets")]},
     {"name": "forged-client-rst",
      "forger": ["inject", json.dumps({
          "trigger": "http-response", "port": 8034, "rsts": [
@@ -485,9 +567,16 @@ SCENARIOS = [
              "to the server (its own MAC); the client, unaware, sends its next request "
              "0.5 s later and the server, whose connection is gone, resets it",
      "rsts": [Expect("forger", "injected", injected=True, evidence="race",
-                     face_value="abort", why="RST forged in the client's name", impact="data-lost", impact_why="the server drops the connection; the client's next request, 0.5 s later, is refused", impact_bytes=REQUEST_BYTES),
+                     face_value="abort", why="RST forged in the client's name",
+                     impact="data-lost",
+                     impact_why="the server drops the connection; the client's next request, 0.5 "
+                                "s later, is refused",
+                     impact_bytes=REQUEST_BYTES),
               Expect("server", "no-connection", "TCP_FLAGS",
-                     why="the server lost the connection to the forged RST", impact="none", impact_why="it answers the client's next request after the forged RST had ended the server's connection")]},
+                     why="the server lost the connection to the forged RST",
+                     impact="none",
+                     impact_why="it answers the client's next request after the forged RST had "
+                                "ended the server's connection")]},
     # Issue 13: hosts after their own RST, one name at two distances.
     {"name": "probe-after-rst", "tour": False,
      "forger": ["probe", "8041", "8042"],
@@ -498,14 +587,24 @@ SCENARIOS = [
      "rsts": [Expect("server", "refused", "NO_SOCKET",
                      why="no listener on 8042", impact=REFUSAL[0], impact_why=REFUSAL[1]),
               Expect("server", "no-connection", "NO_SOCKET",
-                     why="the ACK after the refusal reaches a port without a socket", impact="none", impact_why='the refusal before it had ended the attempt'),
+                     why="the ACK after the refusal reaches a port without a socket",
+                     impact="none",
+                     impact_why="the refusal before it had ended the attempt"),
               Expect("forger", "injected", injected=True, evidence="mac,contradiction",
                      face_value="", views=("client",),
-                     why="forged 'abort' after the server's own refusal", impact="none", impact_why='the refusal before it had ended the attempt'),
+                     why="forged 'abort' after the server's own refusal",
+                     impact="none",
+                     impact_why="the refusal before it had ended the attempt"),
               Expect("server", "abort", "TCP_ABORT_ON_CLOSE",
-                     why="close() with the request unread", impact="data-lost", impact_why="the server closed without reading the prober's request; the prober's bytes after the RST are thrown away too", impact_bytes=BLOCKED_REQUEST_BYTES + PROBE_AFTER_BYTES),
+                     why="close() with the request unread",
+                     impact="data-lost",
+                     impact_why="the server closed without reading the prober's request; the "
+                                "prober's bytes after the RST are thrown away too",
+                     impact_bytes=BLOCKED_REQUEST_BYTES + PROBE_AFTER_BYTES),
               Expect("server", "no-connection", None, repeat="2",
-                     why="the prober's data after the server's RST: no connection left", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1])]},
+                     why="the prober's data after the server's RST: no connection left",
+                     impact=LATE_REPLY[0],
+                     impact_why=LATE_REPLY[1])]},
     {"name": "block-page-then-rst", "tour": False,
      "forger": ["inject", json.dumps({
          "trigger": "http-request", "port": 8035, "rsts": [
@@ -519,12 +618,22 @@ SCENARIOS = [
              "name (its own MAC, TTL 64 where the server's packets arrive with 63), then a "
              "RST and a RST/ACK alike; the server reads the request and stays silent",
      "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac", face_value="",
-                     views=("client",), why="the censor's RSTs after its own block page", impact="data-lost", impact_why="the censor ends the connection after the request; the server (silent by design) never answers it"),
+                     views=("client",), why="the censor's RSTs after its own block page",
+                     impact="data-lost",
+                     impact_why="the censor ends the connection after the request; the server "
+                                "(silent by design) never answers it"),
               Expect("forger", "injected", injected=True, evidence="ttl,mac", face_value="",
-                     views=("client",), why="the censor's RSTs after its own block page", impact="none", impact_why="the censor's RST just before had already ended the connection"),
+                     views=("client",), why="the censor's RSTs after its own block page",
+                     impact="none",
+                     impact_why="the censor's RST just before had already ended the connection"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="?",
                      why="the server's ACK of the request reaches a client whose connection "
-                         "was reset", impact={"client": "none", "server": "data-lost"}, impact_why="the censor's RSTs had ended the connection at the client; the server's capture, which never saw them, sees this RST end it with the request unanswered (the server stays silent)")]},
+                         "was reset",
+                         impact={"client": "none", "server": "data-lost"},
+                         impact_why="the censor's RSTs had ended the connection at the client; "
+                                    "the server's capture, which never saw them, sees this RST "
+                                    "end it with the request unanswered (the server stays "
+                                    "silent)")]},
     {"name": "rsts-from-two-distances", "setup": server_drops_8044, "tour": False,
      "forger": ["inject", json.dumps({
          "trigger": "syn", "port": 8044, "rsts": [
@@ -537,13 +646,18 @@ SCENARIOS = [
                      why="no listener on 8043", impact=REFUSAL[0], impact_why=REFUSAL[1]),
               Expect("forger", "injected", injected=True, evidence="ttl,mac",
                      face_value="refused", views=("client",),
-                     why="the device answers the SYN to 8044 in the server's name", impact="connection-failed", impact_why='the forged RST answers the SYN: the attempt ends')]},
+                     why="the device answers the SYN to 8044 in the server's name",
+                     impact="connection-failed",
+                     impact_why="the forged RST answers the SYN: the attempt ends")]},
     {"name": "onpath-firewall-reject", "setup": path_firewall_reject,
      "what": "a normal request to the server's port 8080, then a SYN to port 8021 that the "
              "router rejects with a RST in the server's name (nftables on the path)",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="refused", views=("client",),
-                     why="the router's nft 'reject with tcp reset' in the forward chain", impact="connection-failed", impact_why="the router refuses the SYN in the server's name: the attempt ends")]},
+                     why="the router's nft 'reject with tcp reset' in the forward chain",
+                     impact="connection-failed",
+                     impact_why="the router refuses the SYN in the server's name: the attempt "
+                                "ends")]},
     {"name": "stateful-firewall-forgot", "setup": stateful_firewall,
      "phase": stateful_firewall_forgets,
      "what": "a stateful firewall on the router; after one request the connection idles, "
@@ -551,7 +665,11 @@ SCENARIOS = [
              "rejects the client's next request with a RST in the server's name",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="no-connection", views=("client",),
-                     why="the router's nft rejects segments of unknown connections", impact="data-lost", impact_why="the firewall refuses the client's next request in the server's name", impact_bytes=REQUEST_BYTES)]},
+                     why="the router's nft rejects segments of unknown connections",
+                     impact="data-lost",
+                     impact_why="the firewall refuses the client's next request in the server's "
+                                "name",
+                     impact_bytes=REQUEST_BYTES)]},
     # Two capture points (issue 8): the same on-path rejects, followed by one
     # more normal request, so that the server's capture point demonstrably
     # kept capturing after the RST it never saw.
@@ -559,18 +677,27 @@ SCENARIOS = [
      "what": "onpath-firewall-reject, then one more normal request to port 8080",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="refused", views=("client",),
-                     why="the router's nft 'reject with tcp reset' in the forward chain", impact="connection-failed", impact_why="the router refuses the SYN in the server's name: the attempt ends")]},
+                     why="the router's nft 'reject with tcp reset' in the forward chain",
+                     impact="connection-failed",
+                     impact_why="the router refuses the SYN in the server's name: the attempt "
+                                "ends")]},
     {"name": "path-forgot-two-points", "setup": stateful_firewall, "tour": False,
      "phase": stateful_firewall_forgets,
      "what": "stateful-firewall-forgot, then one more normal request to port 8080",
      "rsts": [Expect("path-firewall", "injected", injected=True, evidence="ttl,timing",
                      face_value="no-connection", views=("client",),
-                     why="the router's nft rejects segments of unknown connections", impact="data-lost", impact_why="the firewall refuses the client's next request in the server's name", impact_bytes=REQUEST_BYTES)]},
+                     why="the router's nft rejects segments of unknown connections",
+                     impact="data-lost",
+                     impact_why="the firewall refuses the client's next request in the server's "
+                                "name",
+                     impact_bytes=REQUEST_BYTES)]},
     {"name": "host-firewall-after-connection", "setup": host_firewall_reject,
      "what": "control: a normal request to port 8080, then a SYN to port 8002 that the "
              "server host's own nftables rule rejects",
      "rsts": [Expect("firewall", "refused",
-                     why="server host nft reject with tcp reset, after a known connection", impact=REFUSAL[0], impact_why=REFUSAL[1])]},
+                     why="server host nft reject with tcp reset, after a known connection",
+                     impact=REFUSAL[0],
+                     impact_why=REFUSAL[1])]},
     {"name": "stated-reasons", "server": None,
      "forger": ["endpoint", json.dumps({"ports": {p: r for p, r in STATED.items()}})],
      "what": "a TCP endpoint at 198.51.100.20 (scapy, on the client's segment) that says "
@@ -583,8 +710,50 @@ SCENARIOS = [
     {"name": "icmp-quoted", "setup": icmp_quoted_setup,
      "what": "client aborts (IPv4 then IPv6); the router rejects its RSTs with ICMP "
              "errors that quote them",
-     "rsts": [Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1]),
-              Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
+     "rsts": [Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0",
+                     impact=READ_THEN_ABORT[0],
+                     impact_why=READ_THEN_ABORT[1]),
+              Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0",
+                     impact=READ_THEN_ABORT[0],
+                     impact_why=READ_THEN_ABORT[1])]},
+    # Issue 16: what RSTs cost, each made so that it follows from the programs.
+    {"name": "linger0-after-ack", "tour": False,
+     "what": "server answers, waits until its kernel holds the client's ACK of every byte "
+             "(SIOCOUTQ 0), then closes with SO_LINGER {1, 0}",
+     "rsts": [Expect("server", "abort", "TCP_STATE", why="SO_LINGER 0 close after the ACK",
+                     impact="none",
+                     impact_why="the request was answered and every byte acknowledged before "
+                                "the RST")]},
+    {"name": "download-abort", "tour": False,
+     "what": "client reads 100 kB of a 4 MB download, then closes with SO_LINGER {1, 0}; "
+             "the rest is unread in its receive queue or still on the way",
+     "rsts": [Expect("client", "abort", None, why="SO_LINGER 0 close during the download",
+                     impact="data-lost",
+                     impact_why="the download's bytes the client never read, and those in "
+                                "flight, are thrown away"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="*",
+                     why="the server's data in flight reaches a client whose connection was "
+                         "reset", impact="none", impact_why=LATE_REPLY[1])]},
+    {"name": "forged-mid-response", "tour": False,
+     "forger": ["inject", json.dumps({
+         "trigger": "http-response", "port": 8036, "rsts": [
+             {"to": "client", "flags": "RA", "seq": 0, "ttl": 64, "window": 0,
+              "ip_id": "random"}]})],
+     "what": "the server answers in two parts 0.5 s apart; on the first the device sends a "
+             "RST/ACK in the server's name at the client's RCV.NXT (TTL 64, its own MAC); "
+             "the rest of the response then meets a client without the connection",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,race",
+                     face_value="", views=("client",),
+                     why="a RST forged in the server's name during its response",
+                     impact="data-lost",
+                     impact_why="the RST ends the connection during the response: its rest, "
+                                "sent anyway, is thrown away"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="+",
+                     why="the rest of the response reaches a client whose connection was reset",
+                     impact={"client": "none", "server": ["data-lost", "none"]},
+                     impact_why="the client's capture saw the forged RST end the connection "
+                                "first; the server's, which never saw it, sees the first of "
+                                "these end it with the rest of the response unacknowledged")]},
 ]
 
 
@@ -610,12 +779,20 @@ def recaptured(name, as_name, tcpdump_args, what):
 
 def everyday_rsts(views=("client", "server")):
     """refused SYN, server abort after its response, client abort."""
-    return [Expect("server", "refused", "NO_SOCKET", views=views, why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1]),
+    return [Expect("server", "refused", "NO_SOCKET", views=views, why="no listener on 8001",
+                   impact=REFUSAL[0],
+                   impact_why=REFUSAL[1]),
             Expect("server", "abort", "TCP_STATE", views=views,
-                   why="SO_LINGER 0 close after the response", impact=ANSWERED_THEN_ABORT[0], impact_why=ANSWERED_THEN_ABORT[1]),
+                   why="SO_LINGER 0 close after the response",
+                   impact=ANSWERED_THEN_ABORT[0],
+                   impact_why=ANSWERED_THEN_ABORT[1]),
             Expect("server", "no-connection", "TCP_FLAGS", repeat="?", views=views,
-                   why="the client's ACK of the response crossed the RST; the listener answers it", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1]),
-            Expect("client", "abort", "TCP_STATE", views=views, why="client SO_LINGER 0 close", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]
+                   why="the client's ACK of the response crossed the RST; the listener answers it",
+                   impact=LATE_REPLY[0],
+                   impact_why=LATE_REPLY[1]),
+            Expect("client", "abort", "TCP_STATE", views=views, why="client SO_LINGER 0 close",
+                   impact=READ_THEN_ABORT[0],
+                   impact_why=READ_THEN_ABORT[1])]
 
 
 ODD_SCENARIOS = [
@@ -639,16 +816,30 @@ ODD_SCENARIOS = [
      "what": "a point-to-point raw IP link (tun, no link layer): a refused SYN; a server "
              "abort after a response whose first segment arrives after the second; a bare "
              "RST forged by the link's relay (TTL 50) after a request",
-     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001", impact=REFUSAL[0], impact_why=REFUSAL[1]),
+     "rsts": [Expect("server", "refused", "NO_SOCKET", why="no listener on 8001",
+                     impact=REFUSAL[0],
+                     impact_why=REFUSAL[1]),
               Expect("server", "abort", "TCP_STATE",
-                     why="SO_LINGER 0 close after a reordered response", impact=ANSWERED_THEN_ABORT[0], impact_why=ANSWERED_THEN_ABORT[1]),
+                     why="SO_LINGER 0 close after a reordered response",
+                     impact=ANSWERED_THEN_ABORT[0],
+                     impact_why=ANSWERED_THEN_ABORT[1]),
               Expect("server", "no-connection", "TCP_FLAGS", repeat="*",
-                     why="the client's ACKs of the response crossed the RST", impact=LATE_REPLY[0], impact_why=LATE_REPLY[1]),
+                     why="the client's ACKs of the response crossed the RST",
+                     impact=LATE_REPLY[0],
+                     impact_why=LATE_REPLY[1]),
               Expect("forger", "injected", injected=True, evidence="ttl,race",
                      face_value="no-connection", views=("client",),
-                     why="the relay's bare RST at the client's RCV.NXT, TTL 50 against 64", impact="data-lost", impact_why='the RST ends the connection after the request, before any answer'),
+                     why="the relay's bare RST at the client's RCV.NXT, TTL 50 against 64",
+                     impact="data-lost",
+                     impact_why="the RST ends the connection after the request, before any "
+                                "answer"),
               Expect("client", "no-connection", "NO_SOCKET", repeat="+",
-                     why="the server's response reaches a client whose connection was reset", impact={"client": "none", "server": ["data-lost", "none"]}, impact_why="the client's capture saw the forged RST end the connection first; the server's, which never saw it, sees the first of these end it with the server's response (or request) unanswered, the others answer late packets")]},
+                     why="the server's response reaches a client whose connection was reset",
+                     impact={"client": "none", "server": ["data-lost", "none"]},
+                     impact_why="the client's capture saw the forged RST end the connection "
+                                "first; the server's, which never saw it, sees the first of "
+                                "these end it with the server's response (or request) "
+                                "unanswered, the others answer late packets")]},
     {"name": "ipv6-ext-headers", "tour": False, "env": {},
      "what": "IPv6 sockets with sticky Hop-by-Hop and Destination Options headers on both "
              "sides: a refused SYN, a server abort, a client abort",
@@ -661,9 +852,13 @@ ODD_SCENARIOS = [
     {"name": "port-reuse", "tour": False,
      "what": "the client aborts a connection from port 40500 and at once opens a new one "
              "with the same port pair, which it aborts too",
-     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0, first connection", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1]),
+     "rsts": [Expect("client", "abort", "TCP_STATE", why="client SO_LINGER 0, first connection",
+                     impact=READ_THEN_ABORT[0],
+                     impact_why=READ_THEN_ABORT[1]),
               Expect("client", "abort", "TCP_STATE",
-                     why="client SO_LINGER 0, second connection on the same port pair", impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
+                     why="client SO_LINGER 0, second connection on the same port pair",
+                     impact=READ_THEN_ABORT[0],
+                     impact_why=READ_THEN_ABORT[1])]},
 ]
 SCENARIOS += ODD_SCENARIOS
 
