@@ -243,19 +243,20 @@ class Gui:
 
 
 def forged_tour_frame():
-    """The tour's forged RST with the most evidence (from the labels)."""
+    """The tour's forged RST that lost data with the most evidence (from the labels)."""
     with open(os.path.join(ROOT, "captures", "labels.tsv")) as fh:
         rows = [r for r in csv.DictReader(fh, delimiter="\t")
-                if r["capture"] == "tour.pcapng" and r["injected"] == "yes"]
+                if r["capture"] == "tour.pcapng" and r["injected"] == "yes"
+                and r["impact"] == "data-lost"]
     return int(max(rows, key=lambda r: (len(r["evidence"].split(",")), -int(r["frame"])))["frame"])
 
 
 def expand_selected_rst(gui):
     # A click on the empty part of the details pane gives it the focus; the
-    # RST Analysis tree is its last item, the injection evidence its last
-    # child: open both.
+    # RST Analysis tree is its last item, the cause its first child (the
+    # explanation line by line under it): open both.
     gui.click(SCREEN[0] // 2, SCREEN[1] - 60)
-    gui.keys("End", "Right", "End", "Right")
+    gui.keys("End", "Right", "Down", "Right")
 
 
 def take_screenshot(path):
