@@ -34,7 +34,7 @@ CORPUS = os.environ.get("RST_EXTERNAL_DIR",
                         os.path.join(os.path.dirname(ROOT), "shared", "captures-external"))
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst",
           "ipv6.dst", "tcp.dstport", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
-          "rst.sender", "rst.injected"]
+          "rst.sender", "rst.injected", "rst.impact"]
 TRIPWIRE = "lhmerino-censorship-detection-tripwire/testdata"
 # Which capture each Tripwire golden test ran on (its SOURCE.md).
 TRIPWIRE_TESTS = {"test1": "test1/test.pcap", "test2": "test2/smtp.pcap",
@@ -188,6 +188,8 @@ class ExternalCaptures(unittest.TestCase):
             with self.subTest(capture=os.path.relpath(path, CORPUS), frame=v["frame.number"]):
                 self.assertEqual(v["rst.cause"], "refused")
                 self.assertEqual(v["rst.sender"], "server")
+                # A rejected attempt: the connection never existed.
+                self.assertEqual(v["rst.impact"], "connection-failed")
                 checked += 1
         self.assertGreaterEqual(checked, 6)   # pop3.pcap: 3 connections, 6 RSTs
 
@@ -200,6 +202,10 @@ class ExternalCaptures(unittest.TestCase):
                 continue
             with self.subTest(capture=os.path.relpath(path, CORPUS), frame=v["frame.number"]):
                 self.assertEqual(v["rst.sender"], "client" if from_orig else "server")
+                # Zeek saw the handshake; where it also missed no bytes, the
+                # capture holds the whole connection: its cost is known.
+                if row.get("missed_bytes") == "0":
+                    self.assertIn(v["rst.impact"], ("none", "data-lost", "connection-failed"))
                 checked += 1
         self.assertGreaterEqual(checked, 10)
 
