@@ -75,14 +75,16 @@ static bool took_effect(const struct rst_record *r)
  * connection lost, the later ones nothing more.  NULL if none took effect. */
 static struct rst_record *first_ending(const struct rst_core *core, uint32_t id)
 {
+    struct rst_record *r = rst_store_record(core, id);
+    /* The first of the chain, in one step (a long run of late replies). */
+    struct rst_record *first = r ? rst_store_record(core, r->first_reset) : NULL;
+    if (first && took_effect(first))
+        return first;
     struct rst_record *found = NULL;
-    for (unsigned walked = 0; id && walked < ENDING_WALK; walked++) {
-        struct rst_record *r = rst_store_record(core, id);
-        if (!r)
-            break;
+    for (unsigned walked = 0; r && walked < ENDING_WALK; walked++) {
         if (took_effect(r))
             found = r;
-        id = r->own_reset;
+        r = rst_store_record(core, r->own_reset);
     }
     return found;
 }

@@ -113,6 +113,8 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     rst_classify(c, from, s, params, rec);
     rst_impact_note_rst(core, c, from, s, rec);
     rec->own_reset = x->reset_rst;
+    const struct rst_record *own = rst_store_record(core, x->reset_rst);
+    rec->first_reset = own ? (own->first_reset ? own->first_reset : x->reset_rst) : 0;
     if (!rec->keeps_connection)
         x->reset_rst = id;
 

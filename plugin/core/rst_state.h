@@ -261,7 +261,7 @@ union rst_wire_cites {
  *   burst_*, burst_frame, ip_id_repeat, copies and copy_of (which
  *   rst_records.c finds);
  * - its place among its sender's RSTs (rst_records.c): prev_rst,
- *   prev_pending, own_reset;
+ *   prev_pending, own_reset, first_reset;
  * - what it cost (rst_impact.c): loss, before_established, sequence_gap.
  * The fields stand by size, not by group, so that the record has no padding:
  * there is one per RST, and a port scan has millions (State sizes in
@@ -284,6 +284,8 @@ struct rst_record {
     uint32_t own_reset;    /* the same sender's newest earlier RST that ended its
                             * connection (id), 0: none; forged ones are skipped at
                             * verdict time (rst_verdict.c own_reset_before) */
+    uint32_t first_reset;  /* the first of those (own_reset's first_reset, or own_reset):
+                            * where a long run of late replies began, in one step */
     uint32_t diag;         /* its payload's statement (diag store index + 1), 0 if none */
     uint32_t copy_of;      /* the RST (id) it is a mirrored copy of, 0 if none */
     uint32_t loss;         /* what it threw away (loss store index + 1), 0 if nothing */

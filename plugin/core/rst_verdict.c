@@ -54,16 +54,23 @@ static const struct rst_record *own_reset_before(const struct rst_core *core,
      * ones before it: the explanation names the RST that ended it. */
     const struct rst_record *found = NULL;
     uint32_t id = rec->own_reset;
-    for (unsigned walked = 0; id && walked < OWN_RESET_WALK; walked++) {
+    unsigned walked = 0;
+    for (; id && walked < OWN_RESET_WALK; walked++) {
         const struct rst_record *earlier = rst_core_record(core, id);
         if (!earlier)
             break;
         if (!record_forged(core, earlier, params))
             found = earlier;
         else if (found)
-            break;
+            return found;
         id = earlier->own_reset;
     }
+    /* A run of late replies longer than the walk (a download's data still
+     * arriving, answered one segment at a time): its first RST, in one step,
+     * if it is genuine. */
+    const struct rst_record *first = found && id ? rst_core_record(core, rec->first_reset) : NULL;
+    if (first && first != found && !record_forged(core, first, params))
+        found = first;
     return found;
 }
 

@@ -285,6 +285,31 @@ TEST(test_impact_request_unread_and_data_after_are_both_counted)
     net_free(&n);
 }
 
+TEST(test_impact_long_run_of_late_replies_names_the_rst_that_ended_it)
+{
+    /* The client aborts a download; the server's data still arriving is
+     * answered segment by segment, more than any bounded walk back: every
+     * late reply names the abort, which counts the loss. */
+    struct net n;
+    net_init(&n, 4);
+    handshake_and_exchange(&n);
+    uint32_t abort_id = send_seg(&n, CLIENT, RST | ACK, C_NEXT, S_NEXT, 0);
+    uint32_t last = 0;
+    for (uint32_t k = 0; k < 20; k++) {
+        send_seg(&n, SERVER, ACK, S_NEXT + k * 1000, C_NEXT, 1000);
+        last = send_reply_rst(&n, CLIENT, 0, C_NEXT, 0);
+    }
+    struct rst_verdict v = verdict(&n, last);
+    CHECK(v.wire_cause == RST_CAUSE_NO_CONNECTION);
+    CHECK(v.after_frame == 8);
+    CHECK(v.impact == RST_IMPACT_NONE);
+    CHECK(v.impact_frame == 8);
+    v = verdict(&n, abort_id);
+    CHECK(v.impact == RST_IMPACT_DATA_LOST);
+    CHECK(v.loss.receiver_unacked == 20000);
+    net_free(&n);
+}
+
 TEST(test_impact_names)
 {
     CHECK_STR(rst_impact_name(RST_IMPACT_UNKNOWN), "unknown");
