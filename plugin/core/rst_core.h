@@ -237,7 +237,7 @@ size_t rst_core_hosts(const struct rst_core *core);
 const char *rst_cause_name(enum rst_cause cause);
 const char *rst_evidence_name(enum rst_evidence_kind kind); /* "ttl_delta", "race", ... */
 const char *rst_role_name(enum rst_role role);
-const char *rst_impact_name(enum rst_impact impact);
+const char *rst_impact_name(enum rst_impact impact); /* "none", "data-lost", ... */
 
 /* The verdict in one short line (under 100 characters): who sent the RST
  * and what it cost, "from the server, lost 1082 bytes" (rst_text.c).  The
@@ -248,7 +248,7 @@ void rst_summary(const struct rst_verdict *v, char *buf, size_t size);
  * characters: the length of text's first line, at most max characters,
  * ending with a sentence where one ends within max, else after a clause or
  * a word; *next: where the next line begins (strlen(text) at the end). */
-size_t rst_text_line(const char *text, size_t max, size_t *next); /* "none", "data-lost", ... */
+size_t rst_text_line(const char *text, size_t max, size_t *next);
 
 /* "203.0.113.2" / "2001:db8::2" (RFC 5952); buf of at least 46 bytes. */
 void rst_format_address(uint8_t ip_version, const uint8_t *addr, char *buf, size_t len);

@@ -43,6 +43,7 @@ void rst_explain_impact(struct text *t, const struct rst_conn *c, const struct r
 {
     switch (v->impact) {
     case RST_IMPACT_NONE:
+        /* A copy's verdict is its original's, r: it names r itself. */
         if (v->impact_frame && v->impact_frame == r->frame)
             rst_put(t,
                     " Nothing more was lost: the RST in frame %u, of which this is a copy, "

@@ -152,12 +152,12 @@ static void take_off_acked(const struct rst_side *x, uint32_t ack, uint32_t *cou
 void rst_impact_note_ack(struct rst_core *core, struct rst_conn *c, uint32_t index, unsigned from,
                          const struct rst_segment *s)
 {
-    struct rst_side *x = &c->side[from];
-    const struct rst_side *y = &c->side[!from];
+    const struct rst_side *x = &c->side[from];
+    struct rst_side *y = &c->side[!from];
     if (!(s->flags & RST_TH_ACK) || !y->snd_known)
         return;
     if (y->gap && !seq_lt(s->ack, y->gap_end))
-        c->side[!from].gap = false; /* the hole arrived: only the capture missed it */
+        y->gap = false; /* the hole arrived: only the capture missed it */
     if (!c->rst_count)
         return;
     /* The peer's RST: its own bytes; a RST in this side's name: the peer's. */
