@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "rst_evidence_fields.h"
+#include "rst_diag_fields.h"
 #include "rst_plugin.h"
 #include "rst_stats.h"
 
@@ -23,7 +24,7 @@ void proto_register_rst(void);
 void proto_reg_handoff_rst(void);
 
 struct rst_fields rst_hf = {
-    .proto = -1, .tap = -1, .ett_rst = -1, .ett_detail = -1, .ett_diag = -1, .ett_impact = -1
+    .proto = -1, .tap = -1, .ett_rst = -1, .ett_detail = -1, .ett_impact = -1
 };
 struct rst_experts rst_ei;
 
@@ -72,26 +73,6 @@ static hf_register_info fields[] = {
       { "Reason", "rst.acceptable.reason", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
     { &rst_hf.evidence,
       { "Injection evidence", "rst.evidence", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
-    { &rst_hf.diag,
-      { "Stated reason", "rst.diag", FT_NONE, BASE_NONE, NULL, 0x0,
-        "What the RST's payload says about its cause (RFC 1122 4.2.2.12, "
-        "draft-boucadair-tcpm-rst-diagnostic-payload)",
-        HFILL } },
-    { &rst_hf.diag_format,
-      { "Format", "rst.diag.format", FT_STRING, BASE_NONE, NULL, 0x0,
-        "compact (0x33AA), description (0xF317), text (RFC 1122), malformed, or data", HFILL } },
-    { &rst_hf.diag_code,
-      { "Reason code", "rst.diag.reason_code", FT_UINT16, BASE_DEC, NULL, 0x0,
-        "Compact format: the reason code", HFILL } },
-    { &rst_hf.diag_pen,
-      { "Enterprise number", "rst.diag.pen", FT_UINT32, BASE_DEC, NULL, 0x0,
-        "Compact format: whose reason code (0: the IANA TCP failure causes registry)", HFILL } },
-    { &rst_hf.diag_reason,
-      { "Reason", "rst.diag.reason", FT_STRING, BASE_NONE, NULL, 0x0,
-        "The IANA TCP failure cause named by the reason code", HFILL } },
-    { &rst_hf.diag_text,
-      { "Text", "rst.diag.text", FT_STRING, BASE_NONE, NULL, 0x0,
-        "The reason in words: a 0xF317 description or RFC 1122 reset text", HFILL } },
     { &rst_hf.vantage_point,
       { "Other capture point", "rst.vantage.point", FT_STRING, BASE_NONE, NULL, 0x0,
         "The capture point of the same file that saw this RST too, or proves it forged", HFILL } },
@@ -250,13 +231,13 @@ static void register_causes_expert(expert_module_t *module)
 
 void proto_register_rst(void)
 {
-    static gint *ett[] = { &rst_hf.ett_rst, &rst_hf.ett_detail, &rst_hf.ett_diag,
-                           &rst_hf.ett_impact };
+    static gint *ett[] = { &rst_hf.ett_rst, &rst_hf.ett_detail, &rst_hf.ett_impact };
 
     rst_hf.proto = proto_register_protocol("TCP RST Analysis", "RST", "rst");
     proto_register_field_array(rst_hf.proto, fields, array_length(fields));
     proto_register_subtree_array(ett, array_length(ett));
     rst_evidence_register(rst_hf.proto);
+    rst_diag_register(rst_hf.proto);
     register_causes_expert(expert_register_protocol(rst_hf.proto));
     rst_prefs_register(rst_hf.proto);
 

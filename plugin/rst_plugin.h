@@ -25,12 +25,11 @@ struct rst_fields {
     int proto, tap;
     int cause, explanation, why, face_value, sender, answers, suspicion, injected, after;
     int acceptable, accept_reason, evidence;
-    int diag, diag_format, diag_code, diag_pen, diag_reason, diag_text;
     int vantage_point, vantage_peer, vantage_unseen, vantage_ref;
     int impact, impact_bytes, impact_receiver, impact_receiver_frame, impact_first_acked;
     int impact_sender, impact_sender_frame, impact_unanswered, impact_unanswered_frame;
     int impact_lower_bound, impact_counted_in;
-    gint ett_rst, ett_detail, ett_diag, ett_impact;
+    gint ett_rst, ett_detail, ett_impact;
 };
 extern struct rst_fields rst_hf;
 

@@ -57,6 +57,11 @@ void rst_prefs_register(int proto)
         "Unanswered retransmissions of the same data before a RST counts as "
         "retransmission-timeout (Windows resets after 5)",
         10, &rst_prefs.retransmissions);
+    prefs_register_bool_preference(
+        m, "netscaler_codes", "Read NetScaler reset codes",
+        "Read a RST's window that is in Citrix's reset code table (CTX200852) as the code of "
+        "the Citrix NetScaler (ADC) that sent it, where the RST shows no other sign of forgery",
+        &rst_prefs.netscaler_codes);
     prefs_register_uint_preference(m, "idle_seconds", "Idle timeout (s)",
                                    "Silence in a connection before a RST counts as idle-timeout",
                                    10, &rst_prefs.idle_seconds);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rst_compat.h"
+#include "rst_diag_fields.h"
 #include "rst_evidence_fields.h"
 #include "rst_plugin.h"
 #include "rst_stats.h"
@@ -37,40 +38,6 @@ static proto_item *add_generated_string(proto_tree *tree, int hf, tvbuff_t *tvb,
     proto_item *pi = proto_tree_add_string(tree, hf, tvb, 0, 0, s);
     proto_item_set_generated(pi);
     return pi;
-}
-
-/* What the RST's payload says about itself (core/rst_diag.c). */
-static void render_diag(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                        const struct rst_diag *d, expert_field *stated)
-{
-    if (d->format == RST_DIAG_NONE)
-        return;
-    proto_item *di = proto_tree_add_item(tree, rst_hf.diag, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(di);
-    proto_tree *dt = proto_item_add_subtree(di, rst_hf.ett_diag);
-    add_generated_string(dt, rst_hf.diag_format, tvb, rst_diag_format_name(d->format));
-    if (d->format == RST_DIAG_COMPACT) {
-        const char *name = d->pen == 0 ? rst_diag_reason_name(d->code) : NULL;
-        proto_item_append_text(di, ": code %u%s%s", d->code, name ? " " : "", name ? name : "");
-        add_generated_uint(dt, rst_hf.diag_code, tvb, d->code);
-        /* PEN 0 is not "Reserved" here: the draft gives it to IANA's registry. */
-        proto_item_set_generated(proto_tree_add_uint_format_value(
-            dt, rst_hf.diag_pen, tvb, 0, 0, d->pen, "%s (%u)",
-            d->pen ? enterprises_lookup(d->pen, "Unknown") : "IANA TCP failure causes", d->pen));
-        if (name)
-            add_generated_string(dt, rst_hf.diag_reason, tvb, name);
-        if (stated)
-            expert_add_info_format(pinfo, di, stated, "RST states reason code %u%s%s", d->code,
-                                   name ? ": " : "", name ? name : "");
-    } else if (d->text) {
-        /* The core hands over valid UTF-8 only. */
-        char *text = wmem_strndup(pinfo->pool, (const char *)d->text, d->text_len);
-        proto_item_append_text(di, ": \"%s%s\"", text, d->text_truncated ? "..." : "");
-        add_generated_string(dt, rst_hf.diag_text, tvb, text);
-        if (stated)
-            expert_add_info_format(pinfo, di, stated, "RST states: \"%s%s\"", text,
-                                   d->text_truncated ? "..." : "");
-    }
 }
 
 /* What the RST cost (core/rst_impact.c): the impact, and for data lost
@@ -261,10 +228,10 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
                              tvb, v.accept_reason);
     }
     gboolean harmless = v.impact == RST_IMPACT_NONE && !v.injected;
-    render_diag(rt, tvb, pinfo, &v.diag,
-                !detail        ? NULL
-                    : harmless ? &rst_ei.stated_none
-                               : &rst_ei.stated);
+    const char *stated = rst_diag_render(rt, tvb, pinfo, &v.diag,
+                                         !detail        ? NULL
+                                             : harmless ? &rst_ei.stated_none
+                                                        : &rst_ei.stated);
     render_vantage(rt, tvb, pinfo, &v, detail);
     render_impact(rt, tvb, &v);
     proto_item *susp_item = add_generated_uint(rt, rst_hf.suspicion, tvb, v.suspicion);
@@ -293,6 +260,7 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
         info->injected = v.injected;
         info->suspicion = v.suspicion;
         info->first_sighting = v.first_sighting;
+        info->stated = stated;
         tap_queue_packet(rst_hf.tap, pinfo, info);
     }
 

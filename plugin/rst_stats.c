@@ -19,6 +19,7 @@ static int st_hosts = -1;
 static int st_impact = -1;
 static int st_bytes = -1;
 static int st_servers = -1;
+static int st_stated = -1;
 
 static const char *const st_str_total = "RSTs";
 static const char *const st_str_cause = "By cause";
@@ -28,6 +29,7 @@ static const char *const st_str_hosts = "By source address";
 static const char *const st_str_impact = "By impact";
 static const char *const st_str_bytes = "Bytes lost, by server";
 static const char *const st_str_servers = "By server";
+static const char *const st_str_stated = "By stated reason";
 static const char *const st_str_no_roles = "(roles unknown)";
 
 static void rst_stats_init(stats_tree *st)
@@ -38,6 +40,8 @@ static void rst_stats_init(stats_tree *st)
     st_verdict = stats_tree_create_node(st, st_str_verdict, st_total, STAT_DT_INT, TRUE);
     st_impact = stats_tree_create_node(st, st_str_impact, st_total, STAT_DT_INT, TRUE);
     st_servers = stats_tree_create_pivot(st, st_str_servers, st_total);
+    /* What RSTs say about themselves (payload, MPTCP, NetScaler window). */
+    st_stated = stats_tree_create_pivot(st, st_str_stated, st_total);
     /* A tree of its own: its count is bytes, not RSTs. */
     st_bytes = stats_tree_create_node(st, st_str_bytes, 0, STAT_DT_INT, TRUE);
     st_hosts = stats_tree_create_pivot(st, st_str_hosts, st_total);
@@ -73,6 +77,8 @@ static tap_packet_status rst_stats_packet(stats_tree *st, packet_info *pinfo _U_
     tick_stat_node(st, st_str_verdict, st_total, TRUE);
     tick_stat_node(st, rst->injected ? "injected" : "genuine", st_verdict, FALSE);
     tick_impact(st, rst);
+    if (rst->stated)
+        stats_tree_tick_pivot(st, st_stated, rst->stated);
     stats_tree_tick_pivot(st, st_hosts, rst->source);
     return TAP_PACKET_REDRAW;
 }

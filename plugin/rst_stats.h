@@ -21,6 +21,7 @@ struct rst_tap_info {
     gboolean injected;  /* rst.injected */
     guint suspicion;
     gboolean first_sighting; /* not a copy, nor seen at another capture point before */
+    const char *stated;      /* what it states about its reason (rst.diag), NULL: nothing */
 };
 
 /* Called from plugin_register(): registers the stats tree as a tap plugin. */

@@ -97,6 +97,9 @@ struct rst_params {
     unsigned retransmissions;      /* unanswered retransmissions before retransmission-timeout */
     unsigned idle_seconds;         /* silence before idle-timeout */
     unsigned burst_ms;             /* RSTs closer than this form a burst */
+    int netscaler_codes;           /* nonzero: read a window in Citrix's table as a
+                                    * NetScaler reset code (RSTs otherwise consistent
+                                    * only); an int, as Wireshark's boolean preference */
 };
 
 void rst_params_default(struct rst_params *params);
@@ -126,38 +129,78 @@ struct rst_evidence {
     uint8_t observed_mac[6], expected_mac[6];
 };
 
-/* What a RST's payload says (rst_diag.c): RFC 1122 4.2.2.12 reset text or a
- * draft-boucadair-tcpm-rst-diagnostic-payload structure. */
+/* What a RST says about its own reason (rst_diag.c): its payload (RFC 1122
+ * 4.2.2.12 reset text, the TCPM working group's diagnostic payload and the
+ * individual drafts' layouts before it, an F5 BIG-IP reset cause), its
+ * Multipath TCP options (RFC 8684 3.5, 3.6), or a Citrix NetScaler reset
+ * code in its window. */
 enum rst_diag_format {
     RST_DIAG_NONE = 0,    /* no payload */
     RST_DIAG_DATA,        /* a payload that is neither of the below */
-    RST_DIAG_MALFORMED,   /* a diagnostic magic number with a bad body (ignored, draft 3.3) */
+    RST_DIAG_MALFORMED,   /* a diagnostic magic number, or an MPTCP reset option, with a
+                           * bad body (ignored, draft 3.2; RFC 8684 3.6) */
     RST_DIAG_COMPACT,     /* 0x33AA: reason code + private enterprise number */
-    RST_DIAG_DESCRIPTION, /* 0xF317: UTF-8 description */
-    RST_DIAG_TEXT         /* plain text (RFC 1122) */
+    RST_DIAG_DESCRIPTION, /* 0xF317: UTF-8 description (individual drafts -14 to -16) */
+    RST_DIAG_TEXT,        /* plain text (RFC 1122); an F5 BIG-IP reset cause */
+    RST_DIAG_CBOR,        /* CBOR sequence [12345, {1: code, 2: PEN, 3: text}]
+                           * (individual drafts -00 to -12) */
+    RST_DIAG_MPTCP,       /* MP_TCPRST and / or MP_FASTCLOSE (RFC 8684) */
+    RST_DIAG_WINDOW       /* a NetScaler reset code in the window (verdict time) */
 };
+
+/* Whose convention a statement follows, where it is a vendor's. */
+enum rst_diag_vendor { RST_VENDOR_NONE = 0, RST_VENDOR_F5, RST_VENDOR_NETSCALER };
 
 #define RST_DIAG_TEXT_MAX 200 /* bytes of text the core keeps */
 
+/* MP_TCPRST flags (RFC 8684 3.6, figure 16): the low nibble of its third byte. */
+#define RST_MPTCP_FLAG_T 0x1 /* transient: the error may go away, a new subflow may work */
+
 struct rst_diag {
     enum rst_diag_format format;
-    uint16_t code;       /* compact: reason code */
-    uint32_t pen;        /* compact: 0 = IANA TCP Failure Causes registry */
-    const uint8_t *text; /* description / text: valid UTF-8, not terminated */
+    enum rst_diag_vendor vendor;
+    bool has_code;       /* code below holds one */
+    uint16_t code;       /* compact / CBOR: reason code; MPTCP: MP_TCPRST reason;
+                          * window: the NetScaler code */
+    uint32_t pen;        /* compact / CBOR: 0 = IANA TCP Failure Causes registry */
+    const uint8_t *text; /* description / text / CBOR: valid UTF-8, not terminated */
     size_t text_len;
-    bool text_truncated; /* the capture or RST_DIAG_TEXT_MAX cut it short */
-    uint32_t uncaptured; /* payload bytes the capture did not keep (snap length) */
+    bool text_truncated;      /* the capture or RST_DIAG_TEXT_MAX cut it short */
+    uint32_t uncaptured;      /* payload bytes the capture did not keep (snap length) */
+    uint8_t mptcp_flags;      /* MPTCP: MP_TCPRST's U V W T bits */
+    uint32_t fastclose_frame; /* MPTCP: the frame with MP_FASTCLOSE (the RST itself, or an
+                               * earlier segment of the connection), 0: none */
+    bool fastclose_by_peer;   /* ... sent by the RST's receiver: this RST answers it */
+    /* F5 BIG-IP: "BIG-IP: [0x<value>:<line>] {peer} <cause>" (the value and line of
+     * F5's code that reset, the "{peer}" marker, the cause from cause_offset) */
+    uint64_t f5_value;
+    uint16_t f5_line;
+    bool f5_peer;
+    uint8_t cause_offset;
 };
 
 /* Decodes a RST payload; caplen bytes of payload_len were captured.  Text
  * points into the payload and is cut to whole characters. */
 void rst_diag_parse(const uint8_t *payload, size_t caplen, uint32_t payload_len,
                     struct rst_diag *diag);
+/* What a segment states: its MPTCP reset options, else its payload. */
+void rst_diag_read(const struct rst_segment *seg, struct rst_diag *diag);
+/* A NetScaler reset code in a RST's window, read as one (the caller decides
+ * whether the RST is consistent with its claimed sender): false if the
+ * window is no code of Citrix's table. */
+bool rst_diag_window(uint16_t window, struct rst_diag *diag);
 /* The IANA registry name of a reason code (PEN 0), NULL if unassigned. */
 const char *rst_diag_reason_name(uint16_t code);
-/* The cause a registered reason code states plainly, else RST_CAUSE_UNKNOWN. */
+/* The meaning of a statement's code in its own registry (IANA, RFC 8684,
+ * Citrix), NULL if none is known. */
+const char *rst_diag_reason(const struct rst_diag *diag);
+/* The cause a statement names plainly, else RST_CAUSE_UNKNOWN. */
 enum rst_cause rst_diag_cause(const struct rst_diag *diag);
 const char *rst_diag_format_name(enum rst_diag_format format);
+const char *rst_diag_vendor_name(enum rst_diag_vendor vendor); /* NULL for none */
+/* Citrix CTX200852 (rst_netscaler.c). */
+const char *rst_netscaler_reason(uint16_t code);
+enum rst_cause rst_netscaler_cause(uint16_t code);
 
 /* The same RST, or its absence, at another capture point of the same
  * capture (rst_vantage.c): interfaces of a merged file, or the links a
@@ -194,7 +237,9 @@ struct rst_verdict {
     bool injected;
     unsigned n_evidence;
     struct rst_evidence evidence[RST_EV_COUNT];
-    struct rst_diag diag; /* the RST's own statement; text lives as long as the core */
+    struct rst_diag diag;    /* the RST's own statement; text lives as long as the core */
+    bool window_code_unread; /* its window is a NetScaler code, not read as one: the RST
+                              * shows other signs of forgery */
     struct rst_vantage vantage;
     bool first_sighting;        /* not a mirrored copy, nor seen at another capture
                                  * point earlier: statistics count it */

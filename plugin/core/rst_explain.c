@@ -190,75 +190,6 @@ static void explain_wire_cause(struct text *t, const struct rst_conn *c, const s
         rst_put(t, " The capture starts mid-connection.");
 }
 
-/* Quoted text on one line. */
-static void put_quoted(struct text *t, const struct rst_diag *d)
-{
-    rst_put(t, "\"");
-    for (size_t i = 0; i < d->text_len; i++) {
-        uint8_t b = d->text[i];
-        rst_put(t, "%c", (b == '\t' || b == '\r' || b == '\n') ? ' ' : (char)b);
-    }
-    rst_put(t, d->text_truncated ? "...\"" : "\"");
-}
-
-/* " (the capture cut off its last 12 bytes)" where the snap length did. */
-static void put_uncaptured(struct text *t, const struct rst_diag *d)
-{
-    if (d->uncaptured)
-        rst_put(t, " (the capture cut off its last %u bytes)", (unsigned)d->uncaptured);
-}
-
-/* What the RST says about itself (RFC 1122 4.2.2.12,
- * draft-boucadair-tcpm-rst-diagnostic-payload), one sentence. */
-static void put_statement(struct text *t, const struct rst_diag *d)
-{
-    switch (d->format) {
-    case RST_DIAG_COMPACT: {
-        const char *name = d->pen == 0 ? rst_diag_reason_name(d->code) : NULL;
-        if (name)
-            rst_put(t, "It states its reason: \"%s\" (TCP failure cause %u).", name, d->code);
-        else if (d->pen == 0)
-            rst_put(t,
-                    "It states reason code %u, which the IANA TCP failure causes registry does "
-                    "not assign.",
-                    d->code);
-        else
-            rst_put(t,
-                    "It states reason code %u of private enterprise number %u (the vendor "
-                    "defines its meaning).",
-                    d->code, d->pen);
-        break;
-    }
-    case RST_DIAG_DESCRIPTION:
-        rst_put(t, "It states its reason: ");
-        put_quoted(t, d);
-        put_uncaptured(t, d);
-        rst_put(t, ".");
-        break;
-    case RST_DIAG_TEXT:
-        rst_put(t, "It carries text (RFC 1122 4.2.2.12): ");
-        put_quoted(t, d);
-        put_uncaptured(t, d);
-        rst_put(t, ".");
-        break;
-    case RST_DIAG_MALFORMED:
-        rst_put(t,
-                "Its payload starts with a diagnostic magic number but is malformed, so it "
-                "states nothing.");
-        break;
-    case RST_DIAG_DATA:
-        /* RFC 1122 4.2.2.12: a reason may be there; the snap length cut it. */
-        if (d->uncaptured)
-            rst_put(t,
-                    "The capture cut off %u bytes of its payload (snap length): a reason it "
-                    "may state cannot be read.",
-                    (unsigned)d->uncaptured);
-        break;
-    default:
-        break;
-    }
-}
-
 /* The face value: the wire cause, with what the RST states about itself: a registered
  * reason code speaks first and wins; text is quoted after. */
 static void explain_face_value(struct text *t, const struct rst_conn *c, const struct rst_record *r,
@@ -267,12 +198,12 @@ static void explain_face_value(struct text *t, const struct rst_conn *c, const s
     enum rst_cause stated = v->stated_cause;
     if (stated == RST_CAUSE_UNKNOWN) {
         explain_wire_cause(t, c, r);
-        if (v->diag.format > RST_DIAG_DATA || v->diag.uncaptured)
+        if (v->diag.format > RST_DIAG_DATA || v->diag.uncaptured || v->window_code_unread)
             rst_put(t, " ");
-        put_statement(t, &v->diag);
+        rst_explain_statement(t, c, r, v);
         return;
     }
-    put_statement(t, &v->diag);
+    rst_explain_statement(t, c, r, v);
     if (stated != v->wire_cause)
         rst_put(t, " From the connection alone it would be %s:", rst_cause_name(v->wire_cause));
     rst_put(t, " ");

@@ -57,8 +57,15 @@ struct rst_segment {
     uint32_t tsval, tsecr;
     bool has_wscale; /* RFC 7323 window scale option (SYNs) */
     uint8_t wscale;
-    bool window_cut;  /* the capture ended before the window field */
-    bool options_cut; /* ... before the end of the options: absent ones are unknown */
+    /* Multipath TCP (RFC 8684): the options that say why a subflow or the
+     * whole connection is reset. */
+    bool has_mptcp_rst;      /* MP_TCPRST (3.6): reason and flags below */
+    uint8_t mptcp_rst_flags; /* its U V W T bits (T: transient) */
+    uint8_t mptcp_rst_reason;
+    bool mptcp_fastclose; /* MP_FASTCLOSE (3.5): the whole MPTCP connection closes */
+    bool mptcp_malformed; /* an MP_TCPRST or MP_FASTCLOSE of the wrong length */
+    bool window_cut;      /* the capture ended before the window field */
+    bool options_cut;     /* ... before the end of the options: absent ones are unknown */
 };
 
 enum rst_parse_status {

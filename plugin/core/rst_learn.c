@@ -238,6 +238,7 @@ static void remember_last(struct rst_conn *c, struct rst_side *x, const struct r
     x->last.flags = s->flags;
     x->last.window = s->window;
     x->last.time_us = s->time_us;
+    x->last.fastclose = s->mptcp_fastclose;
     c->last_time_us = s->time_us;
     c->last_frame = s->frame;
 }

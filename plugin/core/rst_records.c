@@ -64,6 +64,35 @@ static void note_rst_distance(struct rst_host *h, const struct rst_segment *s)
     }
 }
 
+/* The MP_FASTCLOSE this RST follows: on the last segment either side sent
+ * before it (RFC 8684 3.5 option A: the receiver of an ACK with one resets
+ * the subflow), the earlier if both; 0 if none. */
+static uint32_t fastclose_before(const struct rst_conn *c, unsigned from, bool *by_peer)
+{
+    const struct rst_last_seg *own = &c->side[from].last, *peer = &c->side[!from].last;
+    uint32_t own_frame = own->fastclose ? own->frame : 0;
+    uint32_t peer_frame = peer->fastclose ? peer->frame : 0;
+    *by_peer = peer_frame && (!own_frame || peer_frame < own_frame);
+    return *by_peer ? peer_frame : own_frame;
+}
+
+/* Whether the RST may state something: a payload, an MPTCP option, an
+ * MP_FASTCLOSE before it. */
+static bool says_something(const struct rst_conn *c, unsigned from, const struct rst_segment *s)
+{
+    bool by_peer;
+    return s->payload_len || s->has_mptcp_rst || s->mptcp_fastclose || s->mptcp_malformed
+        || fastclose_before(c, from, &by_peer);
+}
+
+static uint32_t store_statement(struct rst_core *core, const struct rst_conn *c, unsigned from,
+                                const struct rst_segment *s)
+{
+    bool by_peer;
+    uint32_t fastclose = fastclose_before(c, from, &by_peer);
+    return rst_store_diag(core, s, fastclose, by_peer);
+}
+
 static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
                         unsigned from, const struct rst_segment *s, const struct rst_params *params)
 {
@@ -106,7 +135,7 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
         rst_score_note_copy(prev);
         return id;
     }
-    rec->diag = s->payload_len ? rst_store_diag(core, s) : 0;
+    rec->diag = says_something(c, from, s) ? store_statement(core, c, from, s) : 0;
     if (x->host)
         note_rst_distance(rst_store_host(core, x->host), s);
     rst_score_note_rst(c, from, s, rec);

@@ -41,6 +41,7 @@ struct rst_last_seg {
     int64_t time_us;
     uint16_t window; /* raw */
     uint8_t flags;
+    bool fastclose; /* it carried MP_FASTCLOSE (RFC 8684 3.5 option A: RSTs answer it) */
 };
 
 /* One of a side's earlier runs of segments with one ACK (a host without the

@@ -71,14 +71,23 @@ bool rst_index_grow(struct index *ix, const struct chunked *store, size_t key_le
     return true;
 }
 
-/* A RST payload's statement, kept only for RSTs that carry one. */
+/* A RST's statement, kept only for RSTs that make one. */
 struct diag_entry {
     uint8_t format; /* enum rst_diag_format */
+    uint8_t vendor; /* enum rst_diag_vendor */
     bool text_truncated;
+    bool has_code;
     uint16_t code;
     uint32_t pen;
     uint16_t text_len;
     uint32_t uncaptured;
+    uint8_t mptcp_flags;
+    bool fastclose_by_peer;
+    bool f5_peer;
+    uint8_t cause_offset;
+    uint32_t fastclose_frame;
+    uint16_t f5_line;
+    uint64_t f5_value;
     uint8_t text[RST_DIAG_TEXT_MAX];
 };
 
@@ -166,23 +175,46 @@ size_t rst_core_hosts(const struct rst_core *core)
     return core->hosts.count;
 }
 
-/* Keeps what the RST's payload says; RFC 1122 4.2.2.12 lets a RST carry
- * text, and most RSTs carry nothing. */
-uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *s)
+/* Keeps what the RST says about itself: RFC 1122 4.2.2.12 lets a RST carry
+ * text, RFC 8684 gives MPTCP reset options; most RSTs say nothing.  An
+ * MP_FASTCLOSE earlier in the connection (fastclose_frame, 0: none) explains
+ * the RST too (RFC 8684 3.5: the RSTs that answer or follow it). */
+uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *s,
+                        uint32_t fastclose_frame, bool fastclose_by_peer)
 {
     struct rst_diag d;
-    rst_diag_parse(s->payload, s->payload_caplen, s->payload_len, &d);
+    rst_diag_read(s, &d);
+    if (fastclose_frame && !d.fastclose_frame && d.format <= RST_DIAG_MALFORMED) {
+        /* Nothing stated of its own (or only MP_TCPRST): the fast close speaks. */
+        memset(&d, 0, sizeof d);
+        d.format = RST_DIAG_MPTCP;
+    }
+    if (fastclose_frame && d.format == RST_DIAG_MPTCP && !d.fastclose_frame) {
+        d.fastclose_frame = fastclose_frame;
+        d.fastclose_by_peer = fastclose_by_peer;
+    }
     if (d.format == RST_DIAG_NONE)
         return 0;
     struct diag_entry *e = rst_chunked_push(&core->diags);
     if (!e)
         return 0;
-    e->format = (uint8_t)d.format;
-    e->text_truncated = d.text_truncated;
-    e->code = d.code;
-    e->pen = d.pen;
-    e->text_len = (uint16_t)d.text_len;
-    e->uncaptured = d.uncaptured;
+    *e = (struct diag_entry){
+        .format = (uint8_t)d.format,
+        .vendor = (uint8_t)d.vendor,
+        .text_truncated = d.text_truncated,
+        .has_code = d.has_code,
+        .code = d.code,
+        .pen = d.pen,
+        .text_len = (uint16_t)d.text_len,
+        .uncaptured = d.uncaptured,
+        .mptcp_flags = d.mptcp_flags,
+        .fastclose_by_peer = d.fastclose_by_peer,
+        .f5_peer = d.f5_peer,
+        .cause_offset = d.cause_offset,
+        .fastclose_frame = d.fastclose_frame,
+        .f5_line = d.f5_line,
+        .f5_value = d.f5_value,
+    };
     if (d.text_len)
         memcpy(e->text, d.text, d.text_len);
     return (uint32_t)core->diags.count;
@@ -194,13 +226,24 @@ void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_d
     if (diag == 0 || diag > core->diags.count)
         return;
     const struct diag_entry *e = chunked_at(&core->diags, diag - 1);
-    d->format = (enum rst_diag_format)e->format;
-    d->text_truncated = e->text_truncated;
-    d->code = e->code;
-    d->pen = e->pen;
-    d->text = e->text_len ? e->text : NULL;
-    d->text_len = e->text_len;
-    d->uncaptured = e->uncaptured;
+    *d = (struct rst_diag){
+        .format = (enum rst_diag_format)e->format,
+        .vendor = (enum rst_diag_vendor)e->vendor,
+        .has_code = e->has_code,
+        .code = e->code,
+        .pen = e->pen,
+        .text = e->text_len ? e->text : NULL,
+        .text_len = e->text_len,
+        .text_truncated = e->text_truncated,
+        .uncaptured = e->uncaptured,
+        .mptcp_flags = e->mptcp_flags,
+        .fastclose_frame = e->fastclose_frame,
+        .fastclose_by_peer = e->fastclose_by_peer,
+        .f5_value = e->f5_value,
+        .f5_line = e->f5_line,
+        .f5_peer = e->f5_peer,
+        .cause_offset = e->cause_offset,
+    };
 }
 
 uint32_t rst_store_loss(struct rst_core *core, const struct rst_loss *loss)

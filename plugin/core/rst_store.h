@@ -122,7 +122,8 @@ struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id
 
 /* What a RST's payload states, kept only for RSTs that carry one: its
  * number (index + 1) in the store, 0 for none. */
-uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *seg);
+uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *seg,
+                        uint32_t fastclose_frame, bool fastclose_by_peer);
 void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag *d);
 
 /* What a RST threw away, kept only for RSTs that threw something away: its

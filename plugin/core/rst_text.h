@@ -29,4 +29,9 @@ void rst_put_endpoint(struct text *t, const struct rst_conn *c, unsigned side);
 void rst_explain_impact(struct text *t, const struct rst_conn *c, const struct rst_record *r,
                         const struct rst_verdict *v);
 
+/* What the RST states about itself, in one or two sentences
+ * (rst_explain_diag.c). */
+void rst_explain_statement(struct text *t, const struct rst_conn *c, const struct rst_record *r,
+                           const struct rst_verdict *v);
+
 #endif /* RST_TEXT_H */

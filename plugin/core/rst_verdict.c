@@ -8,7 +8,9 @@
  *     (rst_diag.c), which outranks the wire; the face value is the stated
  *     cause where there is one, else the wire cause;
  *  3. forged or not: the evidence and its score (rst_score.c), then the
- *     proof from another capture point (rst_vantage.c), which wins;
+ *     proof from another capture point (rst_vantage.c), which wins; a
+ *     NetScaler reset code in the window of a RST with no other sign is
+ *     its statement (step 2 again), not a sign;
  * and the final cause is "injected" where forged, else the face value;
  *  4. what it cost (rst_impact.c), from the face value and the loss.
  * The explanation (rst_explain.c) only puts the decided verdict in words.
@@ -24,6 +26,29 @@
 
 #include <string.h>
 
+/* A Citrix NetScaler puts a reset code in the window of its RSTs (Citrix
+ * CTX200852), a window no kernel puts on a RST: read as such only where the
+ * RST states nothing else and shows no other sign of forgery, since a
+ * forger's window may fall in the table by chance.  Then the window is the
+ * NetScaler's statement, not a sign: its evidence goes.  True if read. */
+static bool read_netscaler_code(const struct rst_record *rec, const struct rst_params *params,
+                                struct rst_verdict *v)
+{
+    if (!params->netscaler_codes || rec->diag || rec->window_cut || v->vantage.unseen
+        || !rst_netscaler_reason(rec->window))
+        return false;
+    unsigned window_weight = 0;
+    for (unsigned i = 0; i < v->n_evidence; i++) {
+        if (v->evidence[i].kind != RST_EV_WINDOW)
+            return false;
+        window_weight += v->evidence[i].weight;
+    }
+    v->n_evidence = 0;
+    v->suspicion = v->suspicion > window_weight ? v->suspicion - window_weight : 0;
+    v->injected = false;
+    return true;
+}
+
 /* Did a device other than its claimed sender send this RST?  Its own
  * evidence and capture points only (the contradiction below is left out: it
  * needs this very answer for the RSTs before). */
@@ -34,10 +59,11 @@ static bool record_forged(const struct rst_core *core, const struct rst_record *
     struct rst_verdict v;
     v.n_evidence = 0;
     rst_score(c, rst_core_host(core, c->side[rec->from].host), rec, NULL, params, &v);
-    if (v.injected)
-        return true;
     rst_vantage(core, rec, 0, &v.vantage);
-    return v.vantage.unseen;
+    if (v.vantage.unseen)
+        return true;
+    read_netscaler_code(rec, params, &v);
+    return v.injected;
 }
 
 /* RSTs walked back past forged ones: a censor's burst is three or four. */
@@ -154,6 +180,13 @@ static void decide_forgery(const struct rst_core *core, const struct rst_record 
         /* Not a sign but a proof: where it had to pass, it never did. */
         v->suspicion = 100;
         v->injected = true;
+    }
+    if (read_netscaler_code(wire, params, v) && rst_diag_window(wire->window, &v->diag)) {
+        v->stated_cause = rst_diag_cause(&v->diag);
+        if (v->stated_cause != RST_CAUSE_UNKNOWN)
+            v->face_value = v->stated_cause;
+    } else if (params->netscaler_codes && !wire->diag && !wire->window_cut) {
+        v->window_code_unread = rst_netscaler_reason(wire->window) != NULL;
     }
 }
 

@@ -15,6 +15,11 @@
 #define TCPOLEN_WINDOW 3
 #define TCPOPT_TIMESTAMP 8
 #define TCPOLEN_TIMESTAMP 10
+#define TCPOPT_MPTCP 30         /* RFC 8684 3 */
+#define MPTCP_SUB_FASTCLOSE 0x7 /* 3.5: kind, length 12, subtype, reserved, key (64) */
+#define MPTCP_SUB_TCPRST 0x8    /* 3.6: kind, length 4, subtype | U V W T, reason */
+#define MPTCPOLEN_FASTCLOSE 12
+#define MPTCPOLEN_TCPRST 4
 
 /* Returns the IP payload length announced by the header (0 if unknown:
  * IPv4 total length 0 from TSO captures, IPv6 jumbograms). */
@@ -56,7 +61,29 @@ static enum rst_parse_status parse_ip(const uint8_t *ip, size_t ip_len, struct r
     return RST_PARSE_MALFORMED;
 }
 
-/* RFC 7323 timestamps and window scale: the options the core needs. */
+/* RFC 8684's two options that explain a reset; either of another length is
+ * malformed (3.6: a receiver ignores it, the plugin says so). */
+static void parse_mptcp(const uint8_t *opt, struct rst_segment *seg)
+{
+    uint8_t subtype = opt[1] >= 3 ? opt[2] >> 4 : 0xF;
+    if (subtype == MPTCP_SUB_TCPRST) {
+        if (opt[1] != MPTCPOLEN_TCPRST) {
+            seg->mptcp_malformed = true;
+            return;
+        }
+        seg->has_mptcp_rst = true;
+        seg->mptcp_rst_flags = opt[2] & 0x0F;
+        seg->mptcp_rst_reason = opt[3];
+    } else if (subtype == MPTCP_SUB_FASTCLOSE) {
+        if (opt[1] != MPTCPOLEN_FASTCLOSE)
+            seg->mptcp_malformed = true;
+        else
+            seg->mptcp_fastclose = true;
+    }
+}
+
+/* RFC 7323 timestamps and window scale, RFC 8684's reset options: the
+ * options the core needs. */
 static void parse_options(const uint8_t *opt, size_t len, struct rst_segment *seg)
 {
     size_t i = 0;
@@ -77,6 +104,8 @@ static void parse_options(const uint8_t *opt, size_t len, struct rst_segment *se
         } else if (kind == TCPOPT_WINDOW && opt[i + 1] == TCPOLEN_WINDOW) {
             seg->has_wscale = true;
             seg->wscale = opt[i + 2] > 14 ? 14 : opt[i + 2]; /* RFC 7323 2.3 */
+        } else if (kind == TCPOPT_MPTCP) {
+            parse_mptcp(opt + i, seg);
         }
         i += opt[i + 1];
     }
@@ -122,6 +151,8 @@ enum rst_parse_status rst_parse_ip_tcp(const uint8_t *ip, size_t ip_len, const u
     seg->options_cut = tcp_len < header_len;
     seg->has_timestamps = false;
     seg->has_wscale = false;
+    seg->has_mptcp_rst = seg->mptcp_fastclose = seg->mptcp_malformed = false;
+    seg->mptcp_rst_flags = seg->mptcp_rst_reason = 0;
     if (tcp_len > TCP_MIN_HEADER) {
         size_t options_end = tcp_len < header_len ? tcp_len : header_len;
         parse_options(tcp + TCP_MIN_HEADER, options_end - TCP_MIN_HEADER, seg);

@@ -61,7 +61,18 @@ static uint32_t seq_value(uint32_t base)
     }
 }
 
-static const uint8_t diag_magics[][2] = { { 0x33, 0xAA }, { 0xF3, 0x17 }, { 'A', 'c' } };
+/* Beginnings of statements: the diagnostic payload's magic numbers, the
+ * CBOR layout's (12345, then a small map and keys), F5's reset cause, text. */
+static const char *const diag_heads[] = {
+    "\x33\xAA",
+    "\xF3\x17",
+    "Ac",
+    "\x19\x30\x39\xA1\x01",
+    "\x19\x30\x39\xA2\x03\x6A",
+    "\x19\x30\x39\xA3\x02\x1A",
+    "BIG-IP: [0x",
+    "BIG-IP: [0x2d7:28] {peer} ",
+};
 
 static void random_payload(uint8_t *buf, uint32_t *len)
 {
@@ -69,10 +80,25 @@ static void random_payload(uint8_t *buf, uint32_t *len)
     for (uint32_t i = 0; i < *len; i++)
         buf[i] = below(3) ? (uint8_t)(0x20 + below(0x5f)) : (uint8_t)rnd();
     if (*len >= 2 && below(2)) {
-        const uint8_t *m = diag_magics[below(3)];
-        buf[0] = m[0];
-        buf[1] = m[1];
+        const char *head = diag_heads[below(sizeof diag_heads / sizeof diag_heads[0])];
+        size_t n = strlen(head);
+        memcpy(buf, head, n < *len ? n : *len);
     }
+}
+
+/* MP_TCPRST, MP_FASTCLOSE, or a malformed one (RFC 8684), now and then;
+ * and windows in Citrix's NetScaler table. */
+static void random_mptcp(struct rst_segment *s)
+{
+    if (below(6))
+        return;
+    s->has_mptcp_rst = below(2);
+    s->mptcp_rst_reason = (uint8_t)(below(3) ? below(8) : rnd());
+    s->mptcp_rst_flags = (uint8_t)below(16);
+    s->mptcp_fastclose = below(3) == 0;
+    s->mptcp_malformed = below(4) == 0;
+    if (below(2))
+        s->window = (uint16_t)(8196 + below(1850));
 }
 
 static void random_segment(struct rst_segment *s, uint32_t frame, int64_t *now, uint8_t *payload)
@@ -123,6 +149,7 @@ static void random_segment(struct rst_segment *s, uint32_t frame, int64_t *now, 
     s->tsecr = seq_value(9000000);
     s->has_wscale = below(2);
     s->wscale = (uint8_t)below(20);
+    random_mptcp(s);
 }
 
 static void random_params(struct rst_params *p)
@@ -137,6 +164,7 @@ static void random_params(struct rst_params *p)
     p->retransmissions = below(6);
     p->idle_seconds = below(600);
     p->burst_ms = below(5000);
+    p->netscaler_codes = (int)below(2);
 }
 
 static int utf8_ok(const uint8_t *p, size_t n)
@@ -176,6 +204,13 @@ static void check_verdict(const struct rst_verdict *v, const struct rst_params *
            "address not terminated");
     EXPECT(v->diag.text_len <= RST_DIAG_TEXT_MAX, "diag text too long");
     EXPECT(!v->diag.text || utf8_ok(v->diag.text, v->diag.text_len), "diag text with NUL");
+    EXPECT(v->diag.cause_offset <= v->diag.text_len || v->diag.vendor != RST_VENDOR_F5,
+           "F5 cause past its text");
+    EXPECT(v->diag.format != RST_DIAG_WINDOW || p->netscaler_codes,
+           "NetScaler code read while off");
+    EXPECT(v->diag.format != RST_DIAG_WINDOW || !v->injected, "NetScaler code on a forged RST");
+    EXPECT(v->diag.format != RST_DIAG_WINDOW || rst_diag_reason(&v->diag),
+           "NetScaler code without a reason");
 }
 
 /* Finding headers in a frame: a hint whose addresses often stand in the
@@ -249,6 +284,15 @@ static void fuzz_parser(void)
     struct rst_diag d;
     rst_diag_parse(buf, below(sizeof buf), rnd(), &d);
     EXPECT(d.text_len <= RST_DIAG_TEXT_MAX, "diag text too long");
+    if (below(2)) {
+        /* A CBOR head or an F5 prefix on random bytes: every cut of it. */
+        const char *head = diag_heads[3 + below(5)];
+        memcpy(buf, head, strlen(head));
+        size_t n = below(sizeof buf);
+        rst_diag_parse(buf, n, (uint32_t)n, &d);
+        EXPECT(d.text_len <= n && d.text_len <= RST_DIAG_TEXT_MAX, "diag text out of its payload");
+        EXPECT(d.vendor != RST_VENDOR_F5 || d.cause_offset <= d.text_len, "F5 cause past its text");
+    }
     fuzz_locate(buf, sizeof buf);
 }
 

@@ -21,7 +21,7 @@ TEST(test_diag_compact)
     CHECK(d.format == RST_DIAG_COMPACT);
     CHECK(d.code == 4);
     CHECK(d.pen == 0);
-    CHECK_STR(rst_diag_reason_name(d.code), "ABORT Process");
+    CHECK_STR(rst_diag_reason_name(d.code), "ABORT process");
     CHECK(rst_diag_cause(&d) == RST_CAUSE_ABORT);
 
     d = DIAG("\x33\xAA\x04\xD2\x00\x00\x7E\x99"); /* vendor code 1234 of PEN 32409 */
@@ -159,7 +159,7 @@ TEST(test_stated_reason_that_agrees)
                                                    "\x33\xAA\x00\x04\x00\x00\x00\x00", 8));
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     CHECK(v.wire_cause == RST_CAUSE_ABORT);
-    CHECK_CONTAINS(v.explanation, "\"ABORT Process\"");
+    CHECK_CONTAINS(v.explanation, "\"ABORT process\"");
     CHECK(strstr(v.explanation, "From the connection alone") == NULL);
     net_free(&n);
 }

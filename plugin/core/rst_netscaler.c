@@ -1,0 +1,283 @@
+/* rst_netscaler.c: the reset codes a Citrix NetScaler (ADC) puts in the
+ * window of the RSTs it sends.
+ *
+ * Citrix's own table: "Citrix ADC (NetScaler) Reset Codes Reference",
+ * support article CTX200852 (created March 2015, revised January 2023);
+ * the code names in capitals (NSDBG_RST_*) are Citrix's.  The wording here
+ * is the plugin's, shortened to one line each.  A code names a cause only
+ * where Citrix's description says plainly what the appliance saw; the rest
+ * keep the cause the connection shows.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "rst_core.h"
+
+#include <stddef.h>
+
+struct netscaler_code {
+    uint16_t code;
+    uint8_t cause; /* enum rst_cause, RST_CAUSE_UNKNOWN: the code names none */
+    const char *reason;
+};
+
+#define NONE RST_CAUSE_UNKNOWN
+
+/* Sorted by code (rst_netscaler_lookup bisects). */
+static const struct netscaler_code codes[] = {
+    { 8196, NONE, "SSL bad record" },
+    { 8201, RST_CAUSE_NO_CONNECTION,
+      "NSDBG_RST_SSTRAY: a packet for a connection the appliance had already closed (a stray "
+      "packet)" },
+    { 8202, RST_CAUSE_NO_CONNECTION,
+      "NSDBG_RST_CSTRAY: data for a connection with no control block, its SYN cookie expired" },
+    { 8204, RST_CAUSE_INVALID_SEGMENT,
+      "client retransmitted its SYN with another sequence number" },
+    { 8205, RST_CAUSE_INVALID_SEGMENT, "wrong ACK number in the handshake's final ACK" },
+    { 8206, RST_CAUSE_INVALID_SEGMENT,
+      "unexpected packet in SYN-SENT (an old connection's packet on a reused 4-tuple)" },
+    { 8207, RST_CAUSE_INVALID_SEGMENT, "SYN inside the window of an established connection" },
+    { 8208, NONE, "more duplicate retransmissions than configured" },
+    { 8209, NONE, "no memory for the packet" },
+    { 8210, NONE, "HTTP DoS protection: bad client request" },
+    { 8211, NONE, "NSDBG_RST_ZSSSR: idle or zombie timeout" },
+    { 8212, RST_CAUSE_REFUSED,
+      "stray SYN: no listening service, or its SYN cookie or connection does not match" },
+    { 8213, NONE, "SureConnect: client POST on a closing connection" },
+    { 8214, NONE, "MSS in the SYN larger than the interface or VLAN MTU allows" },
+    { 9100, RST_CAUSE_IDLE_TIMEOUT,
+      "NSDBG_RST_ORP: orphan HTTP connection, the request never completed before a timeout" },
+    { 9201, NONE, "HTTP multiplexing: server answered a previous transaction" },
+    { 9202, NONE,
+      "NSDBG_RST_LERRCDM: sequence mismatch in the first data of a reused server "
+      "connection" },
+    { 9203, NONE,
+      "NSDBG_RST_CLT_CHK_MIX: server FIN for a previous client on a reused connection" },
+    { 9205, NONE, "NSDBG_RST_CHUNK_FAIL: bad chunked encoding in the server's HTTP response" },
+    { 9206, NONE, "HTTP tracking failed: invalid request or response header" },
+    { 9207, NONE, "invalid header reassembly" },
+    { 9208, NONE, "incomplete response (incompHdrDelay of the HTTP profile)" },
+    { 9209, NONE, "chunk tracking failed" },
+    { 9210, NONE, "corrupt packets" },
+    { 9212, NONE, "invalid HTTP request" },
+    { 9214, NONE, "cache could not store the response" },
+    { 9216, NONE, "cache: no memory" },
+    { 9217, NONE, "HTTP body longer than its Content-Length" },
+    { 9218, NONE, "extra orphan data" },
+    { 9219, NONE, "buffer allocation failed" },
+    { 9220, NONE, "could not allocate a new buffer" },
+    { 9221, NONE, "URL with a domain shard no longer valid" },
+    { 9222, NONE,
+      "response with invalid Content-Length and Transfer-Encoding (RFC non-compliant)" },
+    { 9300, RST_CAUSE_IDLE_TIMEOUT,
+      "NSDBG_RST_ZSSSR: idle or zombie timeout (also: the service went down)" },
+    { 9301, RST_CAUSE_IDLE_TIMEOUT,
+      "NSDBG_RST_ZSSSR: idle or zombie timeout (also: the service went down)" },
+    { 9302, RST_CAUSE_IDLE_TIMEOUT,
+      "NSDBG_RST_ZSSSR: idle or zombie timeout (also: the service went down)" },
+    { 9303, RST_CAUSE_IDLE_TIMEOUT,
+      "NSDBG_RST_ZSSSR: idle or zombie timeout (also: the service went down)" },
+    { 9304, NONE, "NSDBG_RST_LINK_GIVEUPS: gave up after its zero-window probes (persist limit)" },
+    { 9305, NONE, "server's SYN-ACK acknowledged the wrong number" },
+    { 9306, NONE, "TCP buffering undone (duplicate enablement)" },
+    { 9307, NONE, "small window protection" },
+    { 9308, NONE, "small window protection" },
+    { 9309, NONE, "small window protection" },
+    { 9310, RST_CAUSE_KEEPALIVE_TIMEOUT, "TCP keepalive probing failed" },
+    { 9311, NONE, "DHT retry failed" },
+    { 9400, NONE, "reusable-pool server connection closed: not reusable, connection limit" },
+    { 9401, NONE, "flushed at system capacity, or its configured entity was removed" },
+    { 9450, NONE, "SQL handshake failed" },
+    { 9451, NONE, "SQL response failed" },
+    { 9452, NONE, "SQL request list failed" },
+    { 9453, NONE, "SQL: not linked" },
+    { 9454, NONE, "SQL buffer hold failed" },
+    { 9455, NONE, "SQL server's first packet" },
+    { 9456, NONE, "SQL login response before the request" },
+    { 9457, NONE, "SQL server login failed" },
+    { 9458, NONE, "SQL: no memory" },
+    { 9459, NONE, "SQL: bad server" },
+    { 9460, NONE, "SQL link failed" },
+    { 9600, NONE, "more packets with mismatched sequence or ACK than nscfg_max_orphan_pkts" },
+    { 9601, NONE, "more data packets with mismatched sequence or ACK than nscfg_max_orphan_pkts" },
+    { 9602, NONE, "SSL VPN client-security probe limit exceeded" },
+    { 9700, NONE, "NSDBG_RST_PASS: passes on a RST from the other side (client or server)" },
+    { 9701, NONE, "NSDBG_RST_ACK_PASS: passes on a RST/ACK from the other side" },
+    { 9702, RST_CAUSE_DATA_AFTER_CLOSE, "data received after a FIN" },
+    { 9704, NONE, "buffer dropped (hold limit or transaction error)" },
+    { 9800, NONE, "NSDBG_RST_PROBE: a monitor's probe connection timed out" },
+    { 9810, NONE, "response matched the configured NAI status code" },
+    { 9811, NONE, "NSDBG_RST_ERRHANDLER: after an SSL fatal alert (e.g. no common cipher)" },
+    { 9812, NONE, "flushed: its IP address was removed from the configuration" },
+    { 9813, NONE, "SSF connection closed" },
+    { 9814, RST_CAUSE_ABORT,
+      "NSDBG_RST_PETRIGGER: a request or response matched a policy whose action is RESET" },
+    { 9816, NONE, "bad SSL record" },
+    { 9817, NONE, "SSL connection while its bound certificate changed" },
+    { 9818, NONE, "bad SSL header value" },
+    { 9819, NONE, "no memory for the SSL control block" },
+    { 9820, NONE, "SSL card operation failed" },
+    { 9821, NONE, "SSL feature disabled" },
+    { 9822, NONE, "SSL cipher changed: connections of the old cipher flushed" },
+    { 9823, NONE, "malformed NSC_AAAC cookie or VPN API request, or certificate memory failure" },
+    { 9824, NONE, "AAA orphan connection" },
+    { 9825, NONE, "DBG_WRONG_GSLBRECDLEN: GSLB MEP error (mixed versions)" },
+    { 9826, NONE, "no memory for network buffers" },
+    { 9827, NONE, "SSL configuration changed" },
+    { 9829, NONE, "GSLB: the other site is down or out of reach" },
+    { 9830, RST_CAUSE_REFUSED, "the session matched an ACL DENY rule" },
+    { 9831, NONE, "application data required but none present" },
+    { 9832, NONE, "application error" },
+    { 9833, NONE, "fatal SSL error" },
+    { 9834, NONE, "SSL control blocks flushed (FIPS or HSM initialisation)" },
+    { 9835, NONE, "DTLS record too large" },
+    { 9836, NONE, "DTLS record of zero length" },
+    { 9837, NONE, "SSLv2 record too large" },
+    { 9838, NONE, "NSBE_DBG_RST_SSL_BAD_RECORD: error looking up an SSL record" },
+    { 9839, NONE, "SSL buffer hold limit reached" },
+    { 9841, NONE, "SSL/DTLS split packet failure" },
+    { 9842, NONE, "SSL buffer allocation failure" },
+    { 9843, NONE, "monitor wide IP probe" },
+    { 9844, NONE, "SSL renegotiation: buffer limit or allocation failure" },
+    { 9845, NONE, "AppSec policy" },
+    { 9846, NONE, "delta compression aborted or failed" },
+    { 9847, NONE, "delta compression aborted or failed" },
+    { 9848, NONE, "connection accepted during an SSL configuration change" },
+    { 9849, NONE, "GSLB conflict (misconfiguration)" },
+    { 9850, NONE, "DNS over TCP connection untrackable" },
+    { 9851, NONE, "DNS over TCP failure (invalid payload or length)" },
+    { 9852, NONE, "RTSP ALG session error" },
+    { 9853, NONE, "MSSQL authentication response error" },
+    { 9854, NONE, "indirect GSLB site tried to connect" },
+    { 9855, NONE, "surge queue overflow threshold reached (HTTP/SSL virtual server)" },
+    { 9856, NONE, "AppFirewall asynchronous failure" },
+    { 9857, NONE, "HTTP waiting control block flushed" },
+    { 9858, NONE, "rechunk aborted" },
+    { 9859, NONE, "new client connection deferred by the server on the label" },
+    { 9860, NONE, "the connection's link was cleaned up" },
+    { 9861, NONE, "push virtual server with push disabled on the client virtual server" },
+    { 9862, NONE, "would have duplicated a server connection" },
+    { 9863, NONE, "old connection not yet freed when its new one was established" },
+    { 9864, NONE, "clientless VPN: HINFO restore failed" },
+    { 9865, NONE, "clientless VPN: MCMX error" },
+    { 9866, NONE, "URL policy transform error" },
+    { 9868, NONE, "MSSQL login error" },
+    { 9870, NONE, "SQL login parse error" },
+    { 9871, NONE, "MSSQL memory allocation failure" },
+    { 9872, NONE, "WebSocket upgrade dropped: WebSocket disabled in the HTTP profile" },
+    { 9873, NONE, "AG service MCMX failure" },
+    { 9874, NONE, "buffer hold limit reached" },
+    { 9875, NONE, "the client connection closed: RST to the server" },
+    { 9876, NONE, "one-to-many link failed" },
+    { 9877, NONE, "Diameter: CEA on the client control block" },
+    { 9878, NONE, "Diameter: CEA untrackable" },
+    { 9879, NONE, "parsing failed" },
+    { 9880, NONE, "memory allocation failure" },
+    { 9881, NONE, "Diameter message without capabilities exchange" },
+    { 9882, NONE, "no pending requests" },
+    { 9883, NONE, "Diameter: linking the control block failed on CEA" },
+    { 9884, NONE, "reset of the server control block" },
+    { 9885, NONE, "SIP Content header missing, or Diameter bad ACK" },
+    { 9886, NONE, "VPN binding miss" },
+    { 9887, NONE, "VPN: could not send a request to the broker" },
+    { 9888, NONE, "AAA client while cluster sync is in progress" },
+    { 9889, NONE, "missing dynamic processing context (Lua)" },
+    { 9890, NONE, "rewrite disabled while blocked on the response" },
+    { 9900, NONE, "PI reset" },
+    { 9901, NONE, "cache buffer: large data error" },
+    { 9902, NONE, "HTML injection aborted the connection" },
+    { 9903, NONE, "GSLB disabled: connections refused and closed" },
+    { 9904, NONE, "AAA error" },
+    { 9905, NONE, "database not responding" },
+    { 9906, NONE, "local GSLB sites removed" },
+    { 9911, NONE, "HTTP incomplete: no memory" },
+    { 9912, NONE, "HTTP link incomplete: no memory" },
+    { 9913, NONE, "SPDY error" },
+    { 9914, NONE, "cache response or AAA error" },
+    { 9915, NONE, "SPDY: split at header failed" },
+    { 9951, NONE, "incomplete SSL record" },
+    { 9952, NONE, "SSL fatal alert received" },
+    { 9953, NONE, "a timeout action triggered" },
+    { 9956, NONE, "QoS: incomplete POST handling error" },
+    { 9957, NONE, "AppQoS: persistent service is down" },
+    { 9960, NONE, "MPTCP options error" },
+    { 9961, NONE, "MPTCP: MP_JOIN SYN reset" },
+    { 9962, NONE, "MPTCP: MP_JOIN final ACK reset" },
+    { 9963, NONE, "MPTCP checksum failure" },
+    { 9964, NONE, "MPTCP: invalid client or appliance key" },
+    { 9965, NONE, "MPTCP: established subflow replaced" },
+    { 9966, NONE, "MPTCP RSSF filter failure" },
+    { 9967, NONE, "MPTCP plain ACK fallback failure" },
+    { 9968, RST_CAUSE_ABORT, "MPTCP fast close received" },
+    { 9969, NONE, "MPTCP fallback: DSS other than an infinite map" },
+    { 9970, NONE, "bandwidth connection close" },
+    { 9971, NONE, "MPTCP invalid or bad mapping" },
+    { 9972, NONE, "MPTCP: several subflows present" },
+    { 9973, NONE, "MPTCP: other subflows after fallback to an infinite map" },
+    { 9974, NONE, "RST terminated at the TCP layer" },
+    { 9975, NONE, "control block wait queue insertion failed" },
+    { 9976, NONE, "MPTCP: keepalive probe retries exhausted" },
+    { 9977, NONE, "MPTCP token collision" },
+    { 9978, NONE, "MPTCP: SYN retries exhausted" },
+    { 9979, NONE, "MPTCP: subflow FIN or other signal on a subflow not yet established" },
+    { 9980, NONE, "MPTCP close" },
+    { 9981, NONE, "audit log connection closed" },
+    { 9982, NONE, "invalid SYN, ACK or sequence for the appliance's SYN with TFO cookie and data" },
+    { 9983, NONE, "MPTCP invalid payload size" },
+    { 10000, NONE, "ICA parse error" },
+    { 10001, NONE, "ICA link parse error" },
+    { 10002, NONE, "ICA: no memory" },
+    { 10003, NONE, "ICA link: no memory" },
+    { 10004, NONE, "ICA connection killed" },
+    { 10005, NONE, "MPTCP: SYN retries exhausted" },
+    { 10006, NONE, "RDP connection killed" },
+    { 10016, NONE, "SMPP: no memory" },
+    { 10017, NONE, "SMPP: no pending requests" },
+    { 10018, NONE, "SMPP: unknown error" },
+    { 10019, NONE, "SMPP: bind to client failed" },
+    { 10020, NONE, "SMPP: buffer hold limit reached" },
+    { 10022, NONE, "SMPP: bind response on the client" },
+    { 10023, NONE, "SMPP: parsing failed" },
+    { 10024, NONE, "SMPP: link failed" },
+    { 10026, NONE, "SMPP: message without bind, or not a request after bind" },
+    { 10027, NONE, "SSL: HSM operation failed" },
+    { 10028, NONE, "SSL: HSM error on the client" },
+    { 10029, NONE, "SSL: rate limit hit" },
+    { 10030, NONE, "more packets than the connection's configured packet credits" },
+    { 10032, NONE, "SIP ALG: header parsing failed" },
+    { 10033, NONE, "SIP ALG: body parsing failed" },
+    { 10034, NONE, "SIP ALG: SIP header failure" },
+    { 10035, NONE, "SIP ALG: SDP header failure" },
+    { 10036, NONE, "SIP ALG: remaining IP replacement failure" },
+    { 10037, NONE, "SIP ALG: length replacement failure" },
+    { 10038, NONE, "SIP ALG: BA insertion failed" },
+    { 10039, NONE, "SIP ALG: DHT failure" },
+    { 10040, NONE, "SIP ALG: post-translation operations failed" },
+    { 10042, NONE, "SIP ALG: pre-translation operations failed" },
+};
+
+static const struct netscaler_code *lookup(uint16_t code)
+{
+    size_t lo = 0, hi = sizeof codes / sizeof codes[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (codes[mid].code == code)
+            return &codes[mid];
+        if (codes[mid].code < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const char *rst_netscaler_reason(uint16_t code)
+{
+    const struct netscaler_code *c = lookup(code);
+    return c ? c->reason : NULL;
+}
+
+enum rst_cause rst_netscaler_cause(uint16_t code)
+{
+    const struct netscaler_code *c = lookup(code);
+    return c ? (enum rst_cause)c->cause : RST_CAUSE_UNKNOWN;
+}
