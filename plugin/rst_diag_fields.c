@@ -131,19 +131,21 @@ static void render_f5(proto_tree *dt, tvbuff_t *tvb, packet_info *pinfo, const s
 }
 
 /* A short label for the statistics: "mptcp 3 Administratively prohibited",
- * "Citrix NetScaler 9814", "F5 BIG-IP: <cause>", "compact 14 ...". */
+ * "compact 14 Connection timeout", "Citrix NetScaler 9814" (Citrix's texts
+ * are long: the tree shows them), "F5 BIG-IP: <cause>", or the format. */
 static const char *stats_label(packet_info *pinfo, const struct rst_diag *d, const char *reason,
                                const char *text)
 {
-    const char *vendor = rst_diag_vendor_name(d->vendor);
     if (d->vendor == RST_VENDOR_F5)
-        return wmem_strdup_printf(pinfo->pool, "%s: %s", vendor, text + d->cause_offset);
+        return wmem_strdup_printf(pinfo->pool, "%s: %s", rst_diag_vendor_name(d->vendor),
+                                  text + d->cause_offset);
+    if (d->vendor == RST_VENDOR_NETSCALER)
+        return wmem_strdup_printf(pinfo->pool, "%s %u", rst_diag_vendor_name(d->vendor), d->code);
     if (d->format == RST_DIAG_MPTCP && !d->has_code)
         return "mptcp MP_FASTCLOSE";
     if (d->has_code)
-        return wmem_strdup_printf(pinfo->pool, "%s %u%s%s",
-                                  vendor ? vendor : rst_diag_format_name(d->format), d->code,
-                                  reason ? " " : "", reason ? reason : "");
+        return wmem_strdup_printf(pinfo->pool, "%s %u%s%s", rst_diag_format_name(d->format),
+                                  d->code, reason ? " " : "", reason ? reason : "");
     return rst_diag_format_name(d->format);
 }
 

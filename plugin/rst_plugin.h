@@ -8,6 +8,7 @@
  *                        Info column and the tap
  *   rst_prefs.c          preferences
  *   rst_evidence_fields.c  the rst.evidence.* fields
+ *   rst_diag_fields.c    the rst.diag.* fields: what a RST states about itself
  *   rst_stats.c          Statistics > TCP RST Analysis
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
