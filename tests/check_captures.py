@@ -28,17 +28,40 @@ EVIDENCE_FIELD = {"ttl": "ttl_delta", "mac": "mac_mismatch", "seq0": "seq_zero",
                   "burst_ttl": "burst_ttl", "window": "window", "ack": "ack_mismatch",
                   "no_timestamps": "no_timestamps", "timestamp": "timestamp", "ip_id": "ip_id",
                   "timing": "timing", "contradiction": "contradiction"}
+# RFC 8684 3.6's MP_TCPRST reason codes.
+MPTCP_REASONS = ["Unspecified error", "MPTCP-specific error", "Lack of resources",
+                 "Administratively prohibited", "Too much outstanding data",
+                 "Unacceptable performance", "Middlebox interference"]
 FIELDS = ["frame.number", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.cause",
           "rst.face_value", "rst.injected", "rst.suspicion", "rst.sender", "rst.answers",
           "rst.after", "rst.acceptable", "rst.explanation", "rst.diag.format",
           "rst.diag.reason_code", "rst.diag.pen", "rst.diag.text", "rst.impact",
-          "rst.impact.bytes", "rst.impact.counted_in"] + \
+          "rst.impact.bytes", "rst.impact.counted_in", "rst.diag.vendor", "rst.diag.reason",
+          "rst.diag.transient", "rst.diag.mptcp_flags", "rst.diag.fastclose",
+          "rst.diag.fastclose_by", "rst.diag.f5.location", "rst.diag.f5.peer"] + \
     ["rst.evidence." + f + ".weight" for f in sorted(set(EVIDENCE_FIELD.values()))]
 PUBLIC_FIELDS = ["rst.cause", "rst.explanation", "rst.face_value", "rst.suspicion",
                  "rst.injected", "rst.answers", "rst.after", "rst.sender", "rst.acceptable",
                  "rst.acceptable.reason", "rst.evidence", "rst.diag", "rst.diag.format",
-                 "rst.diag.reason_code", "rst.diag.pen", "rst.diag.reason", "rst.diag.text"] + \
+                 "rst.diag.reason_code", "rst.diag.pen", "rst.diag.reason", "rst.diag.text",
+                 "rst.diag.vendor", "rst.diag.transient", "rst.diag.mptcp_flags",
+                 "rst.diag.fastclose", "rst.diag.fastclose_by", "rst.diag.f5.location",
+                 "rst.diag.f5.peer"] + \
     ["rst.evidence." + f + sub for f in set(EVIDENCE_FIELD.values()) for sub in ("", ".weight")]
+
+
+def dissect_with(path, options):
+    """frame number -> a few rst.* fields, two passes, with extra tshark options."""
+    fields = ["frame.number", "rst.cause", "rst.diag.format", "rst.diag.reason_code",
+              "rst.diag.reason", "rst.diag.fastclose"]
+    args = ["-r", path, "-2", "-T", "fields", "-E", "separator=\t"] + options
+    for f in fields:
+        args += ["-e", f]
+    frames = {}
+    for line in tshark(*args).splitlines():
+        values = line.split("\t")
+        frames[int(values[0])] = dict(zip(fields, values))
+    return frames
 
 
 def tshark(*args):
@@ -215,21 +238,85 @@ class CaptureTest(unittest.TestCase):
         self.assertGreaterEqual(checked, 40)
 
     def test_stated_reasons_are_decoded_as_the_sender_built_them(self):
-        # The label says what payload the sender put on the RST; RSTs of Linux
-        # stacks, netfilter and the forger carry none.
+        # The label says what the sender put on the RST (payload, MPTCP
+        # options, window); RSTs of Linux stacks without MPTCP, netfilter and
+        # the forger carry none.
         stated = [r for r in self.labels if r["stated"]]
-        self.assertGreaterEqual(len({r["stated"].split("/")[0] for r in stated}), 4)
+        self.assertGreaterEqual(len({r["stated"].split("/")[0] for r in stated}), 8)
         for label in self.labels:
             with self.subTest(capture=label["capture"], frame=label["frame"]):
                 got = self.two_pass[label["capture"]][int(label["frame"])]
                 kind, _, rest = label["stated"].partition("/")
-                self.assertEqual(got["rst.diag.format"], kind)
-                if kind == "compact":
-                    code, pen = rest.split("/")
-                    self.assertEqual((got["rst.diag.reason_code"], got["rst.diag.pen"]), (code, pen))
-                elif kind in ("description", "text"):
-                    self.assertEqual(got["rst.diag.text"], rest)
-                    self.assertIn('"%s"' % rest, got["rst.explanation"])
+                self.assertEqual(got["rst.diag.format"], {"f5": "text"}.get(kind, kind))
+                self.check_statement(kind, rest.split("/"), got)
+
+    def test_mptcp_reasons_need_no_mptcp_dissection(self):
+        # MP_TCPRST and MP_FASTCLOSE come from the frame's bytes: the same
+        # reading with Wireshark's MPTCP analysis off, or its dissector off.
+        for cap in ("mptcp-fastclose.pcapng", "mptcp-join-refused.pcapng",
+                    "vendor-reasons.pcapng"):
+            path = os.path.join(CAPTURES, cap)
+            for switch in (["-o", "mptcp.analyze_mptcp:FALSE"], ["--disable-protocol", "mptcp"]):
+                got = dissect_with(path, switch)
+                with self.subTest(capture=cap, switch=switch[0]):
+                    for label in self.labels:
+                        if label["capture"] != cap or not label["stated"].startswith("mptcp"):
+                            continue
+                        frame = got[int(label["frame"])]
+                        want = self.two_pass[cap][int(label["frame"])]
+                        for f in ("rst.cause", "rst.diag.format", "rst.diag.reason_code",
+                                  "rst.diag.reason", "rst.diag.fastclose"):
+                            self.assertEqual(frame[f], want[f], f)
+
+    def test_a_forged_rst_never_speaks_for_a_netscaler(self):
+        # A window in Citrix's table is a NetScaler's statement only on a RST
+        # with no other sign of forgery; on a forged one it is not read, and
+        # the explanation says why.
+        seen = 0
+        for label in self.labels:
+            if label["injected"] != "yes":
+                continue
+            with self.subTest(capture=label["capture"], frame=label["frame"]):
+                got = self.two_pass[label["capture"]][int(label["frame"])]
+                self.assertNotEqual(got["rst.diag.format"], "window")
+                if "would be a Citrix NetScaler reset code" in got["rst.explanation"]:
+                    seen += 1
+        self.assertGreaterEqual(seen, 1)
+
+    def check_statement(self, kind, parts, got):
+        """One stated reason, field by field, against what its sender built."""
+        vendor = {"f5": "F5 BIG-IP", "window": "Citrix NetScaler"}.get(kind, "")
+        self.assertEqual(got["rst.diag.vendor"], vendor)
+        if kind == "compact":
+            self.assertEqual((got["rst.diag.reason_code"], got["rst.diag.pen"]), tuple(parts))
+        elif kind in ("description", "text"):
+            self.assertEqual(got["rst.diag.text"], parts[0])
+            self.assertIn('"%s"' % parts[0], got["rst.explanation"])
+        elif kind == "cbor":
+            code, pen, text = parts
+            self.assertEqual(got["rst.diag.reason_code"], "" if code == "-" else code)
+            self.assertEqual(got["rst.diag.pen"], "" if code == "-" else pen)
+            self.assertEqual(got["rst.diag.text"], "" if text == "-" else text)
+            self.assertIn("CBOR layout", got["rst.explanation"])
+        elif kind == "f5":
+            location, peer, cause = parts
+            self.assertEqual(got["rst.diag.f5.location"], location)
+            self.assertEqual(is_true(got["rst.diag.f5.peer"]), peer == "1")
+            self.assertEqual(got["rst.diag.reason"], cause)
+            self.assertIn("F5 BIG-IP reset cause: \"%s\"" % cause, got["rst.explanation"])
+        elif kind == "mptcp":
+            reason, flags, fastclose = parts
+            self.assertEqual(got["rst.diag.reason_code"], "" if reason == "-" else reason)
+            if reason != "-":
+                self.assertEqual(int(got["rst.diag.mptcp_flags"], 0), int(flags))
+                self.assertEqual(is_true(got["rst.diag.transient"]), int(flags) & 1 == 1)
+                self.assertEqual(got["rst.diag.reason"], MPTCP_REASONS[int(reason)])
+            self.assertEqual(got["rst.diag.fastclose_by"], "" if fastclose == "-" else fastclose)
+        elif kind == "window":
+            self.assertEqual(got["rst.diag.reason_code"], parts[0])
+            self.assertIn("Its window, %s, is a Citrix NetScaler reset code" % parts[0],
+                          got["rst.explanation"])
+            self.assertEqual(got["rst.suspicion"], "0")
 
     def test_no_genuine_rst_shows_any_sign_of_forgery(self):
         # Stronger than "not injected": a genuine RST gets no evidence at all.
@@ -425,6 +512,36 @@ class CaptureTest(unittest.TestCase):
                 section = tree.partition("Bytes lost, by server")[2]
                 per_server = re.findall(r"(?m)^ (\S+)\s+(\d+)", section)
                 self.assertEqual(sum(int(n) for _, n in per_server), lost)
+
+    def test_statistics_count_stated_reasons(self):
+        # "By stated reason": every RST that states something, under its
+        # format or vendor, code and meaning, as its rst.diag.* fields say.
+        def label(f):
+            fmt, code, reason = f["rst.diag.format"], f["rst.diag.reason_code"], f["rst.diag.reason"]
+            if f["rst.diag.vendor"] == "F5 BIG-IP":
+                return "F5 BIG-IP: " + reason
+            if f["rst.diag.vendor"]:
+                return "%s %s" % (f["rst.diag.vendor"], code)
+            if fmt == "mptcp" and not code:
+                return "mptcp MP_FASTCLOSE"
+            return " ".join(filter(None, (fmt, code, reason))) if code else fmt
+        for cap in ("vendor-reasons.pcapng", "stated-reasons.pcapng", "mptcp-join-refused.pcapng",
+                    "mptcp-fastclose.pcapng"):
+            path = os.path.join(CAPTURES, cap)
+            tree = tshark("-r", path, "-2", "-q", "-z", "rst,tree")
+            section = tree.partition(" By stated reason")[2].split("\n By ")[0]
+            got = {}
+            for line in section.splitlines()[1:]:
+                m = re.match(r"^  (.+?)\s{2,}(\d+)\s", line)
+                if m:
+                    got[m.group(1)] = int(m.group(2))
+            expected = {}
+            for f in self.two_pass[cap].values():
+                if f["rst.diag.format"] not in ("", "data", "malformed"):
+                    expected[label(f)] = expected.get(label(f), 0) + 1
+            with self.subTest(capture=cap):
+                self.assertTrue(expected)
+                self.assertEqual(got, expected)
 
     def test_profile_colours_rsts_by_verdict_and_states_them_in_info(self):
         def rule(f):

@@ -23,6 +23,9 @@ ENDPOINT4 = "198.51.100.20"     # the lab endpoint (forger.py endpoint)
 SYNC_DIR = "/run/rx-lab"
 REQUEST = b"GET /index.html HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
 BLOCKED_REQUEST = b"GET / HTTP/1.1\r\nHost: blocked.example\r\n\r\n"
+IPPROTO_MPTCP = 262             # Linux: socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP)
+CLIENT4 = "198.51.100.10"
+CLIENT4_SECOND = "198.51.100.11"  # the client's second address (mptcp-join-refused)
 
 
 def response(size):
@@ -35,8 +38,8 @@ def linger_zero(sock):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
-def listener(port, family=socket.AF_INET, backlog=16, prepare=None):
-    s = socket.socket(family, socket.SOCK_STREAM)
+def listener(port, family=socket.AF_INET, backlog=16, prepare=None, proto=0):
+    s = socket.socket(family, socket.SOCK_STREAM, proto)
     if prepare:
         prepare(s)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -47,10 +50,13 @@ def listener(port, family=socket.AF_INET, backlog=16, prepare=None):
     return s
 
 
-def connect(port, host=SERVER4, family=socket.AF_INET, timeout=5.0, prepare=None):
-    s = socket.socket(family, socket.SOCK_STREAM)
+def connect(port, host=SERVER4, family=socket.AF_INET, timeout=5.0, prepare=None, proto=0,
+            bind=None):
+    s = socket.socket(family, socket.SOCK_STREAM, proto)
     if prepare:
         prepare(s)
+    if bind:
+        s.bind((bind, 0))
     s.settimeout(timeout)
     s.connect((host, port))
     return s
@@ -118,9 +124,9 @@ def serve_http(port, size=5000, family=socket.AF_INET):
         conn.close()
 
 
-def serve_keepalive_http(port, size=1000, family=socket.AF_INET, prepare=None):
+def serve_keepalive_http(port, size=1000, family=socket.AF_INET, prepare=None, proto=0):
     """Answers requests until the client goes away (HTTP keep-alive)."""
-    lst = listener(port, family, prepare=prepare)
+    lst = listener(port, family, prepare=prepare, proto=proto)
     while True:
         conn, _ = lst.accept()
         while True:
@@ -333,6 +339,9 @@ SERVERS = {
     "linger0-after-ack": server_linger0_after_ack,
     "download-abort": server_download,
     "forged-mid-response": server_slow_response,
+    "mptcp-fastclose": lambda: serve_keepalive_http(8050, proto=IPPROTO_MPTCP),
+    "mptcp-join-refused": lambda: serve_keepalive_http(8051, proto=IPPROTO_MPTCP),
+    "forged-netscaler-window": lambda: serve_keepalive_http(8037),
 }
 
 
@@ -594,9 +603,9 @@ def client_icmp_quoted():
         time.sleep(0.2)
 
 
-def client_stated_reasons():
+def client_stated_reasons(ports=range(7001, 7007), refused=7007):
     """Requests to the lab endpoint, which resets each one and says why."""
-    for port in range(7001, 7007):
+    for port in ports:
         try:
             s = connect(port, ENDPOINT4)
             s.sendall(REQUEST)
@@ -605,11 +614,38 @@ def client_stated_reasons():
         except OSError as err:
             report("%d: %s" % (port, err))
         time.sleep(0.2)
+    if not refused:
+        return
     try:
-        connect(7007, ENDPOINT4)
-        report("7007: connected?!")
+        connect(refused, ENDPOINT4)
+        report("%d: connected?!" % refused)
     except OSError as err:
-        report("7007: connect: " + err.strerror)
+        report("%d: connect: %s" % (refused, err.strerror))
+
+
+def client_mptcp_abort(port=8050):
+    """An MPTCP connection: one request, the whole response, then close()
+    with SO_LINGER {1, 0}: Linux resets it with MP_FASTCLOSE in the RST."""
+    s = connect(port, proto=IPPROTO_MPTCP)
+    s.sendall(REQUEST)
+    recv_http(s)
+    time.sleep(0.2)
+    linger_zero(s)
+    s.close()
+
+
+def client_mptcp_join(port=8051):
+    """An MPTCP connection from the client's first address; its path
+    manager (an endpoint "subflow" on the second address) opens a second
+    subflow, which the server's subflow limit of 0 refuses."""
+    s = connect(port, proto=IPPROTO_MPTCP, bind=CLIENT4)
+    s.sendall(REQUEST)
+    recv_http(s)
+    time.sleep(1.0)
+    s.sendall(REQUEST)
+    recv_http(s)
+    s.close()
+    time.sleep(0.3)
 
 
 def client_aborts_download(port=8016, keep=100000):
@@ -664,6 +700,10 @@ CLIENTS = {
     "linger0-after-ack": lambda: client_expect_reset(8015),
     "download-abort": client_aborts_download,
     "forged-mid-response": lambda: client_request_expect_reset(8036),
+    "mptcp-fastclose": client_mptcp_abort,
+    "mptcp-join-refused": client_mptcp_join,
+    "vendor-reasons": lambda: client_stated_reasons(range(7101, 7110), 7110),
+    "forged-netscaler-window": lambda: client_request_expect_reset(8037),
 }
 
 

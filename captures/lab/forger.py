@@ -31,11 +31,14 @@ which RSTs are forged and how that is known.
     forger.py LOG READY endpoint SPEC
         Act as a TCP endpoint at 198.51.100.20 (a stack that says why it
         resets, which Linux does not): SPEC["ports"] maps a port to
-        {"on": "syn"|"data", "payload": HEX, "says": TEXT}.  "syn": answer the
-        SYN with a RST/ACK carrying the payload; "data": complete the
-        handshake, then answer the first data segment with a RST/ACK at its
-        own next sequence number carrying the payload (window and IP ID
-        continue its own, as a socket's RST does).
+        {"on": "syn"|"data", "payload": HEX, "says": TEXT, "window": N,
+        "options": [[KIND, HEX], ...]}.  "syn": answer the SYN with a RST/ACK
+        carrying the payload; "data": complete the handshake, then answer the
+        first data segment with a RST/ACK at its own next sequence number
+        carrying the payload (window and IP ID continue its own, as a
+        socket's RST does).  "window" (a NetScaler's reset code) and
+        "options" (TCP options, e.g. MPTCP's MP_TCPRST, kind 30) go on the
+        RST where given.
 """
 import json
 import os
@@ -288,12 +291,12 @@ def endpoint(log, ready, spec):
     conns = {}     # (client port, our port) -> [our ISN, next IP ID]
     window = 64240
 
-    def out(frame_in, flags, seq, ack, ip_id, win, payload=b""):
+    def out(frame_in, flags, seq, ack, ip_id, win, payload=b"", options=()):
         ip, tcp = frame_in[IP], frame_in[TCP]
         return (Ether(src=OWN_MAC, dst=frame_in[Ether].src) /
                 IP(src=OWN_IP, dst=ip.src, ttl=64, id=ip_id, flags="DF") /
                 TCP(sport=tcp.dport, dport=tcp.sport, flags=flags, seq=seq, ack=ack,
-                    window=win) / payload)
+                    window=win, options=list(options)) / payload)
 
     def on_frame(frame):
         if answer_arp(frame) or TCP not in frame or IP not in frame:
@@ -304,10 +307,12 @@ def endpoint(log, ready, spec):
             return
         key = (tcp.sport, tcp.dport)
         payload = bytes.fromhex(rule["payload"])
+        options = [(kind, bytes.fromhex(data)) for kind, data in rule.get("options", [])]
         if tcp.flags == "S":
             if rule["on"] == "syn":
                 # A reply without a connection: seq 0, window 0 (RFC 9293 3.10.7.1).
-                rst = out(frame, "RA", 0, tcp.seq + 1, 0, 0, payload)
+                rst = out(frame, "RA", 0, tcp.seq + 1, 0, rule.get("window", 0), payload,
+                          options)
                 sendp(rst, iface=IFACE)
                 log.sent("lab endpoint refuses the SYN and says " + rule["says"], rst,
                          role="endpoint")
@@ -319,7 +324,7 @@ def endpoint(log, ready, spec):
         elif key in conns and len(tcp.payload) > 0 and rule["on"] == "data":
             isn, ip_id = conns.pop(key)
             rst = out(frame, "RA", isn + 1, (tcp.seq + len(tcp.payload)) & 0xFFFFFFFF, ip_id,
-                      window, payload)
+                      rule.get("window", window), payload, options)
             sendp(rst, iface=IFACE)
             log.sent("lab endpoint resets the connection and says " + rule["says"], rst,
                      role="endpoint")

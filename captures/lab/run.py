@@ -35,7 +35,8 @@ SYNC_DIR = "/run/rx-lab"
 TRACE = "/sys/kernel/tracing"
 
 CLIENT_IP = {"198.51.100.10", "2001:db8:1::10", "192.0.2.1",    # 192.0.2.x: inside VXLAN
-             "198.51.100.30"}                                     # .30: the raw IP (tun) link
+             "198.51.100.30",                                     # .30: the raw IP (tun) link
+             "198.51.100.11"}                                     # .11: its second (MPTCP)
 SERVER_IP = {"203.0.113.2", "2001:db8:2::2", "192.0.2.2", "203.0.113.30"}
 # Client and server on one host, over the loopback interface: the port says who.
 LOOP_IP = {"203.0.113.50", "2001:db8:5::50"}
@@ -75,8 +76,13 @@ class Expect:
     for a genuine RST, its cause.
     repeat: "+" when the same RST may occur one or more times (timing-dependent).
     views: the capture points where it appears ("client", "server").
-    stated: what its payload says, as the sender built it: "compact/CODE/PEN",
-    "description/TEXT" (0xF317), "text/TEXT" (RFC 1122), "malformed", or "".
+    stated: what it says about itself, as the sender built it: "compact/CODE/PEN",
+    "description/TEXT" (0xF317), "text/TEXT" (RFC 1122), "malformed",
+    "cbor/CODE/PEN/TEXT" (the individual drafts' CBOR; "-" for none),
+    "f5/LOCATION/PEER/CAUSE" (an F5 BIG-IP reset cause, PEER 1 for "{peer}"),
+    "mptcp/REASON/FLAGS/FASTCLOSE" (MP_TCPRST's reason and U V W T bits, "-"
+    for none; FASTCLOSE: "sender" for MP_FASTCLOSE on the RST, "-" for none),
+    "window/CODE" (a Citrix NetScaler reset code in the window), or "".
     impact: what it cost (issue 16), from what the scenario's programs did:
     "none", "data-lost", "connection-failed", "unknown"; or {view: impact}
     where a capture point sees it differently (the client saw a forged RST
@@ -330,6 +336,72 @@ STATED = {
     "7007": stated("syn", bytes.fromhex("33aa000900000000"), "compact code 9 (Not Authorized)",
                    "refused", "compact/9/0"),
 }
+
+# Issue 17: vendors' and MPTCP's ways of saying why, from the same endpoint
+# (ports 7101-7110).  A NetScaler puts its reset code in the window (Citrix
+# CTX200852); an F5 BIG-IP with reset-cause logging puts "BIG-IP: [0x...:line]"
+# and the cause in the payload (the texts here are the lab's, not F5's); the
+# individual drafts' CBOR layout; MP_TCPRST (RFC 8684 3.6) on a plain TCP
+# connection's RST.  The cause each names: NetScaler 9814 (a policy's RESET
+# action) abort, 9300 (idle or zombie timeout) idle-timeout, 8201 (a stray
+# packet) no-connection, 8212 (a stray SYN) refused; CBOR code 14 idle-timeout;
+# MP_TCPRST 1 (MPTCP-specific error) invalid-segment; the others none of
+# their own (the wire's abort stands).
+def vendor(on, says, cause, label, payload=b"", window=None, options=()):
+    rule = stated(on, payload, says, cause, label)
+    if window is not None:
+        rule["window"] = window
+    if options:
+        rule["options"] = [[kind, data.hex()] for kind, data in options]
+    return rule
+
+
+VENDOR = {
+    "7101": vendor("data", "NetScaler code 9814 (policy RESET action) in the window", "abort",
+                   "window/9814", window=9814),
+    "7102": vendor("data", "NetScaler code 9300 (idle or zombie timeout) in the window",
+                   "idle-timeout", "window/9300", window=9300),
+    "7103": vendor("data", "NetScaler code 8201 (stray packet) in the window", "no-connection",
+                   "window/8201", window=8201),
+    "7104": vendor("data", "an F5-form reset cause", "abort",
+                   "f5/0x2d7ba78:2891/0/lab reset cause",
+                   payload=b"BIG-IP: [0x2d7ba78:2891] lab reset cause"),
+    "7105": vendor("data", "an F5-form reset cause with {peer}", "abort",
+                   "f5/0x1c8:97/1/lab reset cause",
+                   payload=b"BIG-IP: [0x1c8:97] {peer} lab reset cause"),
+    "7106": vendor("data", "CBOR [12345, {1: 14}] (Connection timeout)", "idle-timeout",
+                   "cbor/14/0/-", payload=bytes.fromhex("193039a1010e")),
+    "7107": vendor("data", "CBOR [12345, {3: \"by policy\"}]", "abort", "cbor/-/0/by policy",
+                   payload=bytes.fromhex("193039a10369") + b"by policy"),
+    "7108": vendor("data", "MP_TCPRST reason 6 (middlebox interference), transient", "abort",
+                   "mptcp/6/1/-", options=((30, bytes([0x81, 6])),)),
+    "7109": vendor("data", "MP_TCPRST reason 1 (MPTCP-specific error)", "invalid-segment",
+                   "mptcp/1/0/-", options=((30, bytes([0x80, 1])),)),
+    "7110": vendor("syn", "NetScaler code 8212 (stray SYN) in the window", "refused",
+                   "window/8212", window=8212),
+}
+
+# An MPTCP server that takes no second subflow: the kernel refuses MP_JOIN
+# (its subflow limit is 0); the client has a second address and a path
+# manager endpoint that opens one.  RFC 8684 3.2, Linux's "ip mptcp".
+MPTCP_LIMITS = {}
+
+
+def mptcp_join_setup():
+    for name in ("rx-cl", "rx-sv"):
+        MPTCP_LIMITS[name] = ns(name, "ip mptcp limits show").stdout.split()
+    ns("rx-sv", "ip mptcp limits set subflows 0 add_addr_accepted 0")
+    ns("rx-cl", "ip addr add 198.51.100.11/24 dev cl0")
+    ns("rx-cl", "ip mptcp limits set subflows 2 add_addr_accepted 2")
+    ns("rx-cl", "ip mptcp endpoint add 198.51.100.11 dev cl0 subflow")
+
+
+def mptcp_join_teardown():
+    ns("rx-cl", "ip mptcp endpoint flush", check=False)
+    ns("rx-cl", "ip addr del 198.51.100.11/24 dev cl0", check=False)
+    for name, words in MPTCP_LIMITS.items():
+        ns(name, "ip mptcp limits set " + " ".join(words), check=False)
+
 
 # What each stated-reasons RST cost: the endpoint never answers.
 STATED_IMPACT = {
@@ -716,6 +788,61 @@ SCENARIOS = [
               Expect("client", "abort", None, views=("client",), why="client SO_LINGER 0",
                      impact=READ_THEN_ABORT[0],
                      impact_why=READ_THEN_ABORT[1])]},
+    # Issue 17: reasons stated by MPTCP (the kernel's own) and by vendors.
+    {"name": "mptcp-fastclose", "tour": False,
+     "what": "an MPTCP connection (IPPROTO_MPTCP on both sides): one request, the whole "
+             "response, then the client closes with SO_LINGER 0; Linux resets with "
+             "MP_FASTCLOSE and MP_TCPRST (reason 0) on the RST",
+     "rsts": [Expect("client", "abort", "TCP_ABORT_ON_CLOSE", stated="mptcp/0/0/sender",
+                     why="client MPTCP socket, SO_LINGER 0: fast close",
+                     impact=READ_THEN_ABORT[0], impact_why=READ_THEN_ABORT[1])]},
+    {"name": "mptcp-join-refused", "tour": False,
+     "setup": mptcp_join_setup, "teardown": mptcp_join_teardown,
+     "what": "an MPTCP connection from 198.51.100.10; the client's path manager opens a "
+             "second subflow from 198.51.100.11 (MP_JOIN); the server's subflow limit is 0, "
+             "so its kernel resets the join with MP_TCPRST 'administratively prohibited', and "
+             "the client's kernel resets its side of the subflow (MP_TCPRST 0); the first "
+             "subflow carries two requests and closes normally",
+     "rsts": [Expect("server", "refused", "MPTCP_RST_EPROHIBIT", stated="mptcp/3/0/-",
+                     why="the server refuses the MP_JOIN subflow (subflow limit 0)",
+                     impact="connection-failed",
+                     impact_why="the second subflow's handshake never completes into a "
+                                "subflow: it ends there"),
+              Expect("client", "abort", "MPTCP_RST_EUNSPEC", stated="mptcp/0/0/-",
+                     why="the client's kernel resets its side of the refused subflow",
+                     impact="none",
+                     impact_why="the refused subflow carried no data either way")]},
+    {"name": "vendor-reasons", "server": None, "tour": False,
+     "forger": ["endpoint", json.dumps({"ports": {p: r for p, r in VENDOR.items()}})],
+     "what": "the lab endpoint at 198.51.100.20 resets requests as vendors and MPTCP say "
+             "why: Citrix NetScaler codes 9814, 9300, 8201 in the window, F5-form reset "
+             "causes (one with {peer}), the individual drafts' CBOR (a code, a "
+             "description), MP_TCPRST reasons 6 (transient) and 1; then refuses a SYN with "
+             "NetScaler code 8212",
+     "rsts": [Expect("endpoint", r["cause"], views=("client",), stated=r["label"],
+                     why="the endpoint says " + r["says"], **STATED_IMPACT[r["on"]])
+              for _p, r in sorted(VENDOR.items())]},
+    {"name": "forged-netscaler-window", "tour": False,
+     "forger": ["inject", json.dumps({
+         "trigger": "http-request", "port": 8037, "rsts": [
+             {"to": "client", "flags": "RA", "seq": 0, "ttl": 64, "window": 9814,
+              "ip_id": "random"}]})],
+     "what": "on the HTTP request the device forges a RST/ACK in the server's name at the "
+             "client's RCV.NXT (TTL 64 where the server's arrive with 63, its own MAC) whose "
+             "window is 9814, a NetScaler code; the server's answer then meets a client "
+             "without the connection",
+     "rsts": [Expect("forger", "injected", injected=True, evidence="ttl,mac,race",
+                     face_value="", views=("client",),
+                     why="a forged RST whose window falls in NetScaler's table",
+                     impact="data-lost",
+                     impact_why="the RST ends the connection after the request: the server's "
+                                "answer, sent anyway, is thrown away"),
+              Expect("client", "no-connection", "NO_SOCKET", repeat="+",
+                     why="the server's response reaches a client whose connection was reset",
+                     impact={"client": "none", "server": ["data-lost", "none"]},
+                     impact_why="the client's capture saw the forged RST end the connection "
+                                "first; the server's, which never saw it, sees the first of "
+                                "these end it with the response unacknowledged")]},
     # Issue 16: what RSTs cost, each made so that it follows from the programs.
     {"name": "linger0-after-ack", "tour": False,
      "what": "server answers, waits until its kernel holds the client's ACK of every byte "
