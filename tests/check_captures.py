@@ -64,6 +64,34 @@ def dissect_with(path, options):
     return frames
 
 
+def damage_statement(data, fixed_end):
+    """Breaks what a RST frame states, in place: every MPTCP reset option's
+    length, a CBOR statement's map, an F5 cause's bracket.  Returns which it
+    broke ("mptcp", "cbor", "f5"), or None."""
+    if fixed_end is None or not data[fixed_end - 7] & 0x04:         # flags: RST
+        return None
+    tcp = fixed_end - 20
+    end = tcp + (data[tcp + 12] >> 4) * 4
+    i, broke = fixed_end, None
+    while i + 2 <= end and data[i] != 0:
+        if data[i] == 1:
+            i += 1
+            continue
+        length = data[i + 1]
+        if data[i] == 30 and data[i + 2] >> 4 in (7, 8):            # MP_FASTCLOSE, MP_TCPRST
+            data[i + 1] = length - 1                                # 12 -> 11, 4 -> 3
+            broke = "mptcp"
+        i += max(length, 2)
+    payload = data[end:]
+    if payload.startswith(b"\x19\x30\x39\xa1"):
+        data[end + 3] = 0xA0                                        # a map of no entries
+        broke = "cbor"
+    elif payload.startswith(b"BIG-IP: ["):
+        data[end + 8] = ord("(")
+        broke = "f5"
+    return broke
+
+
 def tshark(*args):
     env = dict(os.environ)
     return subprocess.run([TSHARK] + list(args), capture_output=True, text=True, env=env,
@@ -267,6 +295,38 @@ class CaptureTest(unittest.TestCase):
                         for f in ("rst.cause", "rst.diag.format", "rst.diag.reason_code",
                                   "rst.diag.reason", "rst.diag.fastclose"):
                             self.assertEqual(frame[f], want[f], f)
+
+    def test_damaged_statements_are_malformed_never_read(self):
+        # The lab's stated reasons with their bytes broken as a bad middlebox
+        # or a hostile file would: an MP_TCPRST or MP_FASTCLOSE whose length
+        # is wrong, a CBOR map with no entries, an F5 cause without its
+        # bracket.  Each is malformed (or plain text), never a reading, and
+        # no RST is lost.
+        sys.path.insert(0, HERE)
+        from odd_captures import tcp_header_end, to_pcap  # noqa: E402
+        from pcapio import read_pcap, write_pcap  # noqa: E402
+        checked = collections.Counter()
+        with tempfile.TemporaryDirectory() as work:
+            for cap in ("vendor-reasons.pcapng", "mptcp-fastclose.pcapng",
+                        "mptcp-join-refused.pcapng"):
+                header, frames = read_pcap(to_pcap(cap, work))
+                want = {}
+                for num, frame in enumerate(frames, 1):
+                    kind = damage_statement(frame[2], tcp_header_end(frame[2]))
+                    if kind:
+                        want[num] = kind
+                path = os.path.join(work, "damaged-" + cap.replace(".pcapng", ".pcap"))
+                write_pcap(path, header, frames)
+                got = dissect(path, True)
+                for num, kind in want.items():
+                    with self.subTest(capture=cap, frame=num):
+                        self.assertTrue(got[num]["rst.cause"])
+                        self.assertEqual(got[num]["rst.diag.format"],
+                                         "text" if kind == "f5" else "malformed")
+                        self.assertEqual(got[num]["rst.diag.vendor"], "")
+                        self.assertEqual(got[num]["rst.diag.reason_code"], "")
+                        checked[kind] += 1
+        self.assertEqual(set(checked), {"mptcp", "cbor", "f5"}, checked)
 
     def test_a_forged_rst_never_speaks_for_a_netscaler(self):
         # A window in Citrix's table is a NetScaler's statement only on a RST

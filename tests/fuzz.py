@@ -86,6 +86,12 @@ def header_offsets(data):
     else:
         return offs
     offs += [tcp + i for i in (0, 2, 4, 7, 8, 11, 12, 13, 14, 20, 21, 22)]  # ports, seq, ack, offset, flags, window, options
+    if len(data) > tcp + 13 and data[tcp + 13] & 0x04:
+        # A RST: every byte of its options (MP_TCPRST, MP_FASTCLOSE: kind,
+        # length, subtype) and the start of its payload (magic numbers, CBOR
+        # heads, F5's "BIG-IP: [0x...]"), where its statements are read.
+        end = tcp + max(20, (data[tcp + 12] >> 4) * 4)
+        offs += list(range(tcp + 20, end)) + list(range(end, end + 16))
     return [o for o in offs if o < len(data)]
 
 
