@@ -51,6 +51,11 @@ static hf_register_info fields[] = {
         "What the RST means if its claimed sender sent it: the cause it states "
         "itself, else the wire cause (read from the connection)",
         HFILL } },
+    { &rst_hf.wire_cause,
+      { "Cause on the wire", "rst.wire_cause", FT_STRING, BASE_NONE, NULL, 0x0,
+        "What the connection alone says, as if the claimed sender sent it, whatever the RST "
+        "states about itself",
+        HFILL } },
     { &rst_hf.sender,
       { "Sender", "rst.sender", FT_STRING, BASE_NONE, NULL, 0x0,
         "The claimed sender: client or server (by who sent the SYN), or unknown", HFILL } },

@@ -24,7 +24,8 @@
 /* The protocol, its tap and its fields (registered in packet-rst.c). */
 struct rst_fields {
     int proto, tap;
-    int cause, explanation, why, face_value, sender, answers, suspicion, injected, after;
+    int cause, explanation, why, face_value, wire_cause, sender, answers, suspicion, injected,
+        after;
     int acceptable, accept_reason, evidence;
     int vantage_point, vantage_peer, vantage_unseen, vantage_ref;
     int impact, impact_bytes, impact_receiver, impact_receiver_frame, impact_first_acked;

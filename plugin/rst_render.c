@@ -216,6 +216,7 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
     if (detail)
         render_explanation(rt, cause_item, tvb, v.explanation);
     add_generated_string(rt, rst_hf.face_value, tvb, rst_cause_name(v.face_value));
+    add_generated_string(rt, rst_hf.wire_cause, tvb, rst_cause_name(v.wire_cause));
     add_generated_string(rt, rst_hf.sender, tvb, rst_role_name(v.sender));
     if (v.answers_frame)
         add_generated_uint(rt, rst_hf.answers, tvb, v.answers_frame);

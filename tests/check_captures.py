@@ -38,7 +38,8 @@ FIELDS = ["frame.number", "tcp.flags.reset", "icmp.type", "icmpv6.type", "rst.ca
           "rst.diag.reason_code", "rst.diag.pen", "rst.diag.text", "rst.impact",
           "rst.impact.bytes", "rst.impact.counted_in", "rst.diag.vendor", "rst.diag.reason",
           "rst.diag.transient", "rst.diag.mptcp_flags", "rst.diag.fastclose",
-          "rst.diag.fastclose_by", "rst.diag.f5.location", "rst.diag.f5.peer"] + \
+          "rst.diag.fastclose_by", "rst.diag.f5.location", "rst.diag.f5.peer",
+          "rst.wire_cause"] + \
     ["rst.evidence." + f + ".weight" for f in sorted(set(EVIDENCE_FIELD.values()))]
 PUBLIC_FIELDS = ["rst.cause", "rst.explanation", "rst.face_value", "rst.suspicion",
                  "rst.injected", "rst.answers", "rst.after", "rst.sender", "rst.acceptable",
@@ -277,6 +278,26 @@ class CaptureTest(unittest.TestCase):
                 kind, _, rest = label["stated"].partition("/")
                 self.assertEqual(got["rst.diag.format"], {"f5": "text"}.get(kind, kind))
                 self.check_statement(kind, rest.split("/"), got)
+
+    def test_a_stated_cause_keeps_the_wire_reading(self):
+        # rst.wire_cause is what the connection alone says.  Where nothing is
+        # stated it is the face value; the lab endpoint's statements come on
+        # RST/ACKs at its own next seq after a request (an abort's shape) or
+        # on RST/ACKs with seq 0 to a SYN (a refusal's); the server kernel
+        # refuses an MP_JOIN by dropping its request socket at the final ACK
+        # (tcp_check_req's embryonic reset: a full accept queue's code path).
+        wire_of_join = {"server": "accept-queue-overflow", "client": "abort"}
+        for label in self.labels:
+            with self.subTest(capture=label["capture"], frame=label["frame"]):
+                got = self.two_pass[label["capture"]][int(label["frame"])]
+                if not label["stated"]:
+                    self.assertEqual(got["rst.wire_cause"], got["rst.face_value"])
+                elif label["sender"] == "endpoint":
+                    self.assertEqual(got["rst.wire_cause"],
+                                     "refused" if label["impact"] == "connection-failed"
+                                     else "abort")
+                elif "mptcp-join-refused" in label["capture"]:
+                    self.assertEqual(got["rst.wire_cause"], wire_of_join[label["sender"]])
 
     def test_mptcp_reasons_need_no_mptcp_dissection(self):
         # MP_TCPRST and MP_FASTCLOSE come from the frame's bytes: the same

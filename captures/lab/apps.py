@@ -702,7 +702,7 @@ CLIENTS = {
     "forged-mid-response": lambda: client_request_expect_reset(8036),
     "mptcp-fastclose": client_mptcp_abort,
     "mptcp-join-refused": client_mptcp_join,
-    "vendor-reasons": lambda: client_stated_reasons(range(7101, 7110), 7110),
+    "vendor-reasons": lambda: client_stated_reasons(list(range(7101, 7110)) + [7111], 7110),
     "forged-netscaler-window": lambda: client_request_expect_reset(8037),
 }
 

@@ -38,7 +38,8 @@ which RSTs are forged and how that is known.
         carrying the payload (window and IP ID continue its own, as a
         socket's RST does).  "window" (a NetScaler's reset code) and
         "options" (TCP options, e.g. MPTCP's MP_TCPRST, kind 30) go on the
-        RST where given.
+        RST where given; "ack_options": an ACK carrying them (MP_FASTCLOSE,
+        RFC 8684 3.5 option A) goes first.
 """
 import json
 import os
@@ -323,6 +324,13 @@ def endpoint(log, ready, spec):
             sendp(out(frame, "SA", isn, tcp.seq + 1, ip_id, window), iface=IFACE)
         elif key in conns and len(tcp.payload) > 0 and rule["on"] == "data":
             isn, ip_id = conns.pop(key)
+            if rule.get("ack_options"):
+                before = [(kind, bytes.fromhex(data)) for kind, data in rule["ack_options"]]
+                ack = out(frame, "A", isn + 1, (tcp.seq + len(tcp.payload)) & 0xFFFFFFFF, ip_id,
+                          window, b"", before)
+                sendp(ack, iface=IFACE)
+                log.sent("lab endpoint acknowledges with MP_FASTCLOSE", ack, role="endpoint")
+                ip_id += 1
             rst = out(frame, "RA", isn + 1, (tcp.seq + len(tcp.payload)) & 0xFFFFFFFF, ip_id,
                       rule.get("window", window), payload, options)
             sendp(rst, iface=IFACE)

@@ -347,12 +347,14 @@ STATED = {
 # packet) no-connection, 8212 (a stray SYN) refused; CBOR code 14 idle-timeout;
 # MP_TCPRST 1 (MPTCP-specific error) invalid-segment; the others none of
 # their own (the wire's abort stands).
-def vendor(on, says, cause, label, payload=b"", window=None, options=()):
+def vendor(on, says, cause, label, payload=b"", window=None, options=(), ack_options=()):
     rule = stated(on, payload, says, cause, label)
     if window is not None:
         rule["window"] = window
     if options:
         rule["options"] = [[kind, data.hex()] for kind, data in options]
+    if ack_options:
+        rule["ack_options"] = [[kind, data.hex()] for kind, data in ack_options]
     return rule
 
 
@@ -377,6 +379,9 @@ VENDOR = {
                    "mptcp/6/1/-", options=((30, bytes([0x81, 6])),)),
     "7109": vendor("data", "MP_TCPRST reason 1 (MPTCP-specific error)", "invalid-segment",
                    "mptcp/1/0/-", options=((30, bytes([0x80, 1])),)),
+    "7111": vendor("data", "MP_FASTCLOSE on an ACK just before a plain RST (option A)", "abort",
+                   "mptcp/-/0/sender",
+                   ack_options=((30, bytes([0x70, 0]) + bytes.fromhex("0123456789abcdef")),)),
     "7110": vendor("syn", "NetScaler code 8212 (stray SYN) in the window", "refused",
                    "window/8212", window=8212),
 }
@@ -817,11 +822,13 @@ SCENARIOS = [
      "what": "the lab endpoint at 198.51.100.20 resets requests as vendors and MPTCP say "
              "why: Citrix NetScaler codes 9814, 9300, 8201 in the window, F5-form reset "
              "causes (one with {peer}), the individual drafts' CBOR (a code, a "
-             "description), MP_TCPRST reasons 6 (transient) and 1; then refuses a SYN with "
-             "NetScaler code 8212",
+             "description), MP_TCPRST reasons 6 (transient) and 1, MP_FASTCLOSE on an ACK "
+             "before a plain RST; then refuses a SYN with NetScaler code 8212",
      "rsts": [Expect("endpoint", r["cause"], views=("client",), stated=r["label"],
                      why="the endpoint says " + r["says"], **STATED_IMPACT[r["on"]])
-              for _p, r in sorted(VENDOR.items())]},
+              # In the client's order: the requests, then the refused SYN.
+              for _p, r in sorted(VENDOR.items(),
+                                  key=lambda kv: (kv[1]["on"] == "syn", kv[0]))]},
     {"name": "forged-netscaler-window", "tour": False,
      "forger": ["inject", json.dumps({
          "trigger": "http-request", "port": 8037, "rsts": [
