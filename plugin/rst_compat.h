@@ -16,6 +16,15 @@
     (WIRESHARK_VERSION_MAJOR > (major) \
      || (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
+/* A boolean preference's variable: gboolean up to 4.2 (4.0.17's and 4.2.6's
+ * epan/prefs.h), bool from 4.4 on (4.4.19's and 4.6's). */
+#if RST_WS_VERSION_AT_LEAST(4, 4)
+#include <stdbool.h>
+typedef bool rst_pref_bool;
+#else
+typedef gboolean rst_pref_bool;
+#endif
+
 /* The capture interface a frame came from (0 when the file has none). */
 static inline guint32 rst_frame_interface_id(const packet_info *pinfo)
 {

@@ -8,9 +8,19 @@
 
 #include <stdio.h>
 
+#include "rst_compat.h"
 #include "rst_plugin.h"
 
 struct rst_params rst_prefs;
+
+/* The boolean preferences' own variables (their type is the version's,
+ * rst_compat.h), copied into rst_prefs when they change. */
+static rst_pref_bool netscaler_codes = TRUE;
+
+static void apply_prefs(void)
+{
+    rst_prefs.netscaler_codes = netscaler_codes != 0;
+}
 
 void rst_prefs_register(int proto)
 {
@@ -32,7 +42,7 @@ void rst_prefs_register(int proto)
         [RST_EV_CONTRADICTION] = "weight_contradiction",
     };
     static char titles[RST_EV_COUNT][64], descriptions[RST_EV_COUNT][160];
-    module_t *m = prefs_register_protocol(proto, NULL);
+    module_t *m = prefs_register_protocol(proto, apply_prefs);
     rst_params_default(&rst_prefs);
     prefs_register_uint_preference(m, "threshold", "Injection threshold",
                                    "Suspicion score (0-100) at which a RST is called injected", 10,
@@ -61,7 +71,7 @@ void rst_prefs_register(int proto)
         m, "netscaler_codes", "Read NetScaler reset codes",
         "Read a RST's window that is in Citrix's reset code table (CTX200852) as the code of "
         "the Citrix NetScaler (ADC) that sent it, where the RST shows no other sign of forgery",
-        &rst_prefs.netscaler_codes);
+        &netscaler_codes);
     prefs_register_uint_preference(m, "idle_seconds", "Idle timeout (s)",
                                    "Silence in a connection before a RST counts as idle-timeout",
                                    10, &rst_prefs.idle_seconds);

@@ -349,6 +349,23 @@ class CaptureTest(unittest.TestCase):
                         checked[kind] += 1
         self.assertEqual(set(checked), {"mptcp", "cbor", "f5"}, checked)
 
+    def test_the_netscaler_preference_turns_the_reading_off(self):
+        # -o rst.netscaler_codes:FALSE: a NetScaler's window is a window
+        # again; the cause is the wire's.
+        cap = "vendor-reasons.pcapng"
+        got = dissect_with(os.path.join(CAPTURES, cap), ["-o", "rst.netscaler_codes:FALSE"])
+        checked = 0
+        for label in self.labels:
+            if label["capture"] != cap or not label["stated"].startswith("window/"):
+                continue
+            with self.subTest(frame=label["frame"]):
+                frame = got[int(label["frame"])]
+                self.assertEqual(frame["rst.diag.format"], "")
+                self.assertEqual(frame["rst.cause"],
+                                 self.two_pass[cap][int(label["frame"])]["rst.wire_cause"])
+                checked += 1
+        self.assertEqual(checked, 4)
+
     def test_a_forged_rst_never_speaks_for_a_netscaler(self):
         # A window in Citrix's table is a NetScaler's statement only on a RST
         # with no other sign of forgery; on a forged one it is not read, and

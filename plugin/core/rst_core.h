@@ -97,9 +97,8 @@ struct rst_params {
     unsigned retransmissions;      /* unanswered retransmissions before retransmission-timeout */
     unsigned idle_seconds;         /* silence before idle-timeout */
     unsigned burst_ms;             /* RSTs closer than this form a burst */
-    int netscaler_codes;           /* nonzero: read a window in Citrix's table as a
-                                    * NetScaler reset code (RSTs otherwise consistent
-                                    * only); an int, as Wireshark's boolean preference */
+    bool netscaler_codes;          /* read a window in Citrix's table as a NetScaler
+                                    * reset code (RSTs otherwise consistent only) */
 };
 
 void rst_params_default(struct rst_params *params);

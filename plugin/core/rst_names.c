@@ -49,7 +49,7 @@ void rst_params_default(struct rst_params *params)
     params->retransmissions = 3;
     params->idle_seconds = 300;
     params->burst_ms = 2000;
-    params->netscaler_codes = 1;
+    params->netscaler_codes = true;
 }
 
 const char *rst_cause_name(enum rst_cause cause)

@@ -164,7 +164,7 @@ static void random_params(struct rst_params *p)
     p->retransmissions = below(6);
     p->idle_seconds = below(600);
     p->burst_ms = below(5000);
-    p->netscaler_codes = (int)below(2);
+    p->netscaler_codes = below(2) != 0;
 }
 
 static int utf8_ok(const uint8_t *p, size_t n)

@@ -276,7 +276,7 @@ TEST(test_netscaler_code_read_only_when_consistent)
 
     /* The preference off: the window is a window again. */
     net_init(&n, 4);
-    n.params.netscaler_codes = 0;
+    n.params.netscaler_codes = false;
     handshake_and_exchange(&n);
     v = verdict(&n, send_rst_window(&n, 9814));
     CHECK(v.diag.format == RST_DIAG_NONE && !v.window_code_unread);
