@@ -197,6 +197,25 @@ static void render_explanation(proto_tree *rt, proto_item *cause_item, tvbuff_t 
     }
 }
 
+/* Who sent it as the connection tells, what it answers and whether its
+ * receiver would accept it (RFC 9293 3.10.7, RFC 5961). */
+static void render_connection(proto_tree *rt, tvbuff_t *tvb, const struct rst_verdict *v)
+{
+    add_generated_string(rt, rst_hf.face_value, tvb, rst_cause_name(v->face_value));
+    add_generated_string(rt, rst_hf.wire_cause, tvb, rst_cause_name(v->wire_cause));
+    add_generated_string(rt, rst_hf.sender, tvb, rst_role_name(v->sender));
+    if (v->answers_frame)
+        add_generated_uint(rt, rst_hf.answers, tvb, v->answers_frame);
+    if (v->after_frame)
+        add_generated_uint(rt, rst_hf.after, tvb, v->after_frame);
+    if (v->acceptable >= 0) {
+        proto_item *ai = proto_tree_add_boolean(rt, rst_hf.acceptable, tvb, 0, 0, v->acceptable);
+        proto_item_set_generated(ai);
+        add_generated_string(proto_item_add_subtree(ai, rst_hf.ett_detail), rst_hf.accept_reason,
+                             tvb, v->accept_reason);
+    }
+}
+
 static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                    guint32 id, gboolean detail)
 {
@@ -215,19 +234,7 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
     proto_item *cause_item = add_generated_string(rt, rst_hf.cause, tvb, cause);
     if (detail)
         render_explanation(rt, cause_item, tvb, v.explanation);
-    add_generated_string(rt, rst_hf.face_value, tvb, rst_cause_name(v.face_value));
-    add_generated_string(rt, rst_hf.wire_cause, tvb, rst_cause_name(v.wire_cause));
-    add_generated_string(rt, rst_hf.sender, tvb, rst_role_name(v.sender));
-    if (v.answers_frame)
-        add_generated_uint(rt, rst_hf.answers, tvb, v.answers_frame);
-    if (v.after_frame)
-        add_generated_uint(rt, rst_hf.after, tvb, v.after_frame);
-    if (v.acceptable >= 0) {
-        proto_item *ai = proto_tree_add_boolean(rt, rst_hf.acceptable, tvb, 0, 0, v.acceptable);
-        proto_item_set_generated(ai);
-        add_generated_string(proto_item_add_subtree(ai, rst_hf.ett_detail), rst_hf.accept_reason,
-                             tvb, v.accept_reason);
-    }
+    render_connection(rt, tvb, &v);
     gboolean harmless = v.impact == RST_IMPACT_NONE && !v.injected;
     const char *stated = rst_diag_render(rt, tvb, pinfo, &v.diag,
                                          !detail        ? NULL
