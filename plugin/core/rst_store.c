@@ -185,7 +185,8 @@ uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *s,
     struct rst_diag d;
     rst_diag_read(s, &d);
     if (fastclose_frame && !d.fastclose_frame && d.format <= RST_DIAG_MALFORMED) {
-        /* Nothing stated of its own (or only MP_TCPRST): the fast close speaks. */
+        /* Nothing stated of its own: the fast close speaks (beside an
+         * MP_TCPRST of the RST's own, below, it joins it). */
         memset(&d, 0, sizeof d);
         d.format = RST_DIAG_MPTCP;
     }
