@@ -155,6 +155,9 @@ static void rst_init(void)
 {
     rst_core_free(core);
     core = rst_core_new();
+    /* A key per capture file, which the file cannot know (rst_core.h). */
+    rst_core_set_hash_key(core, ((guint64)g_random_int() << 32) | g_random_int(),
+                          ((guint64)g_random_int() << 32) | g_random_int());
     rst_render_find_readers();
 }
 

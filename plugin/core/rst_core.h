@@ -257,6 +257,13 @@ struct rst_core;
 
 struct rst_core *rst_core_new(void);
 void rst_core_free(struct rst_core *core);
+/* Keys the hash of the core's tables (rst_hash.c) before the first segment:
+ * a capture file is input an attacker may write, and keys they do not know
+ * keep them from choosing connections that all land in one probe cluster.
+ * The Wireshark layer gives each file a random key; verdicts never depend
+ * on it (the tables are only looked up, never walked in slot order).
+ * False, and nothing changed, once a segment has been fed. */
+bool rst_core_set_hash_key(struct rst_core *core, uint64_t k0, uint64_t k1);
 
 /* Feeds one segment; call once per segment, in capture order.  Returns the
  * id (> 0) under which the verdict of a RST can be asked for, 0 for other

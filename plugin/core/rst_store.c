@@ -106,6 +106,14 @@ struct rst_core *rst_core_new(void)
     return core;
 }
 
+bool rst_core_set_hash_key(struct rst_core *core, uint64_t k0, uint64_t k1)
+{
+    if (!core || core->conns.count || core->hosts.count)
+        return false; /* the tables' slots were placed with the old key */
+    core->hash_key = (struct rst_hash_key){ k0, k1 };
+    return true;
+}
+
 void rst_core_free(struct rst_core *core)
 {
     if (!core)

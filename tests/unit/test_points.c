@@ -611,3 +611,51 @@ TEST(test_no_proof_without_the_points_lag)
     CHECK(v.final_cause == RST_CAUSE_ABORT);
     net_free(&n);
 }
+
+/* A port scan with refusals, aborts and a forged refusal among them, fed to
+ * a core keyed with k0, k1: the verdicts, in order, as causes, suspicions and
+ * explanations. */
+static void scan_verdicts(uint64_t k0, uint64_t k1, char *out, size_t size)
+{
+    struct net n;
+    net_init(&n, 4);
+    CHECK(rst_core_set_hash_key(n.core, k0, k1));
+    handshake(&n); /* the server's own packets: the baseline its forgers miss */
+    size_t pos = 0;
+    for (uint32_t i = 0; i < 3000; i++) {
+        n.end[SERVER].port = (uint16_t)(1 + i % 1000);
+        n.end[CLIENT].port = (uint16_t)(40000 + i / 1000);
+        send_seg(&n, CLIENT, SYN, i * 7919u, 0, 0);
+        uint32_t id;
+        if (i % 500 == 7) {
+            struct rst_segment f = forged(&n, SERVER, ACK, 0, i * 7919u + 1);
+            id = send_forged(&n, f);
+        } else {
+            id = send_reply_rst(&n, SERVER, ACK, 0, i * 7919u + 1);
+        }
+        struct rst_verdict v = verdict(&n, id);
+        pos += (size_t)snprintf(out + pos, size - pos, "%d %u %s|", v.final_cause, v.suspicion,
+                                v.explanation);
+        CHECK(pos < size);
+    }
+    /* Too late once a segment has been fed: the slots sit where the old key
+     * put them. */
+    CHECK(!rst_core_set_hash_key(n.core, k1, k0));
+    net_free(&n);
+}
+
+TEST(test_the_hash_key_changes_no_verdict)
+{
+    static char a[3000 * 600], b[3000 * 600];
+    scan_verdicts(0, 0, a, sizeof a);
+    scan_verdicts(0x0123456789abcdefull, 0xfedcba9876543210ull, b, sizeof b);
+    CHECK(strcmp(a, b) == 0);
+    /* Refusals, and the forged ones found (by TTL and MAC), were compared. */
+    char refused[8], injected[8];
+    snprintf(refused, sizeof refused, "|%d ", RST_CAUSE_REFUSED);
+    snprintf(injected, sizeof injected, "|%d ", RST_CAUSE_INJECTED);
+    CHECK(strstr(a, refused) && strstr(a, injected));
+    struct rst_hash_key k = { 1, 2 }, z = { 0, 0 };
+    uint32_t key = 42;
+    CHECK(rst_hash(&k, &key, sizeof key) != rst_hash(&z, &key, sizeof key));
+}
