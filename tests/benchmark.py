@@ -5,8 +5,8 @@ with the plugin against tshark with the plugin disabled, on generated captures.
     RST_BUILD_DIR=build /usr/bin/python3 tests/benchmark.py [--reps 3] CASE ...
     RST_BUILD_DIR=build /usr/bin/python3 tests/benchmark.py --instructions CASE ...
 
-CASE is storm:N (tests/gen_capture.py storm --rsts N) or mix:N (gen_capture.py
-mix --connections N).  For each, every command pair runs --reps times, the
+CASE is storm:N (tests/gen_capture.py storm --rsts N), mix:N, scan:N or
+flood:N (gen_capture.py KIND --connections N: N connections of that shape).  For each, every command pair runs --reps times, the
 plugin and the baseline back to back (which one first alternates); the table
 gives the median wall time (with its spread), the median CPU time (user +
 system) and peak RSS, and the ratios plugin / baseline as the median of the
@@ -124,7 +124,7 @@ def count_instructions(cases, work):
 
 def per_connection(case, extra_kib):
     kind, n = case.split(":")
-    return "%.0f" % (extra_kib * 1024 / int(n)) if kind == "mix" else "-"
+    return "%.0f" % (extra_kib * 1024 / int(n)) if kind != "storm" else "-"
 
 
 def main():

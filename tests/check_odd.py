@@ -41,6 +41,8 @@ FIELDS = ["frame.number", "frame.cap_len", "tcp.flags.reset", "icmp.type", "icmp
     ["rst.evidence.%s.weight" % f for f in sorted(set(EVIDENCE_FIELD.values()))]
 STORM_RSTS = 200000
 MIX_CONNECTIONS = 3000
+SCAN_CONNECTIONS = 30000      # the benchmark's sizes are a million (tests/benchmark.py)
+FLOOD_SYNS = 30000
 
 
 def dissect(path):
@@ -259,6 +261,27 @@ class GeneratedCaptureTest(unittest.TestCase):
         self.assertEqual(counts.get("refused"), STORM_RSTS // 2)
         self.assertEqual(counts.get("no-connection"), STORM_RSTS - STORM_RSTS // 2)
         self.assertNotIn("injected", counts)
+
+    def test_port_scan(self):
+        # Every refusal has its cause; the few an injector forged in the
+        # scanned hosts' names (open ports: the host's SYN-ACK follows) are
+        # found among the thousands of real ones.
+        path, labels = self.generate("scan", "--connections", str(SCAN_CONNECTIONS))
+        got = self.assert_all(path, labels)
+        causes = collections.Counter(c for c, _, _ in got.values())
+        forged = SCAN_CONNECTIONS // 4999
+        self.assertEqual(causes, {"refused": SCAN_CONNECTIONS - forged, "injected": forged,
+                                  "no-connection": forged})
+
+    def test_syn_flood(self):
+        # Spoofed SYNs, every one a new connection, never answered: no RST,
+        # no verdict, and the plugin's statistic counts none.
+        path, labels = self.generate("flood", "--connections", str(FLOOD_SYNS))
+        self.assertEqual(labels, {})
+        self.assertEqual(rst_frames(path), {})
+        out = subprocess.run([TSHARK, "-r", path, "-Y", "rst", "-T", "fields", "-e",
+                              "frame.number"], capture_output=True, text=True, check=True)
+        self.assertEqual(out.stdout, "")
 
 
 if __name__ == "__main__":

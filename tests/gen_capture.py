@@ -3,6 +3,8 @@
 
     /usr/bin/python3 tests/gen_capture.py mix   --connections N [--seed S] OUT.pcap
     /usr/bin/python3 tests/gen_capture.py storm --rsts N [--seed S] OUT.pcap
+    /usr/bin/python3 tests/gen_capture.py scan  --connections N [--seed S] OUT.pcap
+    /usr/bin/python3 tests/gen_capture.py flood --connections N [--seed S] OUT.pcap
 
 Writes OUT.pcap and OUT.pcap.labels.tsv (frame, cause, injected): every RST's
 cause is the way the generator built it, after Linux's rules (RFC 9293
@@ -24,6 +26,19 @@ connection) and a half-open peer sending N / 2 ACKs into a connection the
 server does not have (each answered with a bare RST, one connection; pure
 ACKs, since Wireshark's own TCP analysis of data that is never acknowledged
 grows with every segment).
+
+scan: N connection attempts of a fast scanner (a SYN every 10 us, as masscan
+or zmap send them) across 203.0.113.0/24, port by port, each refused by the
+scanned host one round trip later (SYN, RST/ACK: two packets a connection);
+one attempt in 4999 reaches an open port and is refused by an on-path
+injector instead (a censor's RST/ACK in the host's name: its own MAC, a TTL
+the host's packets never have, half a round trip after the SYN); the host's
+SYN-ACK follows and the scanner, which took the RST, answers it with a bare
+RST (no connection).
+
+flood: N SYNs of a SYN flood (spoofed sources, every one a new connection:
+random addresses in 198.18.0.0/15, RFC 2544's benchmarking range, random
+ports), a SYN every 5 us to one server that never answers; no RSTs.
 
 TCP checksums are left 0 (Wireshark does not check them by default).
 """
@@ -300,16 +315,81 @@ def make_storm(path, rsts, seed):
     return w.frames
 
 
+SCAN_GAP_US = 10
+SCANNER = Host(bytes([198, 51, 100, 7]), False, CLIENT_MAC, 64)
+FORGED_SCAN_EVERY = 4999
+
+
+def scan_target(k):
+    """The k-th attempt's host and port: every host of the /24, then the next port."""
+    host = Host(bytes([203, 0, 113, 1 + k % 254]), False, ROUTER_MAC, SERVER_TTL)
+    return host, 1 + (k // 254) % 65535, 1024 + (k // (254 * 65535)) % 64000
+
+
+def forged_refusal(conn, rng):
+    """An open port the injector refuses in the host's name (see scan)."""
+    conn.send("c", SYN, options=syn_options(conn.cts), window=64240)
+    data = frame(conn.s, conn.c, rng.randrange(100, 250), INJECTOR_MAC, conn.sport, conn.cport,
+                 0, conn.cseq, RST | ACK, 0)
+    conn.out.append((conn.t + RTT_US // 2, data, ("injected", True)))
+    conn.t += RTT_US
+    conn.send("s", SYN | ACK, options=syn_options(conn.sts), window=65160)
+    reply_rst(conn, "c", conn.cseq, 0, RST, conn.t + 50, ("no-connection", False))
+
+
+def make_scan(path, connections, seed):
+    """SYN, RST/ACK, for every attempt; a few refusals forged (see above)."""
+    rng = random.Random(seed)
+    w = Writer(path)
+    for k in range(connections):
+        t = k * SCAN_GAP_US
+        w.flush_until(t)
+        target, port, sport = scan_target(k)
+        conn = Conn(rng, 0, t)
+        conn.c, conn.s, conn.cport, conn.sport = SCANNER, target, sport, port
+        if k % FORGED_SCAN_EVERY == FORGED_SCAN_EVERY - 1:
+            forged_refusal(conn, rng)
+        else:
+            refused(conn, rng)
+        w.add(conn.out)
+    w.close()
+    return w.frames
+
+
+FLOOD_GAP_US = 5
+FLOOD_TARGET = Host(bytes([203, 0, 113, 80]), False, ROUTER_MAC, SERVER_TTL)
+
+
+def make_flood(path, connections, seed):
+    """Spoofed SYNs, never answered: every one its own connection."""
+    rng = random.Random(seed)
+    w = Writer(path)
+    for k in range(connections):
+        t = k * FLOOD_GAP_US
+        w.flush_until(t)
+        src = Host(bytes([198, 18 + rng.getrandbits(1), rng.getrandbits(8), rng.getrandbits(8)]),
+                   False, ROUTER_MAC, rng.randrange(30, 250))
+        conn = Conn(rng, 0, t)
+        conn.c, conn.s, conn.cport, conn.sport = src, FLOOD_TARGET, rng.randrange(1024, 65536), 80
+        conn.send("c", SYN, window=rng.choice((512, 1024, 64240)), options=b"")
+        w.add(conn.out)
+    w.close()
+    return w.frames
+
+
+MAKERS = {"mix": make_mix, "scan": make_scan, "flood": make_flood}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("kind", choices=("mix", "storm"))
+    ap.add_argument("kind", choices=("mix", "storm", "scan", "flood"))
     ap.add_argument("out")
     ap.add_argument("--connections", type=int, default=10000)
     ap.add_argument("--rsts", type=int, default=200000)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    if args.kind == "mix":
-        n = make_mix(args.out, args.connections, args.seed)
+    if args.kind in MAKERS:
+        n = MAKERS[args.kind](args.out, args.connections, args.seed)
     else:
         n = make_storm(args.out, args.rsts, args.seed)
     print("wrote %s: %d frames" % (args.out, n))
