@@ -43,6 +43,7 @@ STORM_RSTS = 200000
 MIX_CONNECTIONS = 3000
 SCAN_CONNECTIONS = 30000      # the benchmark's sizes are a million (tests/benchmark.py)
 FLOOD_SYNS = 30000
+COLLIDING = 5000
 
 
 def dissect(path):
@@ -272,6 +273,14 @@ class GeneratedCaptureTest(unittest.TestCase):
         forged = SCAN_CONNECTIONS // 4999
         self.assertEqual(causes, {"refused": SCAN_CONNECTIONS - forged, "injected": forged,
                                   "no-connection": forged})
+
+    def test_colliding_scan(self):
+        # Tuples chosen to collide in an unkeyed table (tests/unit/collide.c;
+        # the unit test proves they do, the benchmark that the time per
+        # packet stays flat): every refusal still has its cause.
+        path, labels = self.generate("collide", "--connections", str(COLLIDING))
+        self.assertEqual(len(labels), COLLIDING)
+        self.assert_all(path, labels)
 
     def test_syn_flood(self):
         # Spoofed SYNs, every one a new connection, never answered: no RST,

@@ -5,6 +5,7 @@
     /usr/bin/python3 tests/gen_capture.py storm --rsts N [--seed S] OUT.pcap
     /usr/bin/python3 tests/gen_capture.py scan  --connections N [--seed S] OUT.pcap
     /usr/bin/python3 tests/gen_capture.py flood --connections N [--seed S] OUT.pcap
+    RST_BUILD_DIR=build /usr/bin/python3 tests/gen_capture.py collide --connections N OUT.pcap
 
 Writes OUT.pcap and OUT.pcap.labels.tsv (frame, cause, injected): every RST's
 cause is the way the generator built it, after Linux's rules (RFC 9293
@@ -40,6 +41,12 @@ flood: N SYNs of a SYN flood (spoofed sources, every one a new connection:
 random addresses in 198.18.0.0/15, RFC 2544's benchmarking range, random
 ports), a SYN every 5 us to one server that never answers; no RSTs.
 
+collide: the scan's shape (SYN, RST/ACK, scanner 198.51.100.7 across
+203.0.113.0/24), but only tuples whose connection keys collide under the
+core's hash without a key (tests/unit/collide.c, built as collide_keys in
+RST_BUILD_DIR: --bits, default 14, low bits zero), the capture an attacker
+would write to stall an unkeyed table.
+
 TCP checksums are left 0 (Wireshark does not check them by default).
 """
 import argparse
@@ -47,6 +54,7 @@ import heapq
 import os
 import random
 import struct
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -356,6 +364,28 @@ def make_scan(path, connections, seed):
     return w.frames
 
 
+def colliding_tuples(n, bits):
+    """(host, sport, dport) of n scan attempts colliding without a key."""
+    tool = os.path.join(os.environ.get("RST_BUILD_DIR", "build"), "tests", "collide_keys")
+    out = subprocess.run([tool, str(n), str(bits)], capture_output=True, text=True, check=True)
+    return [tuple(map(int, line.split())) for line in out.stdout.splitlines()]
+
+
+def make_collide(path, connections, seed, bits=14):
+    rng = random.Random(seed)
+    w = Writer(path)
+    for k, (host, sport, dport) in enumerate(colliding_tuples(connections, bits)):
+        t = k * SCAN_GAP_US
+        w.flush_until(t)
+        conn = Conn(rng, 0, t)
+        conn.c, conn.s = SCANNER, Host(bytes([203, 0, 113, host]), False, ROUTER_MAC, SERVER_TTL)
+        conn.cport, conn.sport = sport, dport
+        refused(conn, rng)
+        w.add(conn.out)
+    w.close()
+    return w.frames
+
+
 FLOOD_GAP_US = 5
 FLOOD_TARGET = Host(bytes([203, 0, 113, 80]), False, ROUTER_MAC, SERVER_TTL)
 
@@ -377,18 +407,21 @@ def make_flood(path, connections, seed):
     return w.frames
 
 
-MAKERS = {"mix": make_mix, "scan": make_scan, "flood": make_flood}
+MAKERS = {"mix": make_mix, "scan": make_scan, "flood": make_flood, "collide": make_collide}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("kind", choices=("mix", "storm", "scan", "flood"))
+    ap.add_argument("kind", choices=("mix", "storm", "scan", "flood", "collide"))
     ap.add_argument("out")
     ap.add_argument("--connections", type=int, default=10000)
     ap.add_argument("--rsts", type=int, default=200000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--bits", type=int, default=14, help="collide: low hash bits in common")
     args = ap.parse_args()
-    if args.kind in MAKERS:
+    if args.kind == "collide":
+        n = make_collide(args.out, args.connections, args.seed, args.bits)
+    elif args.kind in MAKERS:
         n = MAKERS[args.kind](args.out, args.connections, args.seed)
     else:
         n = make_storm(args.out, args.rsts, args.seed)

@@ -284,6 +284,9 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct
 size_t rst_core_memory(const struct rst_core *core);
 size_t rst_core_connections(const struct rst_core *core);
 size_t rst_core_hosts(const struct rst_core *core);
+/* The longest run of occupied slots in any of the core's indexes: the most
+ * slots one lookup can walk (tests of crafted, colliding keys). */
+size_t rst_core_longest_cluster(const struct rst_core *core);
 
 const char *rst_cause_name(enum rst_cause cause);
 const char *rst_evidence_name(enum rst_evidence_kind kind); /* "ttl_delta", "race", ... */

@@ -183,6 +183,34 @@ size_t rst_core_hosts(const struct rst_core *core)
     return core->hosts.count;
 }
 
+/* Its longest run of occupied slots, wrapping round the end. */
+static size_t longest_cluster(const struct index *ix)
+{
+    size_t longest = 0, run = 0, first = 0;
+    for (size_t i = 0; i < ix->size; i++) {
+        run = ix->slots[i] ? run + 1 : 0;
+        if (run == i + 1)
+            first = run; /* the run that starts at slot 0 */
+        if (run > longest)
+            longest = run;
+    }
+    if (run && run < ix->size && run + first > longest)
+        longest = run + first; /* the last run goes on at slot 0 */
+    return longest;
+}
+
+size_t rst_core_longest_cluster(const struct rst_core *core)
+{
+    const struct index *all[] = { &core->conn_index, &core->host_index, &core->tuple_index,
+                                  &core->host_tuple_index };
+    size_t longest = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        size_t n = longest_cluster(all[i]);
+        longest = n > longest ? n : longest;
+    }
+    return longest;
+}
+
 /* Keeps what the RST says about itself: RFC 1122 4.2.2.12 lets a RST carry
  * text, RFC 8684 gives MPTCP reset options; most RSTs say nothing.  An
  * MP_FASTCLOSE earlier in the connection (fastclose_frame, 0: none) explains
