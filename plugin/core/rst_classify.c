@@ -22,6 +22,8 @@
  */
 #include "rst_classify.h"
 
+#include "rst_store.h"
+
 /* Bytes an ACK may run ahead of what the sender sent and still be read as
  * a count of unsent bytes; further ahead it is near nothing the sender sent. */
 #define ACK_ELSEWHERE_BYTES (1u << 30)
@@ -201,7 +203,8 @@ static void classify_active(const struct rst_conn *c, unsigned from, const struc
  * whose seq is the ACK of one of y's earlier runs answers that run, late (a
  * host without the connection replies to every segment in flight, in turn,
  * while y's ACK has moved on).  An earlier run is unpacked into *scratch. */
-static const struct rst_last_seg *reply_candidate(const struct rst_side *y,
+static const struct rst_last_seg *reply_candidate(const struct rst_core *core,
+                                                  const struct rst_side *y,
                                                   const struct rst_segment *rst,
                                                   struct rst_last_seg *scratch, int64_t *run_time)
 {
@@ -210,8 +213,9 @@ static const struct rst_last_seg *reply_candidate(const struct rst_side *y,
         return NULL;
     if (bare_reply_to(rst, &y->last))
         return &y->last;
-    for (unsigned i = 0; i < RST_RUNS && y->runs[i].frame; i++) {
-        const struct rst_run *run = &y->runs[i];
+    const struct rst_runs *runs = rst_store_runs(core, y->runs);
+    for (unsigned i = 0; runs && i < RST_RUNS && runs->run[i].frame; i++) {
+        const struct rst_run *run = &runs->run[i];
         *scratch = (struct rst_last_seg){ .frame = run->frame,
                                           .ack = run->ack,
                                           .len = run->len,
@@ -308,13 +312,14 @@ static enum rst_accept acceptance(const struct rst_conn *c, unsigned from,
         : RST_ACCEPT_OUT_OF_WINDOW;
 }
 
-void rst_classify(const struct rst_conn *c, unsigned from, const struct rst_segment *rst,
-                  const struct rst_params *params, struct rst_record *rec)
+void rst_classify(const struct rst_core *core, const struct rst_conn *c, unsigned from,
+                  const struct rst_segment *rst, const struct rst_params *params,
+                  struct rst_record *rec)
 {
     const struct rst_side *x = &c->side[from], *y = &c->side[!from];
     int64_t run_time;
     struct rst_last_seg earlier;
-    const struct rst_last_seg *trigger = reply_candidate(y, rst, &earlier, &run_time);
+    const struct rst_last_seg *trigger = reply_candidate(core, y, rst, &earlier, &run_time);
 
     rec->wire_cause = RST_CAUSE_UNKNOWN;
     rec->mid_connection = !c->side[0].syn_frame && !c->side[1].syn_frame;

@@ -10,7 +10,8 @@
 /* The cause read from the connection just before the RST, as if its
  * claimed sender sent it: sets rec's wire cause, the segment it answers,
  * its shape and whether the receiver would accept it. */
-void rst_classify(const struct rst_conn *conn, unsigned from, const struct rst_segment *rst,
-                  const struct rst_params *params, struct rst_record *rec);
+void rst_classify(const struct rst_core *core, const struct rst_conn *conn, unsigned from,
+                  const struct rst_segment *rst, const struct rst_params *params,
+                  struct rst_record *rec);
 
 #endif /* RST_CLASSIFY_H */

@@ -173,18 +173,23 @@ static void note_response(struct rst_core *core, struct rst_side *x, const struc
 /* A host without the connection answers every segment, each alike when they
  * carry the same ACK (or, without ACK, the same seq): the run's first one
  * may be the one a late reply answers. */
-static void note_run(struct rst_side *x, const struct rst_segment *s)
+static void note_run(struct rst_core *core, struct rst_side *x, const struct rst_segment *s)
 {
     const struct rst_last_seg *prev = &x->last;
     bool same = prev->frame && (prev->flags & RST_TH_ACK) == (s->flags & RST_TH_ACK)
         && ((s->flags & RST_TH_ACK) ? prev->ack == s->ack : prev->seq == s->seq);
     if (same)
         return;
-    /* Its ACK moved on: a late reply may still answer the runs before. */
-    if (prev->frame && (prev->flags & RST_TH_ACK)) {
-        memmove(&x->runs[1], &x->runs[0], sizeof x->runs - sizeof x->runs[0]);
+    /* Its ACK moved on: a late reply may still answer the runs before
+     * (made now: a side that never gets here keeps none; out of memory, it
+     * keeps none either, and late replies to them read as unmatched). */
+    if (!x->runs && prev->frame && (prev->flags & RST_TH_ACK))
+        x->runs = rst_store_new_runs(core);
+    struct rst_run *runs = x->runs ? rst_store_runs(core, x->runs)->run : NULL;
+    if (runs && prev->frame && (prev->flags & RST_TH_ACK)) {
+        memmove(&runs[1], &runs[0], (RST_RUNS - 1) * sizeof runs[0]);
         int64_t span = prev->time_us - x->run_time;
-        x->runs[0] =
+        runs[0] =
             (struct rst_run){ .last_us = prev->time_us,
                               .frame = prev->frame,
                               .ack = prev->ack,
@@ -270,7 +275,7 @@ void rst_learn(struct rst_core *core, struct rst_conn *c, uint32_t index, unsign
     const struct rst_side *y = &c->side[!from];
     uint32_t end = s->seq + seg_space(s->flags, s->payload_len);
 
-    note_run(x, s);
+    note_run(core, x, s);
     if (is_outlier(x, s)) {
         /* Its peer may still answer it: it stays the last segment, no more. */
         remember_last(c, x, s);

@@ -139,7 +139,7 @@ static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn
     if (x->host)
         note_rst_distance(rst_store_host(core, x->host), s);
     rst_score_note_rst(c, from, s, rec);
-    rst_classify(c, from, s, params, rec);
+    rst_classify(core, c, from, s, params, rec);
     rst_impact_note_rst(core, c, from, s, rec);
     rec->own_reset = x->reset_rst;
     const struct rst_record *own = rst_store_record(core, x->reset_rst);

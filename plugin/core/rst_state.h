@@ -60,15 +60,22 @@ struct rst_run {
  * full-size segment (delayed ACK) as far as 8 segments per run. */
 #define RST_RUNS 6
 
+/* A side's runs before its latest, newest first.  Kept apart from the side
+ * and made when its ACK first moves on: a connection that never got past
+ * its handshake (a port scan's, a SYN flood's) has none. */
+struct rst_runs {
+    struct rst_run run[RST_RUNS];
+};
+
 /* One endpoint of a connection, from its non-RST segments. */
 struct rst_side {
     struct rst_last_seg last;
-    struct rst_run runs[RST_RUNS];       /* its runs before the latest, newest first */
     int64_t ts_first_time, ts_last_time; /* its RFC 7323 clock: first and last */
     int64_t run_time; /* first of its latest segments a reply would answer alike */
     int64_t syn_time; /* its SYN or SYN-ACK's capture time */
     uint32_t ts_first, ts_last;
     uint32_t host; /* index + 1 into the host table */
+    uint32_t runs; /* its earlier runs (struct rst_runs, index + 1), 0: none yet */
     uint32_t first_frame;
     uint32_t syn_frame; /* its SYN or SYN-ACK, 0: none seen */
     uint32_t isn;

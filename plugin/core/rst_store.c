@@ -101,6 +101,7 @@ struct rst_core *rst_core_new(void)
     core->records.elem_size = sizeof(struct rst_record);
     core->diags.elem_size = sizeof(struct diag_entry);
     core->losses.elem_size = sizeof(struct rst_loss);
+    core->runs.elem_size = sizeof(struct rst_runs);
     core->conn_index.hash_key = core->host_index.hash_key = &core->hash_key;
     core->tuple_index.hash_key = core->host_tuple_index.hash_key = &core->hash_key;
     return core;
@@ -123,6 +124,7 @@ void rst_core_free(struct rst_core *core)
     chunked_free(&core->records);
     chunked_free(&core->diags);
     chunked_free(&core->losses);
+    chunked_free(&core->runs);
     free(core->conn_index.slots);
     free(core->host_index.slots);
     free(core->tuple_index.slots);
@@ -166,7 +168,7 @@ const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t r
 size_t rst_core_memory(const struct rst_core *core)
 {
     return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts) + chunked_bytes(&core->records)
-        + chunked_bytes(&core->diags) + chunked_bytes(&core->losses)
+        + chunked_bytes(&core->diags) + chunked_bytes(&core->losses) + chunked_bytes(&core->runs)
         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
            + core->host_tuple_index.size)
         * sizeof(uint32_t)
@@ -281,6 +283,18 @@ void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_d
         .f5_peer = e->f5_peer,
         .cause_offset = e->cause_offset,
     };
+}
+
+struct rst_runs *rst_store_runs(const struct rst_core *core, uint32_t runs)
+{
+    if (runs == 0 || runs > core->runs.count)
+        return NULL;
+    return chunked_at(&core->runs, runs - 1);
+}
+
+uint32_t rst_store_new_runs(struct rst_core *core)
+{
+    return rst_chunked_push(&core->runs) ? (uint32_t)core->runs.count : 0;
 }
 
 uint32_t rst_store_loss(struct rst_core *core, const struct rst_loss *loss)

@@ -63,6 +63,7 @@ struct rst_core {
     struct chunked records; /* struct rst_record */
     struct chunked diags;   /* what RST payloads state (rst_store.c) */
     struct chunked losses;  /* struct rst_loss: what RSTs threw away (rst_impact.c) */
+    struct chunked runs;    /* struct rst_runs: sides past their handshake (rst_learn.c) */
     struct index conn_index, host_index;
     struct index tuple_index;      /* a connection's tuple -> its newest connection */
     struct index host_tuple_index; /* an address -> its newest host entry */
@@ -125,6 +126,11 @@ struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id
 uint32_t rst_store_diag(struct rst_core *core, const struct rst_segment *seg,
                         uint32_t fastclose_frame, bool fastclose_by_peer);
 void rst_store_get_diag(const struct rst_core *core, uint32_t diag, struct rst_diag *d);
+
+/* A side's earlier runs (rst_side.runs), NULL for none; a new, empty set
+ * (its number, 0 when memory runs out). */
+struct rst_runs *rst_store_runs(const struct rst_core *core, uint32_t runs);
+uint32_t rst_store_new_runs(struct rst_core *core);
 
 /* What a RST threw away, kept only for RSTs that threw something away: its
  * number (index + 1) in the store, 0 when memory runs out. */
