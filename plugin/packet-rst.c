@@ -143,9 +143,8 @@ static hf_register_info fields[] = {
 
 static int dissect_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    guint32 id = PINFO_FD_VISITED(pinfo)
-        ? GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, rst_hf.proto, 0))
-        : rst_feed_frame(core, tvb, pinfo);
+    guint32 id =
+        PINFO_FD_VISITED(pinfo) ? rst_frame_rst(core, pinfo) : rst_feed_frame(core, tvb, pinfo);
     if (id)
         rst_render(core, tvb, pinfo, tree, id);
     return 0;

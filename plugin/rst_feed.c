@@ -159,10 +159,11 @@ static gboolean read_segment(tvbuff_t *tvb, packet_info *pinfo, struct rst_segme
     return TRUE;
 }
 
-/* First pass: feed the frame's live TCP segment; remember the verdict id of
- * a RST (file scope: later passes only look it up).  Needs no protocol
- * tree: everything comes from pinfo and the frame's bytes.  Returns the id,
- * 0 for other segments. */
+/* First pass: feed the frame's live TCP segment.  Later passes find a RST's
+ * verdict id by its frame number (rst_core_rst_of_frame: nothing kept per
+ * frame); only where that would not find it, the id is kept with the frame
+ * (file scope).  Needs no protocol tree: everything comes from pinfo and
+ * the frame's bytes.  Returns the id, 0 for other segments. */
 guint32 rst_feed_frame(struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo)
 {
     struct rst_segment seg;
@@ -170,9 +171,15 @@ guint32 rst_feed_frame(struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo)
         return 0;
 
     guint32 id = rst_core_add(core, &seg, &rst_prefs);
-    if (id)
+    if (id && rst_core_rst_of_frame(core, pinfo->num) != id)
         p_add_proto_data(wmem_file_scope(), pinfo, rst_hf.proto, 0, GUINT_TO_POINTER(id));
     return id;
+}
+
+guint32 rst_frame_rst(struct rst_core *core, packet_info *pinfo)
+{
+    guint32 id = core ? rst_core_rst_of_frame(core, pinfo->num) : 0;
+    return id ? id : GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, rst_hf.proto, 0));
 }
 
 void rst_feed_handoff(void)

@@ -56,8 +56,10 @@ void rst_prefs_register(int proto);
 /* rst_feed.c */
 void rst_feed_handoff(void);
 /* Feeds the frame's live TCP segment to the core on the first pass; the
- * id of a RST's record (kept in file scope for later passes), else 0. */
+ * id of a RST's record, else 0. */
 guint32 rst_feed_frame(struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo);
+/* Later passes: the verdict id of the frame's RST, 0 for none. */
+guint32 rst_frame_rst(struct rst_core *core, packet_info *pinfo);
 
 /* rst_render.c */
 void rst_render_find_readers(void);

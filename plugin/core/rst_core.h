@@ -280,6 +280,13 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
 bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct rst_params *params,
                       bool explain, struct rst_verdict *verdict);
 
+/* The RST id of a frame, 0 if its segment was no RST (or was never fed).
+ * Records are made in frame order (a first pass is sequential): a search,
+ * from where the last one ended, so that a pass in frame order costs a
+ * comparison or two a frame and no memory per RST.  A frame fed out of
+ * order may not be found: rst_core_add's id is the one to keep then. */
+uint32_t rst_core_rst_of_frame(struct rst_core *core, uint32_t frame);
+
 /* Bytes the core holds, for the benchmark. */
 size_t rst_core_memory(const struct rst_core *core);
 size_t rst_core_connections(const struct rst_core *core);

@@ -165,6 +165,47 @@ const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t r
     return rst_store_record(core, rst_id);
 }
 
+static uint32_t record_frame(const struct rst_core *core, size_t i)
+{
+    return ((const struct rst_record *)chunked_at(&core->records, i))->frame;
+}
+
+/* The first record at or after the frame (bisection). */
+static size_t first_record_from(const struct rst_core *core, uint32_t frame)
+{
+    size_t lo = 0, hi = core->records.count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (record_frame(core, mid) < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint32_t rst_core_rst_of_frame(struct rst_core *core, uint32_t frame)
+{
+    size_t n = core->records.count, i = core->frame_cursor;
+    if (n == 0 || frame == 0)
+        return 0;
+    if (i >= n)
+        i = n - 1;
+    /* In frame order: the frame is the cursor's record, the next one, or
+     * falls between the two. */
+    if (record_frame(core, i) != frame) {
+        bool after = record_frame(core, i) < frame;
+        if (after && i + 1 < n && record_frame(core, i + 1) == frame)
+            i++;
+        else if (after && (i + 1 == n || record_frame(core, i + 1) > frame))
+            return 0;
+        else if ((i = first_record_from(core, frame)) == n)
+            return core->frame_cursor = n - 1, 0;
+    }
+    core->frame_cursor = i;
+    return record_frame(core, i) == frame ? (uint32_t)i + 1 : 0;
+}
+
 size_t rst_core_memory(const struct rst_core *core)
 {
     return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts) + chunked_bytes(&core->records)

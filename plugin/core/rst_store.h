@@ -68,6 +68,7 @@ struct rst_core {
     struct index tuple_index;      /* a connection's tuple -> its newest connection */
     struct index host_tuple_index; /* an address -> its newest host entry */
     struct rst_hash_key hash_key;  /* of all four indexes (rst_hash.c) */
+    size_t frame_cursor;           /* the record rst_core_rst_of_frame found last */
 };
 
 struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);

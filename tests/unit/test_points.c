@@ -659,3 +659,35 @@ TEST(test_the_hash_key_changes_no_verdict)
     uint32_t key = 42;
     CHECK(rst_hash(&k, &key, sizeof key) != rst_hash(&z, &key, sizeof key));
 }
+
+/* Later passes find a RST's record by its frame (rst_core_rst_of_frame):
+ * in frame order, at random (a frame clicked in the GUI), and nothing for
+ * frames that were not RSTs or never fed. */
+TEST(test_a_frame_finds_its_rst)
+{
+    struct net n;
+    net_init(&n, 4);
+    uint32_t id_of[400] = { 0 };
+    for (uint32_t i = 0; i < 100; i++) {
+        n.end[CLIENT].port = (uint16_t)(40000 + i);
+        send_seg(&n, CLIENT, SYN, i * 7919u, 0, 0);
+        uint32_t id = send_reply_rst(&n, SERVER, ACK, 0, i * 7919u + 1);
+        CHECK(id && n.frame < 400);
+        id_of[n.frame] = id;
+        if (i % 3 == 0)
+            send_seg(&n, CLIENT, SYN, i * 7919u, 0, 0); /* a retransmitted SYN */
+    }
+    uint32_t last = n.frame;
+    for (uint32_t f = 0; f <= last + 2; f++) /* in order, and past the end */
+        CHECK(rst_core_rst_of_frame(n.core, f) == (f <= last ? id_of[f] : 0));
+    for (uint32_t k = 0; k < 1000; k++) { /* at random, either way */
+        uint32_t f = (k * 7919u) % (last + 3);
+        CHECK(rst_core_rst_of_frame(n.core, f) == (f <= last ? id_of[f] : 0));
+    }
+    for (uint32_t f = last; f > 0; f--) /* backwards */
+        CHECK(rst_core_rst_of_frame(n.core, f) == id_of[f]);
+    struct rst_core *empty = rst_core_new();
+    CHECK(rst_core_rst_of_frame(empty, 1) == 0);
+    rst_core_free(empty);
+    net_free(&n);
+}
