@@ -287,14 +287,12 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
 {
     const struct rst_conn *previous = conn_at_slot(core, slot);
     bool split = key->point > 0 || (previous && previous->split);
-    struct rst_conn *c = rst_chunked_push(&core->conns);
+    struct rst_conn *c = rst_conn_new(core, key, index);
     if (!c)
         return NULL;
-    c->key = *key;
     c->client = -1;
     c->last_data = -1;
     c->interface_id = s->interface_id;
-    *index = (uint32_t)(core->conns.count - 1);
     if (!core->conn_index.slots[slot])
         core->conn_index.used++;
     core->conn_index.slots[slot] = *index + 1;

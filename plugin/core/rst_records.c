@@ -166,11 +166,13 @@ uint32_t rst_core_add(struct rst_core *core, const struct rst_segment *seg,
     uint32_t index;
     if (!core || (seg->ip_version != 4 && seg->ip_version != 6))
         return 0;
+    rst_conns_enter(core);
+    uint32_t id = 0;
     struct rst_conn *c = rst_points_lookup(core, seg, &from, &index);
-    if (!c)
-        return 0;
-    if (seg->flags & RST_TH_RST)
-        return add_rst(core, c, index, from, seg, params);
-    rst_learn(core, c, index, from, seg);
-    return 0;
+    if (c && (seg->flags & RST_TH_RST))
+        id = add_rst(core, c, index, from, seg, params);
+    else if (c)
+        rst_learn(core, c, index, from, seg);
+    rst_conns_leave(core);
+    return id;
 }

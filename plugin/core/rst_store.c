@@ -96,7 +96,8 @@ struct rst_core *rst_core_new(void)
     struct rst_core *core = calloc(1, sizeof *core);
     if (!core)
         return NULL;
-    core->conns.elem_size = sizeof(struct rst_conn);
+    core->conns.elem_size = sizeof(struct rst_conn_small);
+    core->fulls.elem_size = sizeof(struct rst_conn);
     core->hosts.elem_size = sizeof(struct rst_host);
     core->records.elem_size = sizeof(struct rst_record);
     core->diags.elem_size = sizeof(struct diag_entry);
@@ -120,6 +121,9 @@ void rst_core_free(struct rst_core *core)
     if (!core)
         return;
     chunked_free(&core->conns);
+    chunked_free(&core->fulls);
+    free(core->expanded);
+    free(core->free_fulls);
     chunked_free(&core->hosts);
     chunked_free(&core->records);
     chunked_free(&core->diags);
@@ -130,11 +134,6 @@ void rst_core_free(struct rst_core *core)
     free(core->tuple_index.slots);
     free(core->host_tuple_index.slots);
     free(core);
-}
-
-struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index)
-{
-    return chunked_at(&core->conns, index);
 }
 
 uint32_t rst_conn_ring_next(const struct rst_core *core, uint32_t start, uint32_t m)
@@ -208,8 +207,10 @@ uint32_t rst_core_rst_of_frame(struct rst_core *core, uint32_t frame)
 
 size_t rst_core_memory(const struct rst_core *core)
 {
-    return chunked_bytes(&core->conns) + chunked_bytes(&core->hosts) + chunked_bytes(&core->records)
-        + chunked_bytes(&core->diags) + chunked_bytes(&core->losses) + chunked_bytes(&core->runs)
+    return chunked_bytes(&core->conns) + chunked_bytes(&core->fulls)
+        + (core->cap_expanded + core->cap_free_fulls) * sizeof(uint32_t)
+        + chunked_bytes(&core->hosts) + chunked_bytes(&core->records) + chunked_bytes(&core->diags)
+        + chunked_bytes(&core->losses) + chunked_bytes(&core->runs)
         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
            + core->host_tuple_index.size)
         * sizeof(uint32_t)

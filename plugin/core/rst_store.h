@@ -57,8 +57,27 @@ static inline bool rst_index_reserve(struct index *ix, const struct chunked *sto
     return (ix->used + 1) * 2 <= ix->size || rst_index_grow(ix, store, key_len);
 }
 
+/* A connection as the store keeps it (rst_pack.c): its key, and either
+ * its full form (full) or, for one that never left its handshake, the
+ * fields of its opener's SYN and its peer's RST, from which the full form
+ * follows.  Fields by size, so that it has no padding. */
+struct rst_conn_small {
+    struct rst_conn_key key; /* first: the indexes compare it */
+    uint32_t full;           /* its full form (index + 1), 0: packed */
+    int64_t time_us;         /* the opener's SYN (or SYN-ACK) */
+    uint32_t host[2];
+    uint32_t interface_id;
+    uint32_t frame, isn, ack, tsval;
+    uint32_t rst; /* the peer's RST (id), 0: none */
+    uint16_t ip_id, window;
+    uint8_t link_peer[6]; /* the link's MAC at the peer's end (the opener's is mac) */
+    uint8_t mac[6];
+    uint8_t ttl, wscale, flags, bits;
+};
+
 struct rst_core {
-    struct chunked conns;   /* struct rst_conn */
+    struct chunked conns;   /* struct rst_conn_small */
+    struct chunked fulls;   /* struct rst_conn: expanded or grown connections (rst_pack.c) */
     struct chunked hosts;   /* struct rst_host */
     struct chunked records; /* struct rst_record */
     struct chunked diags;   /* what RST payloads state (rst_store.c) */
@@ -69,9 +88,27 @@ struct rst_core {
     struct index host_tuple_index; /* an address -> its newest host entry */
     struct rst_hash_key hash_key;  /* of all four indexes (rst_hash.c) */
     size_t frame_cursor;           /* the record rst_core_rst_of_frame found last */
+    /* rst_pack.c: connections expanded during the current call, full forms
+     * packed again and free, calls into the core under way, and the spare
+     * a connection is seen through when memory runs out. */
+    uint32_t *expanded, *free_fulls;
+    size_t n_expanded, cap_expanded, n_free_fulls, cap_free_fulls;
+    unsigned depth;
+    struct rst_conn spare_conn;
 };
 
+/* A connection's full form, expanded from its small record if need be
+ * (rst_pack.c): valid until the outermost call into the core returns. */
 struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
+/* A new connection (its index in *index); NULL when memory runs out. */
+struct rst_conn *rst_conn_new(struct rst_core *core, const struct rst_conn_key *key,
+                              uint32_t *index);
+/* Around every call into the core that touches connections: leaving the
+ * outermost packs what it expanded. */
+void rst_conns_enter(const struct rst_core *core);
+void rst_conns_leave(const struct rst_core *core);
+/* Connections in full form, for tests and the benchmark. */
+size_t rst_conns_full(const struct rst_core *core);
 /* A connection's entries at several capture points form a ring: from
  * m = start (index + 1), m = rst_conn_ring_next(core, start, m) visits each
  * once, then gives 0.  A ring holds one entry per point; walks stop at

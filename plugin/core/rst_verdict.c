@@ -201,6 +201,7 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct
         wire = rst_core_record(core, wire->copy_of);
     if (!wire)
         return false;
+    rst_conns_enter(core);
     memset(v, 0, sizeof *v);
     const struct rst_record *own = own_reset_before(core, wire, params);
     struct rst_record scratch;
@@ -212,5 +213,6 @@ bool rst_core_verdict(const struct rst_core *core, uint32_t rst_id, const struct
     v->first_sighting = !copy && !(v->vantage.peer_frame && v->vantage.peer_frame < rec->frame);
     if (explain)
         rst_explain(rst_core_conn(core, rec->conn), rec, v);
+    rst_conns_leave(core);
     return true;
 }

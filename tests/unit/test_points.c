@@ -691,3 +691,37 @@ TEST(test_a_frame_finds_its_rst)
     rst_core_free(empty);
     net_free(&n);
 }
+
+/* A connection that never leaves its handshake costs a small record
+ * (rst_pack.c): the SYN of a flood, the SYN and RST/ACK of a scan, a
+ * backscatter SYN-ACK; one that goes on gets its full form for good. */
+#define SMALL_RECORD 120
+
+TEST(test_handshake_only_connections_stay_small)
+{
+    CHECK(sizeof(struct rst_conn_small) == SMALL_RECORD);
+    struct net n;
+    net_init(&n, 4);
+    for (uint32_t i = 0; i < 3000; i++) {
+        n.end[CLIENT].port = (uint16_t)(1024 + i);
+        if (i % 3 == 0) {
+            send_seg(&n, CLIENT, SYN, i * 7919u, 0, 0); /* a flood's SYN */
+        } else if (i % 3 == 1) {
+            send_seg(&n, CLIENT, SYN, i * 7919u, 0, 0); /* a scan's refusal */
+            send_reply_rst(&n, SERVER, ACK, 0, i * 7919u + 1);
+        } else {
+            send_seg(&n, SERVER, SYN | ACK, i * 7919u, 77, 0); /* backscatter */
+        }
+    }
+    CHECK(rst_core_connections(n.core) == 3000);
+    CHECK(rst_conns_full(n.core) == 0);
+    /* Their verdicts expand them and leave them small. */
+    struct rst_verdict v = verdict(&n, 1);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED);
+    CHECK(rst_conns_full(n.core) == 0);
+    /* A connection that goes on is full from its second side's SYN on. */
+    n.end[CLIENT].port = 9;
+    handshake_and_exchange(&n);
+    CHECK(rst_conns_full(n.core) == 1);
+    net_free(&n);
+}
