@@ -225,10 +225,15 @@ static void render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinf
     const char *cause = rst_cause_name(v.final_cause);
 
     put_info(pinfo, &v, cause);
-    char summary[128];
-    rst_summary(&v, summary, sizeof summary);
+    /* The one-line summary labels a tree that is shown and the expert
+     * entry; a filter or a field list over a hidden tree reads neither. */
+    char summary[128] = "";
+    gboolean labelled = tree && PTREE_DATA(tree)->visible;
+    if (labelled || detail)
+        rst_summary(&v, summary, sizeof summary);
     proto_item *ti = proto_tree_add_item(tree, rst_hf.proto, tvb, 0, 0, ENC_NA);
-    proto_item_append_text(ti, ": %s, %s, suspicion %u", cause, summary, v.suspicion);
+    if (labelled)
+        proto_item_append_text(ti, ": %s, %s, suspicion %u", cause, summary, v.suspicion);
     proto_tree *rt = proto_item_add_subtree(ti, rst_hf.ett_rst);
 
     proto_item *cause_item = add_generated_string(rt, rst_hf.cause, tvb, cause);

@@ -5,8 +5,10 @@ with the plugin against tshark with the plugin disabled, on generated captures.
     RST_BUILD_DIR=build /usr/bin/python3 tests/benchmark.py [--reps 3] CASE ...
     RST_BUILD_DIR=build /usr/bin/python3 tests/benchmark.py --instructions CASE ...
 
-CASE is storm:N (tests/gen_capture.py storm --rsts N), mix:N, scan:N or
-flood:N (gen_capture.py KIND --connections N: N connections of that shape).  For each, every command pair runs --reps times, the
+CASE is storm:N (tests/gen_capture.py storm --rsts N), mix:N, scan:N,
+flood:N or collide:N (gen_capture.py KIND --connections N: N connections of
+that shape), made in --work when missing; KIND:N@F is its first F frames
+(editcap), for a curve over one capture.  For each, every command pair runs --reps times, the
 plugin and the baseline back to back (which one first alternates); the table
 gives the median wall time (with its spread), the median CPU time (user +
 system) and peak RSS, and the ratios plugin / baseline as the median of the
@@ -56,16 +58,33 @@ PAIRS = (
 )
 
 
+def count_frames(path):
+    return int(re.search(r"Number of packets:\s+(\d+)", subprocess.run(
+        ["capinfos", "-M", "-c", path], capture_output=True, text=True).stdout).group(1))
+
+
 def generate(case, work):
+    """The case's capture, made if missing: (path, frames, connections or
+    None).  KIND:N@F is the first F frames of KIND:N (a prefix of one
+    capture, for a curve: the connections are the share of N its frames
+    hold, connections starting at an even pace)."""
+    case, _, prefix = case.partition("@")
     kind, n = case.split(":")
     path = os.path.join(work, "%s-%s.pcap" % (kind, n))
     if not os.path.exists(path):
         flag = "--rsts" if kind == "storm" else "--connections"
         subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_capture.py"), kind, path,
                         flag, n], check=True, stdout=subprocess.DEVNULL)
-    frames = int(re.search(r"Number of packets:\s+(\d+)", subprocess.run(
-        ["capinfos", "-M", "-c", path], capture_output=True, text=True).stdout).group(1))
-    return path, frames
+    frames = count_frames(path)
+    connections = None if kind == "storm" else int(n)
+    if prefix:
+        whole, path = frames, os.path.join(work, "%s-%s-first-%s.pcap" % (kind, n, prefix))
+        if not os.path.exists(path):
+            subprocess.run(["editcap", "-r", os.path.join(work, "%s-%s.pcap" % (kind, n)), path,
+                            "1-%s" % prefix], check=True, stdout=subprocess.DEVNULL)
+        frames = count_frames(path)
+        connections = connections and round(connections * frames / whole)
+    return path, frames, connections
 
 
 PIN = []   # --cpu: taskset -c N
@@ -110,7 +129,7 @@ def count_instructions(cases, work):
           "| start-up plugin / baseline | ratio per frame |")
     print("|---|---|---|---|---|---|---|---|")
     for case in cases:
-        path, frames = generate(case, work)
+        path, frames, _ = generate(case, work)
         first = first_frame(path, work)
         for name, plugin, baseline in PAIRS:
             p = instructions(path, plugin)
@@ -122,9 +141,8 @@ def count_instructions(cases, work):
                 (p - ps) / (b - bs)), flush=True)
 
 
-def per_connection(case, extra_kib):
-    kind, n = case.split(":")
-    return "%.0f" % (extra_kib * 1024 / int(n)) if kind != "storm" else "-"
+def per_connection(connections, extra_kib):
+    return "%.0f" % (extra_kib * 1024 / connections) if connections else "-"
 
 
 def main():
@@ -153,7 +171,7 @@ def main():
           "| plugin bytes / connection | us/frame with plugin |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in args.cases:
-        path, frames = generate(case, args.work)
+        path, frames, connections = generate(case, args.work)
         for name, plugin, baseline in PAIRS:
             pairs = []
             for rep in range(args.reps):
@@ -179,7 +197,7 @@ def main():
                       case, frames, name, statistics.median(pt), min(pt), max(pt),
                       statistics.median(bt), min(bt), max(bt), wall, quartiles[0],
                       quartiles[2], cpu, pm, bm, pm / bm,
-                      per_connection(case, (pm - bm) * 1024),
+                      per_connection(connections, (pm - bm) * 1024),
                       statistics.median(pt) * 1e6 / frames), flush=True)
     return 0
 

@@ -29,6 +29,11 @@
 #define PACK_LINK 0x20      /* on Ethernet: the link's MACs are known */
 #define PACK_POINT_TTL 0x40 /* not on Ethernet: the point is told by its TTL */
 
+static int64_t time_of(const struct rst_conn_small *sm)
+{
+    return (int64_t)(((uint64_t)sm->time_us[1] << 32) | sm->time_us[0]);
+}
+
 /* The full form of a small record: the state the core's own code leaves
  * after the opener's SYN (rst_learn.c) and the peer's RST (rst_records.c). */
 static void expand(const struct rst_core *core, const struct rst_conn_small *sm, struct rst_conn *c)
@@ -42,7 +47,7 @@ static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
     x->last.frame = x->first_frame = x->syn_frame = x->ttl_frame = sm->frame;
     x->last.seq = x->isn = sm->isn;
     x->last.ack = sm->ack;
-    x->last.time_us = x->run_time = x->syn_time = sm->time_us;
+    x->last.time_us = x->run_time = x->syn_time = time_of(sm);
     x->last.window = sm->window;
     x->last.flags = sm->flags;
     x->snd_max = sm->isn + 1;
@@ -52,7 +57,7 @@ static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
         x->ack_known = true;
     }
     if (sm->bits & PACK_TS) {
-        x->ts_first_time = x->ts_last_time = sm->time_us;
+        x->ts_first_time = x->ts_last_time = time_of(sm);
         x->ts_first = x->ts_last = sm->tsval;
         x->ts_offered = x->ts_seen = true;
     }
@@ -75,7 +80,7 @@ static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
         y->last_rst = y->reset_rst = y->pending_rsts = sm->rst;
         c->rst_count = 1;
     }
-    c->last_time_us = sm->time_us;
+    c->last_time_us = time_of(sm);
     c->last_frame = sm->frame;
     c->interface_id = sm->interface_id;
     if (sm->bits & PACK_LINK) {
@@ -103,7 +108,8 @@ static bool pack(const struct rst_core *core, const struct rst_conn *c, struct r
         (uint8_t)(o | (x->mac_known ? PACK_MAC : 0) | (x->ts_seen ? PACK_TS : 0)
                   | (x->wscale_offered ? PACK_WSCALE : 0) | (x->ip_id_known ? PACK_IP_ID : 0)
                   | (c->link_known ? PACK_LINK : 0) | (c->point_ttl_known[o] ? PACK_POINT_TTL : 0));
-    p.time_us = x->syn_time;
+    p.time_us[0] = (uint32_t)x->syn_time;
+    p.time_us[1] = (uint32_t)((uint64_t)x->syn_time >> 32);
     p.host[o] = x->host;
     p.host[!o] = y->host;
     p.interface_id = c->interface_id;

@@ -164,15 +164,18 @@ struct rst_host {
  * address is), the view, and the link within the view (point; 0 unless a
  * collapsed merge puts several links on one interface). */
 struct rst_conn_key {
+    /* The tuple, first: matched across capture points. */
     uint32_t group;
-    uint8_t ip_version;
-    uint8_t addr[2][16]; /* endpoint 0 sorts before endpoint 1 */
     uint16_t port[2];
-    uint32_t view;
+    uint8_t addr[2][16]; /* endpoint 0 sorts before endpoint 1 */
+    uint8_t ip_version;
+    /* Where: the link within the view, and the view (in this order, which
+     * leaves no more padding than the tuple's last byte needs). */
     uint8_t point;
+    uint32_t view;
 };
 
-#define TUPLE_KEY_LEN offsetof(struct rst_conn_key, view)
+#define TUPLE_KEY_LEN offsetof(struct rst_conn_key, point)
 
 /* Links one view may hold (capture points of a collapsed merge). */
 #define RST_POINTS_MAX 4
@@ -310,21 +313,22 @@ struct rst_record {
     uint8_t wire_case;      /* enum rst_wire_case */
     uint8_t shape;          /* enum rst_shape */
     uint8_t accept;         /* enum rst_accept */
-    bool has_mac;
-    bool has_ts;
-    bool has_ip_id, has_prev_ip_id;
-    bool seq_zero_forbidden;    /* seq 0 where the generation rule forbids it */
-    bool seq_zero_after_synack; /* ... because the sender had sent its SYN(-ACK) */
-    bool mid_connection;        /* no handshake seen before this RST */
-    bool ack_mismatch;          /* its ACK matches nothing the receiver sent */
-    bool keeps_connection;      /* a reply that leaves the sender's connection open */
-    bool burst_seq, burst_window, burst_ttl, ip_id_repeat;
-    uint8_t copies;               /* identical RSTs of the same sender just before it;
-                                   * a copy: which one it is (1, 2, ...) */
-    bool window_cut, options_cut; /* the snap length cut its window / options */
-    bool before_established;      /* the handshake had not completed */
-    bool sequence_gap;            /* the capture had missed part of either side's
-                                   * sequence space: a loss of 0 proves nothing */
+    uint8_t copies;         /* identical RSTs of the same sender just before it;
+                             * a copy: which one it is (1, 2, ...) */
+    /* Flags a bit each: a port scan has a record per connection. */
+    bool has_mac : 1;
+    bool has_ts : 1;
+    bool has_ip_id : 1, has_prev_ip_id : 1;
+    bool seq_zero_forbidden : 1;    /* seq 0 where the generation rule forbids it */
+    bool seq_zero_after_synack : 1; /* ... because the sender had sent its SYN(-ACK) */
+    bool mid_connection : 1;        /* no handshake seen before this RST */
+    bool ack_mismatch : 1;          /* its ACK matches nothing the receiver sent */
+    bool keeps_connection : 1;      /* a reply that leaves the sender's connection open */
+    bool burst_seq : 1, burst_window : 1, burst_ttl : 1, ip_id_repeat : 1;
+    bool window_cut : 1, options_cut : 1; /* the snap length cut its window / options */
+    bool before_established : 1;          /* the handshake had not completed */
+    bool sequence_gap : 1;                /* the capture had missed part of either side's
+                                           * sequence space: a loss of 0 proves nothing */
 };
 
 #endif /* RST_STATE_H */

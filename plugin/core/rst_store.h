@@ -64,7 +64,8 @@ static inline bool rst_index_reserve(struct index *ix, const struct chunked *sto
 struct rst_conn_small {
     struct rst_conn_key key; /* first: the indexes compare it */
     uint32_t full;           /* its full form (index + 1), 0: packed */
-    int64_t time_us;         /* the opener's SYN (or SYN-ACK) */
+    uint32_t time_us[2];     /* the opener's SYN (or SYN-ACK): low and high words,
+                              * so that the record needs no 8-byte alignment */
     uint32_t host[2];
     uint32_t interface_id;
     uint32_t frame, isn, ack, tsval;

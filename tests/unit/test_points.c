@@ -695,7 +695,7 @@ TEST(test_a_frame_finds_its_rst)
 /* A connection that never leaves its handshake costs a small record
  * (rst_pack.c): the SYN of a flood, the SYN and RST/ACK of a scan, a
  * backscatter SYN-ACK; one that goes on gets its full form for good. */
-#define SMALL_RECORD 120
+#define SMALL_RECORD 112
 
 TEST(test_handshake_only_connections_stay_small)
 {
