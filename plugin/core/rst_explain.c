@@ -230,7 +230,7 @@ static void put_claimed(struct text *t, const struct rst_conn *c, const struct r
 {
     if (e->other_connection) {
         char addr[64];
-        rst_format_address(c->key.ip_version, c->key.addr[r->from], addr, sizeof addr);
+        rst_format_address(c->key->ip_version, c->key->addr[r->from], addr, sizeof addr);
         rst_put(t, "%s", addr);
     } else {
         rst_put_endpoint(t, c, r->from);
@@ -243,7 +243,7 @@ static void put_sender_sign(struct text *t, const struct rst_conn *c, const stru
 {
     switch (e->kind) {
     case RST_EV_TTL:
-        rst_put(t, "%s %lld where ", c->key.ip_version == 6 ? "hop limit" : "TTL",
+        rst_put(t, "%s %lld where ", c->key->ip_version == 6 ? "hop limit" : "TTL",
                 (long long)e->observed);
         put_claimed(t, c, r, e);
         rst_put(t, "'s packets arrive with %lld", (long long)e->expected);
@@ -383,7 +383,7 @@ static void put_distances(struct text *t, const struct rst_conn *c, const struct
 {
     if (!v->distance_frame[0])
         return;
-    const char *what = c->key.ip_version == 6 ? "hop limit" : "TTL";
+    const char *what = c->key->ip_version == 6 ? "hop limit" : "TTL";
     rst_put(t, " RSTs in the name of ");
     rst_put_endpoint(t, c, r->from);
     rst_put(t,

@@ -35,13 +35,15 @@ static int64_t time_of(const struct rst_conn_small *sm)
 }
 
 /* The full form of a small record: the state the core's own code leaves
- * after the opener's SYN (rst_learn.c) and the peer's RST (rst_records.c). */
-static void expand(const struct rst_core *core, const struct rst_conn_small *sm, struct rst_conn *c)
+ * after the opener's SYN (rst_learn.c) and the peer's RST (rst_records.c).
+ * Its key is the one in the store's small record (key). */
+static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
+                   const struct rst_conn_key *key, struct rst_conn *c)
 {
     unsigned o = sm->bits & PACK_OPENER;
     struct rst_side *x = &c->side[o], *y = &c->side[!o];
     memset(c, 0, sizeof *c);
-    c->key = sm->key;
+    c->key = key;
     x->host = sm->host[o];
     y->host = sm->host[!o];
     x->last.frame = x->first_frame = x->syn_frame = x->ttl_frame = sm->frame;
@@ -126,7 +128,7 @@ static bool pack(const struct rst_core *core, const struct rst_conn *c, struct r
     p.wscale = x->wscale;
     p.flags = x->last.flags;
     struct rst_conn check;
-    expand(core, &p, &check);
+    expand(core, &p, &sm->key, &check);
     if (memcmp(&check, c, sizeof check) != 0)
         return false;
     *sm = p;
@@ -184,7 +186,7 @@ struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index)
      * const object). */
     struct rst_core *m = (struct rst_core *)core;
     struct rst_conn *c = give_full(m, sm, index);
-    expand(core, sm, c);
+    expand(core, sm, &sm->key, c);
     return c;
 }
 
@@ -199,7 +201,7 @@ struct rst_conn *rst_conn_new(struct rst_core *core, const struct rst_conn_key *
     struct rst_conn *c = give_full(core, sm, *index);
     if (c == &core->spare_conn)
         memset(c, 0, sizeof *c);
-    c->key = *key;
+    c->key = &sm->key;
     return c;
 }
 

@@ -249,12 +249,12 @@ static void split_conn(struct rst_core *core, struct rst_conn *c)
 {
     c->split = true;
     for (unsigned side = 0; side < 2; side++) {
-        uint32_t plain =
-            find_host(core, c->key.group, c->key.view, c->key.ip_version, c->key.addr[side], NULL);
+        uint32_t plain = find_host(core, c->key->group, c->key->view, c->key->ip_version,
+                                   c->key->addr[side], NULL);
         if (plain)
             rst_store_host(core, plain)->split = true;
-        uint32_t h = find_host(core, c->key.group, c->key.view, c->key.ip_version,
-                               c->key.addr[side], c->link[side]);
+        uint32_t h = find_host(core, c->key->group, c->key->view, c->key->ip_version,
+                               c->key->addr[side], c->link[side]);
         if (h)
             absorb_side(rst_store_host(core, h), &c->side[side]);
         c->side[side].host = h;
@@ -273,7 +273,7 @@ static bool same_connection(const struct rst_core *core, uint32_t other,
     const struct rst_conn *o = rst_core_conn(core, other);
     RST_FOR_EACH_POINT (r, core, other, true) {
         const struct rst_conn *x = rst_ring_conn(&r);
-        if (x->key.view == key->view && x->key.point == key->point)
+        if (x->key->view == key->view && x->key->point == key->point)
             return false; /* it has this point already: an older connection */
     }
     if ((s->flags & RST_TH_SYN) && o->side[from].syn_frame && o->side[from].isn != s->seq)

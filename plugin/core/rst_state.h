@@ -181,9 +181,9 @@ struct rst_conn_key {
 #define RST_POINTS_MAX 4
 
 struct rst_conn {
-    struct rst_conn_key key;
-    struct rst_side side[2]; /* indexed like key.addr */
-    int64_t last_time_us;    /* last non-RST segment either way */
+    const struct rst_conn_key *key; /* in its small record (rst_store.h), which never moves */
+    struct rst_side side[2];        /* indexed like key.addr */
+    int64_t last_time_us;           /* last non-RST segment either way */
     uint32_t last_frame;
     uint32_t first_after_synack; /* the client's first segment after the SYN-ACK */
     uint32_t rst_count;

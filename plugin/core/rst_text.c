@@ -27,8 +27,8 @@ void rst_put(struct text *t, const char *fmt, ...)
 void rst_put_host_port(struct text *t, const struct rst_conn *c, unsigned side)
 {
     char addr[64];
-    rst_format_address(c->key.ip_version, c->key.addr[side], addr, sizeof addr);
-    rst_put(t, c->key.ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key.port[side]);
+    rst_format_address(c->key->ip_version, c->key->addr[side], addr, sizeof addr);
+    rst_put(t, c->key->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, c->key->port[side]);
 }
 
 /* "the server", "the client", or the address where roles are unknown. */

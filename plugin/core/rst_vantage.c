@@ -234,7 +234,7 @@ static bool zero_mac(const uint8_t *mac)
  * before the view was seen to hold several links: no capture point. */
 static bool is_mixture(const struct rst_conn *c, const struct rst_host *h)
 {
-    return h->view == c->key.view && c->split && zero_mac(h->link_mac);
+    return h->view == c->key->view && c->split && zero_mac(h->link_mac);
 }
 
 /* Whether the receiver's packets pass the point of `at` too. */

@@ -133,10 +133,10 @@ static const struct rst_record *decide_wire_cause(const struct rst_core *core,
     v->answers_frame = rec->answers_frame;
     if (c->client >= 0)
         v->sender = c->client == rec->from ? RST_ROLE_CLIENT : RST_ROLE_SERVER;
-    rst_format_address(c->key.ip_version, c->key.addr[rec->from], v->sender_address,
+    rst_format_address(c->key->ip_version, c->key->addr[rec->from], v->sender_address,
                        sizeof v->sender_address);
     if (c->client >= 0)
-        rst_format_address(c->key.ip_version, c->key.addr[!c->client], v->server_address,
+        rst_format_address(c->key->ip_version, c->key->addr[!c->client], v->server_address,
                            sizeof v->server_address);
     if (rec->wire_case == RST_WIRE_PEER_RESET || rec->wire_case == RST_WIRE_OWN_RESET)
         v->after_frame = rec->cites.reset_frame;
