@@ -78,7 +78,8 @@ static uint32_t find_host(struct rst_core *core, uint32_t group, uint32_t view, 
     if (link_mac)
         memcpy(key.link_mac, link_mac, 6);
     if (!rst_index_reserve(&core->host_index, &core->hosts, HOST_KEY_LEN)
-        || !rst_index_reserve(&core->host_tuple_index, &core->hosts, HOST_TUPLE_LEN))
+        || (core->places > 1
+            && !rst_index_reserve(&core->host_tuple_index, &core->hosts, HOST_TUPLE_LEN)))
         return 0;
     size_t slot = rst_index_find(&core->host_index, &core->hosts, &key, HOST_KEY_LEN);
     if (core->host_index.slots[slot])
@@ -90,6 +91,8 @@ static uint32_t find_host(struct rst_core *core, uint32_t group, uint32_t view, 
     uint32_t index = (uint32_t)core->hosts.count - 1;
     core->host_index.slots[slot] = index + 1;
     core->host_index.used++;
+    if (core->places < 2)
+        return index + 1; /* one place: no other capture point to find */
     /* The same address at other capture points. */
     struct index *tx = &core->host_tuple_index;
     size_t tslot = rst_index_find(tx, &core->hosts, &key, HOST_TUPLE_LEN);
@@ -323,6 +326,8 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
         if (c0 && !c0->split)
             split_conn(core, c0);
     }
+    if (core->places < 2)
+        return c; /* one place: no other capture point to find */
     struct index *tx = &core->tuple_index;
     size_t tslot = rst_index_find(tx, &core->conns, key, TUPLE_KEY_LEN);
     if (tx->slots[tslot]) {
@@ -336,15 +341,53 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
     return c;
 }
 
+/* Indexes every entry by its tuple (the newest entry of a tuple last), as
+ * if each had been indexed when made. */
+static bool index_tuples(struct index *tx, const struct chunked *store, size_t tuple_len)
+{
+    for (size_t i = 0; i < store->count; i++) {
+        if (!rst_index_reserve(tx, store, tuple_len))
+            return false;
+        size_t slot = rst_index_find(tx, store, chunked_at(store, i), tuple_len);
+        if (!tx->slots[slot])
+            tx->used++;
+        tx->slots[slot] = (uint32_t)i + 1;
+    }
+    return rst_index_reserve(tx, store, tuple_len); /* and room for the entry being made */
+}
+
+/* The tuple indexes find a connection's or an address's entries at other
+ * places (capture points, views): a file with one place needs none.  They
+ * are made when a second place first shows, from every entry so far: what
+ * they would hold had they been kept all along, since at one place they
+ * are only ever written (rst_points.c's only readers of them follow a
+ * tuple to another place).  False when memory runs out. */
+static bool note_place(struct rst_core *core, const struct rst_conn_key *key)
+{
+    if (core->places == 0) {
+        core->places = 1;
+        core->place_view = key->view;
+        return true;
+    }
+    if (core->places > 1 || (key->view == core->place_view && key->point == 0))
+        return true;
+    core->places = 2;
+    return index_tuples(&core->tuple_index, &core->conns, TUPLE_KEY_LEN)
+        && index_tuples(&core->host_tuple_index, &core->hosts, HOST_TUPLE_LEN);
+}
+
 struct rst_conn *rst_points_lookup(struct rst_core *core, const struct rst_segment *s,
                                    unsigned *from, uint32_t *index)
 {
     struct rst_conn_key key;
     *from = make_key(s, &key);
     if (!rst_index_reserve(&core->conn_index, &core->conns, sizeof key)
-        || !rst_index_reserve(&core->tuple_index, &core->conns, TUPLE_KEY_LEN))
+        || (core->places > 1
+            && !rst_index_reserve(&core->tuple_index, &core->conns, TUPLE_KEY_LEN)))
         return NULL;
     size_t slot = choose_point(core, &key, *from, s);
+    if (!note_place(core, &key))
+        return NULL;
     struct rst_conn *c = NULL;
     if (core->conn_index.slots[slot]) {
         *index = core->conn_index.slots[slot] - 1;

@@ -89,6 +89,10 @@ struct rst_core {
     struct index host_tuple_index; /* an address -> its newest host entry */
     struct rst_hash_key hash_key;  /* of all four indexes (rst_hash.c) */
     size_t frame_cursor;           /* the record rst_core_rst_of_frame found last */
+    /* Places (view and point) seen: 0, 1 (place_view, point 0) or several;
+     * the tuple indexes are kept from the second on (rst_points.c). */
+    unsigned places;
+    uint32_t place_view;
     /* rst_pack.c: connections expanded during the current call, full forms
      * packed again and free, calls into the core under way, and the spare
      * a connection is seen through when memory runs out. */

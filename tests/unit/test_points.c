@@ -725,3 +725,35 @@ TEST(test_handshake_only_connections_stay_small)
     CHECK(rst_conns_full(n.core) == 1);
     net_free(&n);
 }
+
+/* The tuple indexes are made when a second capture point first shows
+ * (rst_points.c note_place): a refusal whose SYN was seen at the client's
+ * point before a thousand other connections there is still linked to its
+ * sighting at the server's point, and the server's host entries there to
+ * those at the first point. */
+TEST(test_a_second_point_that_shows_late)
+{
+    struct net n;
+    net_init(&n, 4);
+    int64_t t0 = n.now_us;
+    struct rst_segment syn = segment(&n, CLIENT, SYN, C_ISN, 0, 0);
+    feed_at(&n, syn, t0);
+    for (uint32_t i = 0; i < 1000; i++) { /* other connections, one point */
+        n.end[CLIENT].port = (uint16_t)(20000 + i);
+        send_seg(&n, CLIENT, SYN, i * 7919u, 0, 0);
+        send_reply_rst(&n, SERVER, ACK, 0, i * 7919u + 1);
+    }
+    n.end[CLIENT].port = 40000;
+    feed(&n, at_server_point(&n, syn, false, t0 + 20000));
+    struct rst_segment rst = segment(&n, SERVER, RST | ACK, 0, C_ISN + 1, 0);
+    rst.ip_id = 0, rst.window = 0, rst.has_timestamps = false;
+    uint32_t there = feed(&n, at_server_point(&n, rst, false, t0 + 20030));
+    uint32_t here = feed_at(&n, rst, t0 + 40030);
+    struct rst_verdict v = verdict(&n, here);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED && v.suspicion == 0 && v.n_evidence == 0);
+    CHECK(v.vantage.peer_frame == n.frame - 1 && !v.first_sighting);
+    v = verdict(&n, there);
+    CHECK(v.final_cause == RST_CAUSE_REFUSED && v.first_sighting);
+    CHECK(v.vantage.peer_frame == n.frame);
+    net_free(&n);
+}
