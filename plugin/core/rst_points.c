@@ -357,11 +357,11 @@ static bool index_tuples(struct index *tx, const struct chunked *store, size_t t
 }
 
 /* The tuple indexes find a connection's or an address's entries at other
- * places (capture points, views): a file with one place needs none.  They
- * are made when a second place first shows, from every entry so far: what
- * they would hold had they been kept all along, since at one place they
- * are only ever written (rst_points.c's only readers of them follow a
- * tuple to another place).  False when memory runs out. */
+ * places (capture points, views): a file with one place needs none (what
+ * they would find there is an older entry at the same place, which joins no
+ * ring).  They are made when a second place first shows, from every entry
+ * so far in the order they were made: what they would hold had they been
+ * kept all along.  False when memory runs out. */
 static bool note_place(struct rst_core *core, const struct rst_conn_key *key)
 {
     if (core->places == 0) {
