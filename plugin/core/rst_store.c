@@ -198,8 +198,12 @@ uint32_t rst_core_rst_of_frame(struct rst_core *core, uint32_t frame)
             i++;
         else if (after && (i + 1 == n || record_frame(core, i + 1) > frame))
             return 0;
-        else if ((i = first_record_from(core, frame)) == n)
-            return core->frame_cursor = n - 1, 0;
+        else
+            i = first_record_from(core, frame);
+    }
+    if (i == n) { /* past the last record */
+        core->frame_cursor = n - 1;
+        return 0;
     }
     core->frame_cursor = i;
     return record_frame(core, i) == frame ? (uint32_t)i + 1 : 0;
