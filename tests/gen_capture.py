@@ -329,9 +329,9 @@ FORGED_SCAN_EVERY = 4999
 
 
 def scan_target(k):
-    """The k-th attempt's host and port: every host of the /24, then the next port."""
-    host = Host(bytes([203, 0, 113, 1 + k % 254]), False, ROUTER_MAC, SERVER_TTL)
-    return host, 1 + (k // 254) % 65535, 1024 + (k // (254 * 65535)) % 64000
+    """The k-th attempt's (host, source port, port): every host of the /24,
+    then the next port."""
+    return 1 + k % 254, 1024 + (k // (254 * 65535)) % 64000, 1 + (k // 254) % 65535
 
 
 def forged_refusal(conn, rng):
@@ -345,23 +345,27 @@ def forged_refusal(conn, rng):
     reply_rst(conn, "c", conn.cseq, 0, RST, conn.t + 50, ("no-connection", False))
 
 
-def make_scan(path, connections, seed):
-    """SYN, RST/ACK, for every attempt; a few refusals forged (see above)."""
+def write_scan(path, seed, attempts):
+    """The scanner's attempts, (host, sport, dport, forged) each, a SYN every
+    SCAN_GAP_US: refused, or (forged) refused by the injector (see above)."""
     rng = random.Random(seed)
     w = Writer(path)
-    for k in range(connections):
+    for k, (host, sport, dport, forged) in enumerate(attempts):
         t = k * SCAN_GAP_US
         w.flush_until(t)
-        target, port, sport = scan_target(k)
         conn = Conn(rng, 0, t)
-        conn.c, conn.s, conn.cport, conn.sport = SCANNER, target, sport, port
-        if k % FORGED_SCAN_EVERY == FORGED_SCAN_EVERY - 1:
-            forged_refusal(conn, rng)
-        else:
-            refused(conn, rng)
+        conn.c, conn.s = SCANNER, Host(bytes([203, 0, 113, host]), False, ROUTER_MAC, SERVER_TTL)
+        conn.cport, conn.sport = sport, dport
+        (forged_refusal if forged else refused)(conn, rng)
         w.add(conn.out)
     w.close()
     return w.frames
+
+
+def make_scan(path, connections, seed):
+    """SYN, RST/ACK, for every attempt; a few refusals forged (see above)."""
+    return write_scan(path, seed, (scan_target(k) + (k % FORGED_SCAN_EVERY == FORGED_SCAN_EVERY - 1,)
+                                   for k in range(connections)))
 
 
 def colliding_tuples(n, bits):
@@ -372,18 +376,7 @@ def colliding_tuples(n, bits):
 
 
 def make_collide(path, connections, seed, bits=14):
-    rng = random.Random(seed)
-    w = Writer(path)
-    for k, (host, sport, dport) in enumerate(colliding_tuples(connections, bits)):
-        t = k * SCAN_GAP_US
-        w.flush_until(t)
-        conn = Conn(rng, 0, t)
-        conn.c, conn.s = SCANNER, Host(bytes([203, 0, 113, host]), False, ROUTER_MAC, SERVER_TTL)
-        conn.cport, conn.sport = sport, dport
-        refused(conn, rng)
-        w.add(conn.out)
-    w.close()
-    return w.frames
+    return write_scan(path, seed, (t + (False,) for t in colliding_tuples(connections, bits)))
 
 
 FLOOD_GAP_US = 5
