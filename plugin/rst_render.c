@@ -142,6 +142,8 @@ static gboolean wants_detail(proto_tree *tree, packet_info *pinfo)
     if (proto_field_is_referenced(tree, rst_hf.explanation) || have_tap_listener(expert_tap)
         || rst_has_column(pinfo->cinfo, COL_EXPERT))
         return TRUE;
+    if (!tree)
+        return FALSE; /* no tree references a field: skip the loop, ~50 calls a RST */
     for (unsigned k = 0; k < n_expert_hfs; k++)
         if (proto_field_is_referenced(tree, expert_hfs[k]))
             return TRUE;
