@@ -1,4 +1,5 @@
-/* rst_pack.c: connections that never left their handshake, kept small.
+/* rst_pack.c: connections that never left their handshake, and plain RSTs'
+ * records, kept small.
  *
  * Most connections of a port scan or a SYN flood are one SYN, perhaps a
  * RST/ACK: everything the core knows of them follows from those two
@@ -76,9 +77,8 @@ static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
         x->ip_id = sm->ip_id;
         x->ip_id_known = true;
     }
-    const struct rst_record *rst = rst_store_record(core, sm->rst);
-    if (rst) {
-        y->rst_frame = rst->frame;
+    if (sm->rst && sm->rst <= core->records.count) {
+        y->rst_frame = rst_record_frame(core, sm->rst - 1);
         y->last_rst = y->reset_rst = y->pending_rsts = sm->rst;
         c->rst_count = 1;
     }
@@ -150,16 +150,16 @@ static bool push_index(uint32_t **v, size_t *n, size_t *cap, uint32_t value)
     return true;
 }
 
-/* A zeroed full form (its number, index + 1), the space of a packed one
- * if there is any; 0 when memory runs out. */
-static uint32_t take_full(struct rst_core *core)
+/* A zeroed full form in fulls (its number, index + 1), the space of a
+ * packed one if there is any; 0 when memory runs out. */
+static uint32_t take_full(struct chunked *fulls, const uint32_t *free_list, size_t *n_free)
 {
-    if (core->n_free_fulls) {
-        uint32_t f = core->free_fulls[--core->n_free_fulls];
-        memset(chunked_at(&core->fulls, f - 1), 0, sizeof(struct rst_conn));
+    if (*n_free) {
+        uint32_t f = free_list[--*n_free];
+        memset(chunked_at(fulls, f - 1), 0, fulls->elem_size);
         return f;
     }
-    return rst_chunked_push(&core->fulls) ? (uint32_t)core->fulls.count : 0;
+    return rst_chunked_push(fulls) ? (uint32_t)fulls->count : 0;
 }
 
 /* Gives a small record its full form, to be packed again when the
@@ -167,7 +167,7 @@ static uint32_t take_full(struct rst_core *core)
  * (none to be had) the connection is seen through a spare the core keeps. */
 static struct rst_conn *give_full(struct rst_core *core, struct rst_conn_small *sm, uint32_t index)
 {
-    uint32_t f = take_full(core);
+    uint32_t f = take_full(&core->fulls, core->free_fulls, &core->n_free_fulls);
     if (!f)
         return &core->spare_conn;
     sm->full = f;
@@ -205,6 +205,228 @@ struct rst_conn *rst_conn_new(struct rst_core *core, const struct rst_conn_key *
     return c;
 }
 
+/* RST records.  A port scan's refusal sets a few fields of its record
+ * (rst_records.c: its header, what it answers, its cause); the rest stay
+ * zero unless a later packet races it, it comes in a burst or as a copy,
+ * states something or throws data away.  Such records are kept small,
+ * packed and checked as connections are.  A RST's id finds its record
+ * through a reference (core->records), so that a record that stays full
+ * costs no small one besides. */
+
+/* The record's flags, a bit each of rst_record_small.bits, in this order;
+ * then whether it has each of the two earlier times. */
+#define RECORD_FLAGS(X) \
+    X(has_mac) \
+    X(has_ts) \
+    X(has_ip_id) \
+    X(has_prev_ip_id) \
+    X(seq_zero_forbidden) \
+    X(seq_zero_after_synack) \
+    X(mid_connection) \
+    X(ack_mismatch) \
+    X(keeps_connection) \
+    X(burst_seq) \
+    X(burst_window) \
+    X(burst_ttl) \
+    X(ip_id_repeat) \
+    X(window_cut) \
+    X(options_cut) \
+    X(before_established) \
+    X(sequence_gap)
+#define RECORD_TRIGGER_TIME (1u << 17)
+#define RECORD_RUN_TIME (1u << 18)
+
+/* t + d, d a 32-bit difference (two's complement), without overflow. */
+static int64_t plus_difference(int64_t t, uint32_t d)
+{
+    int64_t signed_d = d >= 0x80000000u ? (int64_t)d - 0x100000000LL : (int64_t)d;
+    return (int64_t)((uint64_t)t + (uint64_t)signed_d);
+}
+
+static uint32_t difference(int64_t later, int64_t t)
+{
+    return (uint32_t)((uint64_t)later - (uint64_t)t);
+}
+
+static void expand_record(const struct rst_record_small *sm, struct rst_record *r)
+{
+    uint32_t bits = sm->bits[0] | (uint32_t)sm->bits[1] << 8 | (uint32_t)sm->bits[2] << 16;
+    unsigned n = 0;
+    memset(r, 0, sizeof *r);
+#define GET_FLAG(f) r->f = (bits >> n++) & 1;
+    RECORD_FLAGS(GET_FLAG)
+#undef GET_FLAG
+    r->time_us = (int64_t)(((uint64_t)sm->time_us[1] << 32) | sm->time_us[0]);
+    if (bits & RECORD_TRIGGER_TIME)
+        r->trigger_time_us = plus_difference(r->time_us, sm->trigger_dt);
+    if (bits & RECORD_RUN_TIME)
+        r->trigger_run_us = plus_difference(r->time_us, sm->run_dt);
+    r->frame = sm->frame;
+    r->conn = sm->conn;
+    r->answers_frame = sm->answers_frame;
+    r->trigger_frame = sm->trigger_frame;
+    r->seq = sm->seq;
+    r->ack = sm->ack;
+    r->tsval = sm->tsval;
+    r->window = sm->window;
+    r->ip_id = sm->ip_id;
+    memcpy(r->mac, sm->mac, 6);
+    r->flags = sm->flags;
+    r->ttl = sm->ttl;
+    r->from = sm->from;
+    r->wire_cause = sm->wire_cause;
+    r->answered_flags = sm->answered_flags;
+    r->wire_case = sm->wire_case;
+    r->shape = sm->shape_accept & 0x0f;
+    r->accept = sm->shape_accept >> 4;
+}
+
+/* The small record of a full one, if one holds it (checked as pack's). */
+static bool pack_record(const struct rst_record *r, struct rst_record_small *sm)
+{
+    struct rst_record_small p = { .frame = r->frame };
+    uint32_t bits = 0;
+    unsigned n = 0;
+#define PUT_FLAG(f) bits |= (uint32_t)r->f << n++;
+    RECORD_FLAGS(PUT_FLAG)
+#undef PUT_FLAG
+    bits |=
+        (r->trigger_time_us ? RECORD_TRIGGER_TIME : 0) | (r->trigger_run_us ? RECORD_RUN_TIME : 0);
+    p.bits[0] = (uint8_t)bits, p.bits[1] = (uint8_t)(bits >> 8), p.bits[2] = (uint8_t)(bits >> 16);
+    p.time_us[0] = (uint32_t)r->time_us;
+    p.time_us[1] = (uint32_t)((uint64_t)r->time_us >> 32);
+    p.trigger_dt = difference(r->trigger_time_us, r->time_us);
+    p.run_dt = difference(r->trigger_run_us, r->time_us);
+    p.conn = r->conn;
+    p.answers_frame = r->answers_frame;
+    p.trigger_frame = r->trigger_frame;
+    p.seq = r->seq;
+    p.ack = r->ack;
+    p.tsval = r->tsval;
+    p.window = r->window;
+    p.ip_id = r->ip_id;
+    memcpy(p.mac, r->mac, 6);
+    p.flags = r->flags;
+    p.ttl = r->ttl;
+    p.from = r->from;
+    p.wire_cause = r->wire_cause;
+    p.answered_flags = r->answered_flags;
+    p.wire_case = r->wire_case;
+    p.shape_accept = (uint8_t)((r->shape & 0x0f) | r->accept << 4);
+    struct rst_record check;
+    expand_record(&p, &check);
+    if (memcmp(&check, r, sizeof check) != 0)
+        return false;
+    *sm = p;
+    return true;
+}
+
+static uint32_t *record_ref(const struct rst_core *core, uint32_t rst_id)
+{
+    return chunked_at(&core->records, rst_id - 1);
+}
+
+static struct rst_record *full_record(const struct rst_core *core, uint32_t number)
+{
+    return chunked_at(&core->rst_fulls, number - 1);
+}
+
+static struct rst_record_small *small_record(const struct rst_core *core, uint32_t number)
+{
+    return chunked_at(&core->rst_smalls, number - 1);
+}
+
+/* A full form for the RST id, to be packed again when the outermost call
+ * returns; out of memory, the spare (as for connections). */
+static struct rst_record *give_record_full(struct rst_core *core, uint32_t rst_id)
+{
+    uint32_t f = take_full(&core->rst_fulls, core->free_rst_fulls, &core->n_free_rst_fulls);
+    if (!f)
+        return &core->spare_record;
+    *record_ref(core, rst_id) = f << 1 | 1;
+    /* Unlisted (out of memory), it is not packed again: it stays full. */
+    (void)push_index(&core->expanded_rsts, &core->n_expanded_rsts, &core->cap_expanded_rsts,
+                     rst_id);
+    return full_record(core, f);
+}
+
+struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id)
+{
+    if (rst_id == 0 || rst_id > core->records.count)
+        return NULL;
+    uint32_t ref = *record_ref(core, rst_id);
+    if (ref & 1)
+        return full_record(core, ref >> 1);
+    /* A cache fill, as rst_core_conn's; the small record's space goes to
+     * the next one packed. */
+    struct rst_core *m = (struct rst_core *)core;
+    struct rst_record *r = give_record_full(m, rst_id);
+    expand_record(small_record(core, ref >> 1), r);
+    if (r != &m->spare_record)
+        (void)push_index(&m->free_rst_smalls, &m->n_free_rst_smalls, &m->cap_free_rst_smalls,
+                         ref >> 1);
+    return r;
+}
+
+struct rst_record *rst_record_new(struct rst_core *core, uint32_t *id)
+{
+    if (!rst_chunked_push(&core->records))
+        return NULL;
+    *id = (uint32_t)core->records.count;
+    struct rst_record *r = give_record_full(core, *id);
+    if (r == &core->spare_record)
+        memset(r, 0, sizeof *r);
+    return r;
+}
+
+uint32_t rst_record_frame(const struct rst_core *core, size_t i)
+{
+    uint32_t ref = *record_ref(core, (uint32_t)i + 1);
+    if (!ref)
+        return 0; /* its record never had room */
+    return ref & 1 ? full_record(core, ref >> 1)->frame : small_record(core, ref >> 1)->frame;
+}
+
+/* A small record's space (its number), a freed one if there is any; 0
+ * when memory runs out. */
+static uint32_t take_small(struct rst_core *core)
+{
+    if (core->n_free_rst_smalls)
+        return core->free_rst_smalls[--core->n_free_rst_smalls];
+    return rst_chunked_push(&core->rst_smalls) ? (uint32_t)core->rst_smalls.count : 0;
+}
+
+static void pack_one_record(struct rst_core *m, uint32_t rst_id)
+{
+    uint32_t ref = *record_ref(m, rst_id);
+    struct rst_record_small p;
+    if (!(ref & 1) || !pack_record(full_record(m, ref >> 1), &p))
+        return;
+    /* Room to free the full form first, so that nothing can fail after
+     * the small record is written. */
+    if (!push_index(&m->free_rst_fulls, &m->n_free_rst_fulls, &m->cap_free_rst_fulls, ref >> 1))
+        return;
+    uint32_t sm = take_small(m);
+    if (!sm) {
+        m->n_free_rst_fulls--; /* no room: it stays full */
+        return;
+    }
+    *small_record(m, sm) = p;
+    *record_ref(m, rst_id) = sm << 1;
+}
+
+static void pack_records(struct rst_core *m)
+{
+    for (size_t i = 0; i < m->n_expanded_rsts; i++)
+        pack_one_record(m, m->expanded_rsts[i]);
+    m->n_expanded_rsts = 0;
+}
+
+size_t rst_records_full(const struct rst_core *core)
+{
+    return core->rst_fulls.count - core->n_free_rst_fulls;
+}
+
 void rst_conns_enter(const struct rst_core *core)
 {
     ((struct rst_core *)core)->depth++;
@@ -216,6 +438,7 @@ void rst_conns_leave(const struct rst_core *core)
     struct rst_core *m = (struct rst_core *)core;
     if (--m->depth)
         return;
+    pack_records(m);
     for (size_t i = 0; i < m->n_expanded; i++) {
         struct rst_conn_small *sm = chunked_at(&m->conns, m->expanded[i]);
         uint32_t f = sm->full;

@@ -93,36 +93,42 @@ static uint32_t store_statement(struct rst_core *core, const struct rst_conn *c,
     return rst_store_diag(core, s, fastclose, by_peer);
 }
 
+/* Its own header, and where its sender's IP ID counter stood.  Field by
+ * field into the zeroed record, so that its padding stays zero and packing
+ * can compare it byte for byte (rst_pack.c). */
+static void note_header(struct rst_record *rec, const struct rst_side *x,
+                        const struct rst_segment *s)
+{
+    rec->frame = s->frame;
+    rec->time_us = s->time_us;
+    rec->seq = s->seq;
+    rec->ack = s->ack;
+    rec->flags = s->flags;
+    rec->window = s->window;
+    rec->ttl = s->ttl;
+    rec->has_ts = s->has_timestamps;
+    rec->tsval = s->tsval;
+    rec->has_mac = s->has_mac;
+    rec->has_ip_id = s->has_ip_id;
+    rec->ip_id = s->ip_id;
+    rec->has_prev_ip_id = x->ip_id_known;
+    rec->prev_ip_id = x->ip_id;
+    rec->window_cut = s->window_cut;
+    rec->options_cut = s->options_cut;
+    memcpy(rec->mac, s->src_mac, 6);
+}
+
 static uint32_t add_rst(struct rst_core *core, struct rst_conn *c, uint32_t conn_index,
                         unsigned from, const struct rst_segment *s, const struct rst_params *params)
 {
     struct rst_side *x = &c->side[from];
-    struct rst_record *rec = rst_chunked_push(&core->records);
+    uint32_t id;
+    struct rst_record *rec = rst_record_new(core, &id);
     if (!rec)
         return 0;
-    uint32_t id = (uint32_t)core->records.count;
-    /* Its own header, and where its sender's IP ID counter stood. */
-    *rec = (struct rst_record){
-        .frame = s->frame,
-        .conn = conn_index,
-        .from = (uint8_t)from,
-        .time_us = s->time_us,
-        .seq = s->seq,
-        .ack = s->ack,
-        .flags = s->flags,
-        .window = s->window,
-        .ttl = s->ttl,
-        .has_ts = s->has_timestamps,
-        .tsval = s->tsval,
-        .has_mac = s->has_mac,
-        .has_ip_id = s->has_ip_id,
-        .ip_id = s->ip_id,
-        .has_prev_ip_id = x->ip_id_known,
-        .prev_ip_id = x->ip_id,
-        .window_cut = s->window_cut,
-        .options_cut = s->options_cut,
-    };
-    memcpy(rec->mac, s->src_mac, 6);
+    note_header(rec, x, s);
+    rec->conn = conn_index;
+    rec->from = (uint8_t)from;
     struct rst_record *prev = rst_store_record(core, x->last_rst);
     uint32_t original = copy_original(core, c, x, s);
     if (original) {

@@ -99,7 +99,9 @@ struct rst_core *rst_core_new(void)
     core->conns.elem_size = sizeof(struct rst_conn_small);
     core->fulls.elem_size = sizeof(struct rst_conn);
     core->hosts.elem_size = sizeof(struct rst_host);
-    core->records.elem_size = sizeof(struct rst_record);
+    core->records.elem_size = sizeof(uint32_t);
+    core->rst_smalls.elem_size = sizeof(struct rst_record_small);
+    core->rst_fulls.elem_size = sizeof(struct rst_record);
     core->diags.elem_size = sizeof(struct diag_entry);
     core->losses.elem_size = sizeof(struct rst_loss);
     core->runs.elem_size = sizeof(struct rst_runs);
@@ -126,6 +128,11 @@ void rst_core_free(struct rst_core *core)
     free(core->free_fulls);
     chunked_free(&core->hosts);
     chunked_free(&core->records);
+    chunked_free(&core->rst_smalls);
+    chunked_free(&core->rst_fulls);
+    free(core->expanded_rsts);
+    free(core->free_rst_fulls);
+    free(core->free_rst_smalls);
     chunked_free(&core->diags);
     chunked_free(&core->losses);
     chunked_free(&core->runs);
@@ -152,21 +159,9 @@ const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host)
     return rst_store_host(core, host);
 }
 
-struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id)
-{
-    if (rst_id == 0 || rst_id > core->records.count)
-        return NULL;
-    return chunked_at(&core->records, rst_id - 1);
-}
-
 const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id)
 {
     return rst_store_record(core, rst_id);
-}
-
-static uint32_t record_frame(const struct rst_core *core, size_t i)
-{
-    return ((const struct rst_record *)chunked_at(&core->records, i))->frame;
 }
 
 /* The first record at or after the frame (bisection). */
@@ -175,7 +170,7 @@ static size_t first_record_from(const struct rst_core *core, uint32_t frame)
     size_t lo = 0, hi = core->records.count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (record_frame(core, mid) < frame)
+        if (rst_record_frame(core, mid) < frame)
             lo = mid + 1;
         else
             hi = mid;
@@ -192,11 +187,11 @@ uint32_t rst_core_rst_of_frame(struct rst_core *core, uint32_t frame)
         i = n - 1;
     /* In frame order: the frame is the cursor's record, the next one, or
      * falls between the two. */
-    if (record_frame(core, i) != frame) {
-        bool after = record_frame(core, i) < frame;
-        if (after && i + 1 < n && record_frame(core, i + 1) == frame)
+    if (rst_record_frame(core, i) != frame) {
+        bool after = rst_record_frame(core, i) < frame;
+        if (after && i + 1 < n && rst_record_frame(core, i + 1) == frame)
             i++;
-        else if (after && (i + 1 == n || record_frame(core, i + 1) > frame))
+        else if (after && (i + 1 == n || rst_record_frame(core, i + 1) > frame))
             return 0;
         else
             i = first_record_from(core, frame);
@@ -206,15 +201,18 @@ uint32_t rst_core_rst_of_frame(struct rst_core *core, uint32_t frame)
         return 0;
     }
     core->frame_cursor = i;
-    return record_frame(core, i) == frame ? (uint32_t)i + 1 : 0;
+    return rst_record_frame(core, i) == frame ? (uint32_t)i + 1 : 0;
 }
 
 size_t rst_core_memory(const struct rst_core *core)
 {
     return chunked_bytes(&core->conns) + chunked_bytes(&core->fulls)
         + (core->cap_expanded + core->cap_free_fulls) * sizeof(uint32_t)
-        + chunked_bytes(&core->hosts) + chunked_bytes(&core->records) + chunked_bytes(&core->diags)
-        + chunked_bytes(&core->losses) + chunked_bytes(&core->runs)
+        + chunked_bytes(&core->hosts) + chunked_bytes(&core->records)
+        + chunked_bytes(&core->rst_smalls) + chunked_bytes(&core->rst_fulls)
+        + (core->cap_expanded_rsts + core->cap_free_rst_fulls + core->cap_free_rst_smalls)
+        * sizeof(uint32_t)
+        + chunked_bytes(&core->diags) + chunked_bytes(&core->losses) + chunked_bytes(&core->runs)
         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
            + core->host_tuple_index.size)
         * sizeof(uint32_t)

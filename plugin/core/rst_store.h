@@ -76,14 +76,33 @@ struct rst_conn_small {
     uint8_t ttl, wscale, flags, bits;
 };
 
+/* A RST's record while it holds no more than a plain refusal's fields (a
+ * port scan has one a connection): those fields, half the full record's
+ * size (rst_pack.c).  The times besides the RST's own as
+ * differences from it.  No padding. */
+struct rst_record_small {
+    uint32_t frame;
+    uint32_t time_us[2];         /* low and high words, as rst_conn_small's */
+    uint32_t trigger_dt, run_dt; /* trigger_time_us, trigger_run_us - time_us */
+    uint32_t conn, answers_frame, trigger_frame, seq, ack, tsval;
+    uint16_t window, ip_id;
+    uint8_t mac[6];
+    uint8_t flags, ttl, from, wire_cause, answered_flags, wire_case;
+    uint8_t shape_accept; /* shape, and accept in the high nibble */
+    uint8_t bits[3];      /* the record's flags, and which times it has */
+};
+
 struct rst_core {
-    struct chunked conns;   /* struct rst_conn_small */
-    struct chunked fulls;   /* struct rst_conn: expanded or grown connections (rst_pack.c) */
-    struct chunked hosts;   /* struct rst_host */
-    struct chunked records; /* struct rst_record */
-    struct chunked diags;   /* what RST payloads state (rst_store.c) */
-    struct chunked losses;  /* struct rst_loss: what RSTs threw away (rst_impact.c) */
-    struct chunked runs;    /* struct rst_runs: sides past their handshake (rst_learn.c) */
+    struct chunked conns; /* struct rst_conn_small */
+    struct chunked fulls; /* struct rst_conn: expanded or grown connections (rst_pack.c) */
+    struct chunked hosts; /* struct rst_host */
+    /* RST records: for each id, in frame order, where its record is
+     * (rst_pack.c): a small one (struct rst_record_small) or a full one. */
+    struct chunked records; /* uint32_t: number (index + 1) << 1 | full */
+    struct chunked rst_smalls, rst_fulls;
+    struct chunked diags;  /* what RST payloads state (rst_store.c) */
+    struct chunked losses; /* struct rst_loss: what RSTs threw away (rst_impact.c) */
+    struct chunked runs;   /* struct rst_runs: sides past their handshake (rst_learn.c) */
     struct index conn_index, host_index;
     struct index tuple_index;      /* a connection's tuple -> its newest connection */
     struct index host_tuple_index; /* an address -> its newest host entry */
@@ -100,6 +119,11 @@ struct rst_core {
     size_t n_expanded, cap_expanded, n_free_fulls, cap_free_fulls;
     unsigned depth;
     struct rst_conn spare_conn;
+    /* The same for RST records (ids). */
+    uint32_t *expanded_rsts, *free_rst_fulls, *free_rst_smalls;
+    size_t n_expanded_rsts, cap_expanded_rsts, n_free_rst_fulls, cap_free_rst_fulls;
+    size_t n_free_rst_smalls, cap_free_rst_smalls;
+    struct rst_record spare_record;
 };
 
 /* A connection's full form, expanded from its small record if need be
@@ -114,6 +138,13 @@ void rst_conns_enter(const struct rst_core *core);
 void rst_conns_leave(const struct rst_core *core);
 /* Connections in full form, for tests and the benchmark. */
 size_t rst_conns_full(const struct rst_core *core);
+/* A new RST record (its id in *id), zeroed and in full form until the
+ * outermost call returns; NULL when memory runs out. */
+struct rst_record *rst_record_new(struct rst_core *core, uint32_t *id);
+/* The frame of the record at index i (id - 1), in either form. */
+uint32_t rst_record_frame(const struct rst_core *core, size_t i);
+/* RST records in full form, for tests and the benchmark. */
+size_t rst_records_full(const struct rst_core *core);
 /* A connection's entries at several capture points form a ring: from
  * m = start (index + 1), m = rst_conn_ring_next(core, start, m) visits each
  * once, then gives 0.  A ring holds one entry per point; walks stop at
@@ -162,6 +193,8 @@ static inline struct rst_conn *rst_ring_conn(const struct rst_ring *r)
 const struct rst_host *rst_core_host(const struct rst_core *core, uint32_t host);
 struct rst_host *rst_store_host(const struct rst_core *core, uint32_t host);
 const struct rst_record *rst_core_record(const struct rst_core *core, uint32_t rst_id);
+/* A RST's record in full form (rst_pack.c), NULL for id 0 or past the last:
+ * valid until the outermost call into the core returns. */
 struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id);
 
 /* What a RST's payload states, kept only for RSTs that carry one: its

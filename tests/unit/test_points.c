@@ -696,10 +696,12 @@ TEST(test_a_frame_finds_its_rst)
  * (rst_pack.c): the SYN of a flood, the SYN and RST/ACK of a scan, a
  * backscatter SYN-ACK; one that goes on gets its full form for good. */
 #define SMALL_RECORD 112
+#define SMALL_RST_RECORD 64
 
 TEST(test_handshake_only_connections_stay_small)
 {
     CHECK(sizeof(struct rst_conn_small) == SMALL_RECORD);
+    CHECK(sizeof(struct rst_record_small) == SMALL_RST_RECORD);
     struct net n;
     net_init(&n, 4);
     for (uint32_t i = 0; i < 3000; i++) {
@@ -715,14 +717,24 @@ TEST(test_handshake_only_connections_stay_small)
     }
     CHECK(rst_core_connections(n.core) == 3000);
     CHECK(rst_conns_full(n.core) == 0);
+    CHECK(rst_records_full(n.core) == 0); /* the refusals' RSTs */
     /* Their verdicts expand them and leave them small. */
     struct rst_verdict v = verdict(&n, 1);
     CHECK(v.final_cause == RST_CAUSE_REFUSED);
     CHECK(rst_conns_full(n.core) == 0);
-    /* A connection that goes on is full from its second side's SYN on. */
+    CHECK(rst_records_full(n.core) == 0);
+    /* A connection that goes on is full from its second side's SYN on, and
+     * so are the records of RSTs that end a connection past its handshake
+     * (what they answer, what they threw away; the second one its
+     * sender's first, prev_rst). */
     n.end[CLIENT].port = 9;
     handshake_and_exchange(&n);
     CHECK(rst_conns_full(n.core) == 1);
+    CHECK(rst_records_full(n.core) == 0);
+    uint32_t first = send_reply_rst(&n, SERVER, 0, S_ISN + 301, 0);
+    uint32_t second = send_reply_rst(&n, SERVER, 0, S_ISN + 301, 0);
+    CHECK(rst_core_record(n.core, second)->prev_rst == first);
+    CHECK(rst_records_full(n.core) == 2);
     net_free(&n);
 }
 
