@@ -25,6 +25,8 @@ static int expert_tap = -1;
 #define MAX_EXPERT_HFS (3 * RST_CAUSE_COUNT + 11)
 static int expert_hfs[MAX_EXPERT_HFS];
 static unsigned n_expert_hfs;
+static unsigned n_wireshark_hfs; /* the first ones: Wireshark's */
+static int expert_parent = -1;   /* the protocol of all the plugin's, -1: not one */
 
 static proto_item *add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
 {
@@ -143,8 +145,17 @@ static gboolean wants_detail(proto_tree *tree, packet_info *pinfo)
         || rst_has_column(pinfo->cinfo, COL_EXPERT))
         return TRUE;
     if (!tree)
-        return FALSE; /* no tree references a field: skip the loop, ~50 calls a RST */
-    for (unsigned k = 0; k < n_expert_hfs; k++)
+        return FALSE; /* without a tree no field is referenced */
+    for (unsigned k = 0; k < n_wireshark_hfs; k++)
+        if (proto_field_is_referenced(tree, expert_hfs[k]))
+            return TRUE;
+    /* A filter, colouring rule or field list that names a field marks its
+     * protocol as well (proto_tree_prime_with_hfid): where the plugin's is
+     * unmarked, none of its ~40 expert fields is named, and asking each
+     * would cost more than the rest of a RST that nothing reads. */
+    if (expert_parent >= 0 && !proto_field_is_referenced(tree, expert_parent))
+        return FALSE;
+    for (unsigned k = n_wireshark_hfs; k < n_expert_hfs; k++)
         if (proto_field_is_referenced(tree, expert_hfs[k]))
             return TRUE;
     return FALSE;
@@ -322,6 +333,7 @@ void rst_render_find_readers(void)
         if (hf >= 0)
             expert_hfs[n_expert_hfs++] = hf;
     }
+    n_wireshark_hfs = n_expert_hfs;
     for (int c = 0; c < RST_CAUSE_COUNT; c++) {
         expert_hfs[n_expert_hfs++] = rst_ei.cause[c].hf;
         expert_hfs[n_expert_hfs++] = rst_ei.cause_none[c].hf;
@@ -333,6 +345,10 @@ void rst_render_find_readers(void)
     };
     for (unsigned k = 0; k < array_length(others); k++)
         expert_hfs[n_expert_hfs++] = others[k]->hf;
+    expert_parent = proto_registrar_get_parent(expert_hfs[n_wireshark_hfs]);
+    for (unsigned k = n_wireshark_hfs; k < n_expert_hfs; k++)
+        if (proto_registrar_get_parent(expert_hfs[k]) != expert_parent)
+            expert_parent = -1;
 }
 
 void rst_render(const struct rst_core *core, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
