@@ -6,9 +6,10 @@
  * segments.  Each connection is a small record (struct rst_conn_small):
  * its key and, while it is that simple, those segments' fields.  Code
  * works on the full form (struct rst_conn) alone: rst_core_conn expands a
- * small record into a full one on first use, and when the outermost call
- * into the core returns, each connection expanded during it is packed
- * again if its state is still what the small record can hold.  "Can hold"
+ * small record into a full one on first use, and once no call into the
+ * core is under way, connections expanded are packed again (in batches,
+ * rst_conns_leave) if their state is still what the small record can
+ * hold.  "Can hold"
  * is checked, not reasoned about: a state packs only if expanding the
  * packed record gives it back byte for byte, so no verdict can differ
  * from the full form's.  A connection that grows past its handshake keeps
@@ -20,6 +21,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+static void pack_expanded(struct rst_core *m);
 
 /* rst_conn_small.bits */
 #define PACK_OPENER 0x01    /* the side that sent the SYN (or SYN-ACK) */
@@ -422,8 +425,10 @@ static void pack_records(struct rst_core *m)
     m->n_expanded_rsts = 0;
 }
 
-size_t rst_records_full(const struct rst_core *core)
+size_t rst_records_full(struct rst_core *core)
 {
+    if (!core->depth)
+        pack_expanded(core);
     return core->rst_fulls.count - core->n_free_rst_fulls;
 }
 
@@ -432,12 +437,9 @@ void rst_conns_enter(const struct rst_core *core)
     ((struct rst_core *)core)->depth++;
 }
 
-/* Packs what the call expanded, once no caller can hold a full form. */
-void rst_conns_leave(const struct rst_core *core)
+/* Packs what was expanded, once no caller can hold a full form. */
+static void pack_expanded(struct rst_core *m)
 {
-    struct rst_core *m = (struct rst_core *)core;
-    if (--m->depth)
-        return;
     pack_records(m);
     for (size_t i = 0; i < m->n_expanded; i++) {
         struct rst_conn_small *sm = chunked_at(&m->conns, m->expanded[i]);
@@ -451,7 +453,24 @@ void rst_conns_leave(const struct rst_core *core)
     m->n_expanded = 0;
 }
 
-size_t rst_conns_full(const struct rst_core *core)
+/* What the outermost calls expanded is packed in batches: a scan's
+ * connection is made by its SYN and refused a few hundred frames later,
+ * and within one batch the RST finds it still full (one expansion and one
+ * check instead of two).  A batch's full forms are a few megabytes. */
+#define PACK_BATCH 4096
+
+void rst_conns_leave(const struct rst_core *core)
 {
+    struct rst_core *m = (struct rst_core *)core;
+    if (--m->depth)
+        return;
+    if (m->n_expanded >= PACK_BATCH || m->n_expanded_rsts >= PACK_BATCH)
+        pack_expanded(m);
+}
+
+size_t rst_conns_full(struct rst_core *core)
+{
+    if (!core->depth)
+        pack_expanded(core);
     return core->fulls.count - core->n_free_fulls;
 }

@@ -63,6 +63,30 @@ static void join_ring(uint32_t *other_next, uint32_t other, uint32_t *next, uint
     *other_next = index + 1;
 }
 
+/* The two host entries found last, the newer first: a new connection
+ * looks up both its ends, and a scanner's or a flooded server's is the
+ * same each time (a comparison instead of a hash).  Entries never move or
+ * go, so a remembered one stays right. */
+static uint32_t recent_host(struct rst_core *core, const struct rst_host *key)
+{
+    for (unsigned k = 0; k < 2; k++) {
+        uint32_t h = core->recent_hosts[k];
+        if (h && memcmp(rst_store_host(core, h), key, HOST_KEY_LEN) == 0) {
+            core->recent_hosts[k] = core->recent_hosts[0];
+            core->recent_hosts[0] = h;
+            return h;
+        }
+    }
+    return 0;
+}
+
+static uint32_t note_recent_host(struct rst_core *core, uint32_t h)
+{
+    core->recent_hosts[1] = core->recent_hosts[0];
+    core->recent_hosts[0] = h;
+    return h;
+}
+
 /* The host entry of an endpoint, created on first sight; 0 when out of
  * memory.  link_mac: the MAC at its end of the link, where the view holds
  * several links, else NULL. */
@@ -77,18 +101,22 @@ static uint32_t find_host(struct rst_core *core, uint32_t group, uint32_t view, 
     memcpy(key.addr, addr, ip_version == 6 ? 16 : 4);
     if (link_mac)
         memcpy(key.link_mac, link_mac, 6);
+    uint32_t known = recent_host(core, &key);
+    if (known)
+        return known;
     if (!rst_index_reserve(&core->host_index, &core->hosts, HOST_KEY_LEN)
         || (core->places > 1
             && !rst_index_reserve(&core->host_tuple_index, &core->hosts, HOST_TUPLE_LEN)))
         return 0;
     size_t slot = rst_index_find(&core->host_index, &core->hosts, &key, HOST_KEY_LEN);
     if (core->host_index.slots[slot])
-        return core->host_index.slots[slot];
+        return note_recent_host(core, core->host_index.slots[slot]);
     struct rst_host *h = rst_chunked_push(&core->hosts);
     if (!h)
         return 0;
     *h = key;
     uint32_t index = (uint32_t)core->hosts.count - 1;
+    note_recent_host(core, index + 1);
     core->host_index.slots[slot] = index + 1;
     core->host_index.used++;
     if (core->places < 2)

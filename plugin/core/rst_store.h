@@ -108,6 +108,7 @@ struct rst_core {
     struct index host_tuple_index; /* an address -> its newest host entry */
     struct rst_hash_key hash_key;  /* of all four indexes (rst_hash.c) */
     size_t frame_cursor;           /* the record rst_core_rst_of_frame found last */
+    uint32_t recent_hosts[2];      /* the host entries found last (rst_points.c) */
     /* Places (view and point) seen: 0, 1 (place_view, point 0) or several;
      * the tuple indexes are kept from the second on (rst_points.c). */
     unsigned places;
@@ -133,18 +134,19 @@ struct rst_conn *rst_core_conn(const struct rst_core *core, uint32_t index);
 struct rst_conn *rst_conn_new(struct rst_core *core, const struct rst_conn_key *key,
                               uint32_t *index);
 /* Around every call into the core that touches connections: leaving the
- * outermost packs what it expanded. */
+ * outermost packs what was expanded, in batches. */
 void rst_conns_enter(const struct rst_core *core);
 void rst_conns_leave(const struct rst_core *core);
-/* Connections in full form, for tests and the benchmark. */
-size_t rst_conns_full(const struct rst_core *core);
+/* Connections in full form, for tests and the benchmark (after packing
+ * the batch under way). */
+size_t rst_conns_full(struct rst_core *core);
 /* A new RST record (its id in *id), zeroed and in full form until the
  * outermost call returns; NULL when memory runs out. */
 struct rst_record *rst_record_new(struct rst_core *core, uint32_t *id);
 /* The frame of the record at index i (id - 1), in either form. */
 uint32_t rst_record_frame(const struct rst_core *core, size_t i);
-/* RST records in full form, for tests and the benchmark. */
-size_t rst_records_full(const struct rst_core *core);
+/* RST records in full form, the same way. */
+size_t rst_records_full(struct rst_core *core);
 /* A connection's entries at several capture points form a ring: from
  * m = start (index + 1), m = rst_conn_ring_next(core, start, m) visits each
  * once, then gives 0.  A ring holds one entry per point; walks stop at
