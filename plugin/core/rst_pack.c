@@ -165,8 +165,8 @@ static uint32_t take_full(struct chunked *fulls, const uint32_t *free_list, size
     return rst_chunked_push(fulls) ? (uint32_t)fulls->count : 0;
 }
 
-/* Gives a small record its full form, to be packed again when the
- * outermost call returns.  Out of memory, the full form stays for good, or
+/* Gives a small record its full form, to be packed again with the next
+ * batch.  Out of memory, the full form stays for good, or
  * (none to be had) the connection is seen through a spare the core keeps. */
 static struct rst_conn *give_full(struct rst_core *core, struct rst_conn_small *sm, uint32_t index)
 {
@@ -339,8 +339,8 @@ static struct rst_record_small *small_record(const struct rst_core *core, uint32
     return chunked_at(&core->rst_smalls, number - 1);
 }
 
-/* A full form for the RST id, to be packed again when the outermost call
- * returns; out of memory, the spare (as for connections). */
+/* A full form for the RST id, to be packed again with the next batch; out
+ * of memory, the spare (as for connections). */
 static struct rst_record *give_record_full(struct rst_core *core, uint32_t rst_id)
 {
     uint32_t f = take_full(&core->rst_fulls, core->free_rst_fulls, &core->n_free_rst_fulls);
@@ -358,6 +358,8 @@ struct rst_record *rst_store_record(const struct rst_core *core, uint32_t rst_id
     if (rst_id == 0 || rst_id > core->records.count)
         return NULL;
     uint32_t ref = *record_ref(core, rst_id);
+    if (!ref)
+        return NULL; /* memory ran out when it was made: it has no record */
     if (ref & 1)
         return full_record(core, ref >> 1);
     /* A cache fill, as rst_core_conn's; the small record's space goes to

@@ -140,8 +140,8 @@ void rst_conns_leave(const struct rst_core *core);
 /* Connections in full form, for tests and the benchmark (after packing
  * the batch under way). */
 size_t rst_conns_full(struct rst_core *core);
-/* A new RST record (its id in *id), zeroed and in full form until the
- * outermost call returns; NULL when memory runs out. */
+/* A new RST record (its id in *id), zeroed and in full form at least
+ * until the outermost call returns; NULL when memory runs out. */
 struct rst_record *rst_record_new(struct rst_core *core, uint32_t *id);
 /* The frame of the record at index i (id - 1), in either form. */
 uint32_t rst_record_frame(const struct rst_core *core, size_t i);
