@@ -22,8 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void pack_expanded(struct rst_core *m);
-
 /* rst_conn_small.bits */
 #define PACK_OPENER 0x01    /* the side that sent the SYN (or SYN-ACK) */
 #define PACK_MAC 0x02       /* it came with the sender's MAC */
@@ -153,8 +151,9 @@ static bool push_index(uint32_t **v, size_t *n, size_t *cap, uint32_t value)
     return true;
 }
 
-/* A zeroed full form in fulls (its number, index + 1), the space of a
- * packed one if there is any; 0 when memory runs out. */
+/* A zeroed element of fulls (its number, index + 1), the space of one
+ * freed if there is any; 0 when memory runs out.  Full forms, and the
+ * small records of RSTs. */
 static uint32_t take_full(struct chunked *fulls, const uint32_t *free_list, size_t *n_free)
 {
     if (*n_free) {
@@ -392,15 +391,6 @@ uint32_t rst_record_frame(const struct rst_core *core, size_t i)
     return ref & 1 ? full_record(core, ref >> 1)->frame : small_record(core, ref >> 1)->frame;
 }
 
-/* A small record's space (its number), a freed one if there is any; 0
- * when memory runs out. */
-static uint32_t take_small(struct rst_core *core)
-{
-    if (core->n_free_rst_smalls)
-        return core->free_rst_smalls[--core->n_free_rst_smalls];
-    return rst_chunked_push(&core->rst_smalls) ? (uint32_t)core->rst_smalls.count : 0;
-}
-
 static void pack_one_record(struct rst_core *m, uint32_t rst_id)
 {
     uint32_t ref = *record_ref(m, rst_id);
@@ -411,7 +401,7 @@ static void pack_one_record(struct rst_core *m, uint32_t rst_id)
      * the small record is written. */
     if (!push_index(&m->free_rst_fulls, &m->n_free_rst_fulls, &m->cap_free_rst_fulls, ref >> 1))
         return;
-    uint32_t sm = take_small(m);
+    uint32_t sm = take_full(&m->rst_smalls, m->free_rst_smalls, &m->n_free_rst_smalls);
     if (!sm) {
         m->n_free_rst_fulls--; /* no room: it stays full */
         return;
@@ -425,13 +415,6 @@ static void pack_records(struct rst_core *m)
     for (size_t i = 0; i < m->n_expanded_rsts; i++)
         pack_one_record(m, m->expanded_rsts[i]);
     m->n_expanded_rsts = 0;
-}
-
-size_t rst_records_full(struct rst_core *core)
-{
-    if (!core->depth)
-        pack_expanded(core);
-    return core->rst_fulls.count - core->n_free_rst_fulls;
 }
 
 void rst_conns_enter(const struct rst_core *core)
@@ -475,4 +458,11 @@ size_t rst_conns_full(struct rst_core *core)
     if (!core->depth)
         pack_expanded(core);
     return core->fulls.count - core->n_free_fulls;
+}
+
+size_t rst_records_full(struct rst_core *core)
+{
+    if (!core->depth)
+        pack_expanded(core);
+    return core->rst_fulls.count - core->n_free_rst_fulls;
 }
