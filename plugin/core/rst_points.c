@@ -104,39 +104,36 @@ static uint32_t find_host(struct rst_core *core, uint32_t group, uint32_t view, 
     uint32_t known = recent_host(core, &key);
     if (known)
         return known;
-    if (!rst_index_reserve(&core->host_index, &core->hosts, HOST_KEY_LEN)
-        || (core->places > 1
-            && !rst_index_reserve(&core->host_tuple_index, &core->hosts, HOST_TUPLE_LEN)))
+    if (!rst_index_reserve(&core->host_index)
+        || (core->places > 1 && !rst_index_reserve(&core->host_tuple_index)))
         return 0;
-    size_t slot = rst_index_find(&core->host_index, &core->hosts, &key, HOST_KEY_LEN);
-    if (core->host_index.slots[slot])
-        return note_recent_host(core, core->host_index.slots[slot]);
+    uint32_t hash;
+    size_t slot = rst_index_find(&core->host_index, &core->hosts, &key, HOST_KEY_LEN, &hash);
+    if (core->host_index.slots[slot].ref)
+        return note_recent_host(core, core->host_index.slots[slot].ref);
     struct rst_host *h = rst_chunked_push(&core->hosts);
     if (!h)
         return 0;
     *h = key;
     uint32_t index = (uint32_t)core->hosts.count - 1;
     note_recent_host(core, index + 1);
-    core->host_index.slots[slot] = index + 1;
-    core->host_index.used++;
+    rst_index_put(&core->host_index, slot, index + 1, hash);
     if (core->places < 2)
         return index + 1; /* one place: no other capture point to find */
     /* The same address at other capture points. */
     struct index *tx = &core->host_tuple_index;
-    size_t tslot = rst_index_find(tx, &core->hosts, &key, HOST_TUPLE_LEN);
-    if (tx->slots[tslot]) {
-        struct rst_host *other = rst_store_host(core, tx->slots[tslot]);
-        join_ring(&other->next_point, tx->slots[tslot] - 1, &h->next_point, index);
-    } else {
-        tx->used++;
+    size_t tslot = rst_index_find(tx, &core->hosts, &key, HOST_TUPLE_LEN, &hash);
+    if (tx->slots[tslot].ref) {
+        struct rst_host *other = rst_store_host(core, tx->slots[tslot].ref);
+        join_ring(&other->next_point, tx->slots[tslot].ref - 1, &h->next_point, index);
     }
-    tx->slots[tslot] = index + 1;
+    rst_index_put(tx, tslot, index + 1, hash);
     return index + 1;
 }
 
 static struct rst_conn *conn_at_slot(const struct rst_core *core, size_t slot)
 {
-    uint32_t i = core->conn_index.slots[slot];
+    uint32_t i = core->conn_index.slots[slot].ref;
     return i ? rst_core_conn(core, i - 1) : NULL;
 }
 
@@ -201,8 +198,8 @@ static uint8_t choose_point_by_ttl(const struct rst_core *core, struct rst_conn_
     uint8_t n = 0;
     for (; n < RST_POINTS_MAX; n++) {
         key->point = n;
-        c[n] =
-            conn_at_slot(core, rst_index_find(&core->conn_index, &core->conns, key, sizeof *key));
+        c[n] = conn_at_slot(
+            core, rst_index_find(&core->conn_index, &core->conns, key, sizeof *key, NULL));
         if (!c[n])
             break;
     }
@@ -226,14 +223,14 @@ static uint8_t choose_point_by_ttl(const struct rst_core *core, struct rst_conn_
 
 /* The link (point) of the view the segment was captured on: the first whose
  * newest connection of this tuple it matches, or the first without one.
- * Sets key->point; returns the index slot of that key. */
+ * Sets key->point; returns the index slot of that key, and its hash. */
 static size_t choose_point(const struct rst_core *core, struct rst_conn_key *key, unsigned from,
-                           const struct rst_segment *s)
+                           const struct rst_segment *s, uint32_t *hash)
 {
     if (on_ethernet(s)) {
         for (uint8_t p = 0; p < RST_POINTS_MAX; p++) {
             key->point = p;
-            size_t slot = rst_index_find(&core->conn_index, &core->conns, key, sizeof *key);
+            size_t slot = rst_index_find(&core->conn_index, &core->conns, key, sizeof *key, hash);
             const struct rst_conn *c = conn_at_slot(core, slot);
             if (!c || on_link(c, from, s))
                 return slot;
@@ -242,7 +239,7 @@ static size_t choose_point(const struct rst_core *core, struct rst_conn_key *key
     } else {
         key->point = choose_point_by_ttl(core, key, from, s);
     }
-    return rst_index_find(&core->conn_index, &core->conns, key, sizeof *key);
+    return rst_index_find(&core->conn_index, &core->conns, key, sizeof *key, hash);
 }
 
 /* What a host entry learns from a side's packets so far (when the side's
@@ -314,7 +311,8 @@ static bool same_connection(const struct rst_core *core, uint32_t other,
 }
 
 static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_key *key, size_t slot,
-                                 uint32_t *index, unsigned from, const struct rst_segment *s)
+                                 uint32_t hash, uint32_t *index, unsigned from,
+                                 const struct rst_segment *s)
 {
     const struct rst_conn *previous = conn_at_slot(core, slot);
     bool split = key->point > 0 || (previous && previous->split);
@@ -324,9 +322,7 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
     c->client = -1;
     c->last_data = -1;
     c->interface_id = s->interface_id;
-    if (!core->conn_index.slots[slot])
-        core->conn_index.used++;
-    core->conn_index.slots[slot] = *index + 1;
+    rst_index_put(&core->conn_index, slot, *index + 1, hash);
     if (on_ethernet(s)) {
         memcpy(c->link[from], s->link_src, 6);
         memcpy(c->link[!from], s->link_dst, 6);
@@ -350,22 +346,20 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
         struct rst_conn_key first = *key;
         first.point = 0;
         struct rst_conn *c0 = conn_at_slot(
-            core, rst_index_find(&core->conn_index, &core->conns, &first, sizeof first));
+            core, rst_index_find(&core->conn_index, &core->conns, &first, sizeof first, NULL));
         if (c0 && !c0->split)
             split_conn(core, c0);
     }
     if (core->places < 2)
         return c; /* one place: no other capture point to find */
     struct index *tx = &core->tuple_index;
-    size_t tslot = rst_index_find(tx, &core->conns, key, TUPLE_KEY_LEN);
-    if (tx->slots[tslot]) {
-        uint32_t other = tx->slots[tslot] - 1;
+    size_t tslot = rst_index_find(tx, &core->conns, key, TUPLE_KEY_LEN, &hash);
+    if (tx->slots[tslot].ref) {
+        uint32_t other = tx->slots[tslot].ref - 1;
         if (same_connection(core, other, key, from, s))
             join_ring(&rst_core_conn(core, other)->next_point, other, &c->next_point, *index);
-    } else {
-        tx->used++;
     }
-    tx->slots[tslot] = *index + 1;
+    rst_index_put(tx, tslot, *index + 1, hash);
     return c;
 }
 
@@ -374,14 +368,13 @@ static struct rst_conn *new_conn(struct rst_core *core, const struct rst_conn_ke
 static bool index_tuples(struct index *tx, const struct chunked *store, size_t tuple_len)
 {
     for (size_t i = 0; i < store->count; i++) {
-        if (!rst_index_reserve(tx, store, tuple_len))
+        if (!rst_index_reserve(tx))
             return false;
-        size_t slot = rst_index_find(tx, store, chunked_at(store, i), tuple_len);
-        if (!tx->slots[slot])
-            tx->used++;
-        tx->slots[slot] = (uint32_t)i + 1;
+        uint32_t hash;
+        size_t slot = rst_index_find(tx, store, chunked_at(store, i), tuple_len, &hash);
+        rst_index_put(tx, slot, (uint32_t)i + 1, hash);
     }
-    return rst_index_reserve(tx, store, tuple_len); /* and room for the entry being made */
+    return rst_index_reserve(tx); /* and room for the entry being made */
 }
 
 /* The tuple indexes find a connection's or an address's entries at other
@@ -409,22 +402,22 @@ struct rst_conn *rst_points_lookup(struct rst_core *core, const struct rst_segme
 {
     struct rst_conn_key key;
     *from = make_key(s, &key);
-    if (!rst_index_reserve(&core->conn_index, &core->conns, sizeof key)
-        || (core->places > 1
-            && !rst_index_reserve(&core->tuple_index, &core->conns, TUPLE_KEY_LEN)))
+    if (!rst_index_reserve(&core->conn_index)
+        || (core->places > 1 && !rst_index_reserve(&core->tuple_index)))
         return NULL;
-    size_t slot = choose_point(core, &key, *from, s);
+    uint32_t hash;
+    size_t slot = choose_point(core, &key, *from, s, &hash);
     if (!note_place(core, &key))
         return NULL;
     struct rst_conn *c = NULL;
-    if (core->conn_index.slots[slot]) {
-        *index = core->conn_index.slots[slot] - 1;
+    if (core->conn_index.slots[slot].ref) {
+        *index = core->conn_index.slots[slot].ref - 1;
         c = rst_core_conn(core, *index);
         if (starts_new_connection(c, *from, s))
             c = NULL;
     }
     if (!c)
-        c = new_conn(core, &key, slot, index, *from, s);
+        c = new_conn(core, &key, slot, hash, index, *from, s);
     if (c && !on_ethernet(s) && !(s->flags & RST_TH_RST) && !c->point_ttl_known[*from]) {
         c->point_ttl[*from] = s->ttl;
         c->point_ttl_known[*from] = true;

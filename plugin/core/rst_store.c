@@ -43,29 +43,38 @@ static void chunked_free(struct chunked *v)
 }
 
 size_t rst_index_find(const struct index *ix, const struct chunked *store, const void *key,
-                      size_t key_len)
+                      size_t key_len, uint32_t *hash)
 {
     size_t mask = ix->size - 1;
-    size_t i = (size_t)rst_hash(ix->hash_key, key, key_len) & mask;
-    while (ix->slots[i]) {
-        if (memcmp(chunked_at(store, ix->slots[i] - 1), key, key_len) == 0)
+    uint32_t h = (uint32_t)rst_hash(ix->hash_key, key, key_len);
+    if (hash)
+        *hash = h;
+    size_t i = h & mask;
+    while (ix->slots[i].ref) {
+        if (ix->slots[i].hash == h
+            && memcmp(chunked_at(store, ix->slots[i].ref - 1), key, key_len) == 0)
             return i;
         i = (i + 1) & mask;
     }
     return i;
 }
 
-/* Doubles the table (at first: makes it), moving every entry. */
-bool rst_index_grow(struct index *ix, const struct chunked *store, size_t key_len)
+/* Doubles the table (at first: makes it), moving every entry to where its
+ * kept hash places it: the keys are all different, so none is compared. */
+bool rst_index_grow(struct index *ix)
 {
-    struct index grown = { calloc(ix->size ? 2 * ix->size : 1024, sizeof(uint32_t)),
-                           ix->size ? 2 * ix->size : 1024, ix->used, ix->hash_key };
+    size_t size = ix->size ? 2 * ix->size : 1024;
+    struct index grown = { calloc(size, sizeof *grown.slots), size, ix->used, ix->hash_key };
     if (!grown.slots)
         return false;
-    for (size_t i = 0; i < ix->size; i++)
-        if (ix->slots[i])
-            grown.slots[rst_index_find(&grown, store, chunked_at(store, ix->slots[i] - 1),
-                                       key_len)] = ix->slots[i];
+    for (size_t i = 0; i < ix->size; i++) {
+        if (!ix->slots[i].ref)
+            continue;
+        size_t j = ix->slots[i].hash & (size - 1);
+        while (grown.slots[j].ref)
+            j = (j + 1) & (size - 1);
+        grown.slots[j] = ix->slots[i];
+    }
     free(ix->slots);
     *ix = grown;
     return true;
@@ -215,7 +224,7 @@ size_t rst_core_memory(const struct rst_core *core)
         + chunked_bytes(&core->diags) + chunked_bytes(&core->losses) + chunked_bytes(&core->runs)
         + (core->conn_index.size + core->host_index.size + core->tuple_index.size
            + core->host_tuple_index.size)
-        * sizeof(uint32_t)
+        * sizeof(struct index_slot)
         + sizeof *core;
 }
 
@@ -234,7 +243,7 @@ static size_t longest_cluster(const struct index *ix)
 {
     size_t longest = 0, run = 0, first = 0;
     for (size_t i = 0; i < ix->size; i++) {
-        run = ix->slots[i] ? run + 1 : 0;
+        run = ix->slots[i].ref ? run + 1 : 0;
         if (run == i + 1)
             first = run; /* the run that starts at slot 0 */
         if (run > longest)

@@ -36,25 +36,43 @@ struct rst_hash_key {
 };
 uint64_t rst_hash(const struct rst_hash_key *key, const void *bytes, size_t len);
 
-/* Open addressing over indexes into a chunked store: slot = index + 1, 0 = empty.
- * The store's element starts with its key. */
+/* Open addressing over indexes into a chunked store.  A slot holds the
+ * entry's index + 1 (0: empty) and its key's hash, so that a probe compares
+ * keys only where the hashes agree and a table that doubles moves its
+ * entries without hashing them again (a SYN flood's indexes double some
+ * twenty times).  The store's element starts with its key. */
+struct index_slot {
+    uint32_t ref;
+    uint32_t hash;
+};
+
 struct index {
-    uint32_t *slots;
+    struct index_slot *slots;
     size_t size; /* a power of two */
     size_t used;
     const struct rst_hash_key *hash_key; /* the core's */
 };
 
-/* The slot holding the key, or the empty slot where it goes. */
+/* The slot holding the key, or the empty slot where it goes; *hash (if not
+ * NULL) gets the key's hash, for rst_index_put. */
 size_t rst_index_find(const struct index *ix, const struct chunked *store, const void *key,
-                      size_t key_len);
-bool rst_index_grow(struct index *ix, const struct chunked *store, size_t key_len);
+                      size_t key_len, uint32_t *hash);
+bool rst_index_grow(struct index *ix);
+
+/* Puts an entry (index + 1) in the slot rst_index_find gave for its key,
+ * whose hash it gave too; counts the slot if it was empty. */
+static inline void rst_index_put(struct index *ix, size_t slot, uint32_t ref, uint32_t hash)
+{
+    if (!ix->slots[slot].ref)
+        ix->used++;
+    ix->slots[slot] = (struct index_slot){ ref, hash };
+}
 
 /* Keeps the table at most half full, so probes stay short and end.  Asked
  * on every segment: the test stays inline, the growth does not. */
-static inline bool rst_index_reserve(struct index *ix, const struct chunked *store, size_t key_len)
+static inline bool rst_index_reserve(struct index *ix)
 {
-    return (ix->used + 1) * 2 <= ix->size || rst_index_grow(ix, store, key_len);
+    return (ix->used + 1) * 2 <= ix->size || rst_index_grow(ix);
 }
 
 /* A connection as the store keeps it (rst_pack.c): its key, and either

@@ -78,7 +78,7 @@ TEST(test_unknown_ids_are_refused)
 }
 
 /* What docs/design.md (State) allows a RST's record, and a connection with
- * its index slots (at most half full, doubled: 4 x 4 bytes). */
+ * its index slots (at most half full, doubled: 4 x 8 bytes). */
 #define RECORD_BUDGET 160
 #define CONNECTION_BUDGET 800
 
