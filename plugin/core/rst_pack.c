@@ -410,11 +410,13 @@ static void pack_one_record(struct rst_core *m, uint32_t rst_id)
     *record_ref(m, rst_id) = sm << 1;
 }
 
-static void pack_records(struct rst_core *m)
+/* Packs the first n of the RSTs expanded; the rest move to the front. */
+static void pack_records(struct rst_core *m, size_t n)
 {
-    for (size_t i = 0; i < m->n_expanded_rsts; i++)
+    for (size_t i = 0; i < n; i++)
         pack_one_record(m, m->expanded_rsts[i]);
-    m->n_expanded_rsts = 0;
+    m->n_expanded_rsts -= n;
+    memmove(m->expanded_rsts, m->expanded_rsts + n, m->n_expanded_rsts * sizeof *m->expanded_rsts);
 }
 
 void rst_conns_enter(const struct rst_core *core)
@@ -422,11 +424,11 @@ void rst_conns_enter(const struct rst_core *core)
     ((struct rst_core *)core)->depth++;
 }
 
-/* Packs what was expanded, once no caller can hold a full form. */
-static void pack_expanded(struct rst_core *m)
+/* Packs the first n of the connections expanded, once no caller can hold
+ * a full form; the rest move to the front. */
+static void pack_conns(struct rst_core *m, size_t n)
 {
-    pack_records(m);
-    for (size_t i = 0; i < m->n_expanded; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct rst_conn_small *sm = chunked_at(&m->conns, m->expanded[i]);
         uint32_t f = sm->full;
         /* Packed, its full form's space goes to the next one expanded
@@ -435,13 +437,17 @@ static void pack_expanded(struct rst_core *m)
             && push_index(&m->free_fulls, &m->n_free_fulls, &m->cap_free_fulls, f))
             sm->full = 0;
     }
-    m->n_expanded = 0;
+    m->n_expanded -= n;
+    memmove(m->expanded, m->expanded + n, m->n_expanded * sizeof *m->expanded);
 }
 
-/* What the outermost calls expanded is packed in batches: a scan's
- * connection is made by its SYN and refused a few hundred frames later,
- * and within one batch the RST finds it still full (one expansion and one
- * check instead of two).  A batch's full forms are a few megabytes. */
+/* What the outermost calls expanded is packed in batches, a batch only
+ * once the next one has filled too: every form stays full for at least a
+ * batch of expansions after its own.  A scan's connection is made by its
+ * SYN and refused a round trip later (at a scanner's pace of a SYN every
+ * 10 us and a 20 ms round trip, 2,000 connections on): the RST finds it
+ * still full (one expansion and one check instead of two).  Two batches'
+ * full forms are a few megabytes. */
 #define PACK_BATCH 4096
 
 void rst_conns_leave(const struct rst_core *core)
@@ -449,8 +455,21 @@ void rst_conns_leave(const struct rst_core *core)
     struct rst_core *m = (struct rst_core *)core;
     if (--m->depth)
         return;
-    if (m->n_expanded >= PACK_BATCH || m->n_expanded_rsts >= PACK_BATCH)
-        pack_expanded(m);
+    if (m->n_expanded - m->n_older >= PACK_BATCH
+        || m->n_expanded_rsts - m->n_older_rsts >= PACK_BATCH) {
+        pack_records(m, m->n_older_rsts);
+        pack_conns(m, m->n_older);
+        m->n_older_rsts = m->n_expanded_rsts;
+        m->n_older = m->n_expanded;
+    }
+}
+
+/* Packs everything expanded (for the counts below). */
+static void pack_expanded(struct rst_core *m)
+{
+    pack_records(m, m->n_expanded_rsts);
+    pack_conns(m, m->n_expanded);
+    m->n_older_rsts = m->n_older = 0;
 }
 
 size_t rst_conns_full(struct rst_core *core)

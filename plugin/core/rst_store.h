@@ -131,16 +131,17 @@ struct rst_core {
      * the tuple indexes are kept from the second on (rst_points.c). */
     unsigned places;
     uint32_t place_view;
-    /* rst_pack.c: connections expanded during the current call, full forms
-     * packed again and free, calls into the core under way, and the spare
-     * a connection is seen through when memory runs out. */
+    /* rst_pack.c: connections expanded and not yet packed again (the first
+     * n_older of them in the batch before the last), full forms packed
+     * again and free, calls into the core under way, and the spare a
+     * connection is seen through when memory runs out. */
     uint32_t *expanded, *free_fulls;
-    size_t n_expanded, cap_expanded, n_free_fulls, cap_free_fulls;
+    size_t n_expanded, n_older, cap_expanded, n_free_fulls, cap_free_fulls;
     unsigned depth;
     struct rst_conn spare_conn;
     /* The same for RST records (ids). */
     uint32_t *expanded_rsts, *free_rst_fulls, *free_rst_smalls;
-    size_t n_expanded_rsts, cap_expanded_rsts, n_free_rst_fulls, cap_free_rst_fulls;
+    size_t n_expanded_rsts, n_older_rsts, cap_expanded_rsts, n_free_rst_fulls, cap_free_rst_fulls;
     size_t n_free_rst_smalls, cap_free_rst_smalls;
     struct rst_record spare_record;
 };
