@@ -28,6 +28,9 @@ struct rst_fields rst_hf = {
 };
 struct rst_experts rst_ei;
 
+/* The protocol's short name: its column and expert entries' protocol. */
+static const char short_name[] = "RST";
+
 /* File scope: one core per capture file, made by the init routine. */
 static struct rst_core *core;
 
@@ -150,7 +153,7 @@ static int dissect_rst(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
          * proto_register_rst): expert entries and any malformed-packet
          * item name the protocol they come from. */
         const char *saved = pinfo->current_proto;
-        pinfo->current_proto = "RST";
+        pinfo->current_proto = short_name;
         rst_render(core, tvb, pinfo, tree, id);
         pinfo->current_proto = saved;
     }
@@ -247,7 +250,7 @@ void proto_register_rst(void)
 {
     static gint *ett[] = { &rst_hf.ett_rst, &rst_hf.ett_detail, &rst_hf.ett_impact };
 
-    rst_hf.proto = proto_register_protocol("TCP RST Analysis", "RST", "rst");
+    rst_hf.proto = proto_register_protocol("TCP RST Analysis", short_name, "rst");
     proto_register_field_array(rst_hf.proto, fields, array_length(fields));
     proto_register_subtree_array(ett, array_length(ett));
     rst_evidence_register(rst_hf.proto);
