@@ -157,7 +157,7 @@ struct rst_conn *rst_conn_new(struct rst_core *core, const struct rst_conn_key *
 void rst_conns_enter(const struct rst_core *core);
 void rst_conns_leave(const struct rst_core *core);
 /* Connections in full form, for tests and the benchmark (after packing
- * the batch under way). */
+ * everything expanded, both batches). */
 size_t rst_conns_full(struct rst_core *core);
 /* A new RST record (its id in *id), zeroed and in full form at least
  * until the outermost call returns; NULL when memory runs out. */
