@@ -6,8 +6,8 @@ with the plugin against tshark with the plugin disabled, on generated captures.
     RST_BUILD_DIR=build /usr/bin/python3 tests/benchmark.py --instructions CASE ...
 
 CASE is storm:N (tests/gen_capture.py storm --rsts N), mix:N, scan:N,
-flood:N or collide:N (gen_capture.py KIND --connections N: N connections of
-that shape), made in --work when missing; KIND:N@F is its first F frames
+flood:N, ackscan:N, rsts:N or collide:N (gen_capture.py KIND --connections N:
+N connections of that shape), made in --work when missing; KIND:N@F is its first F frames
 (editcap), for a curve over one capture.  For each, every command pair runs --reps times, the
 plugin and the baseline back to back (which one first alternates); the table
 gives the median wall time (with its spread), the median CPU time (user +
@@ -26,7 +26,11 @@ runs once under valgrind's callgrind instead, and the table gives the
 instructions executed, which repeat exactly where wall times vary (use a small
 case: callgrind runs some 50 times slower), with tshark's start-up (the same
 command on the capture's first frame alone) and the ratio without it: the
-ratio per frame, which is what a big capture costs.  Valgrind counts each
+ratio per frame, which is what a big capture costs.  --floor adds the
+same per-frame ratio for tests/floor.c in the plugin's place: the items
+rst.so shows for a port scan's refusal written with no analysis behind
+them, what Wireshark itself charges for showing them (meaningful on scan
+cases; --only "two passes").  Valgrind counts each
 iteration of a rep-prefixed string instruction as an instruction, and glibc
 clears and copies blocks over 2 KiB with rep stosb / rep movsb: a calloc'd
 megabyte would count a million where the CPU spends some thirty thousand
@@ -120,15 +124,18 @@ REP_LOOPS_OFF = ("glibc.cpu.x86_rep_stosb_threshold=0xffffffffffff:"
                  "glibc.cpu.x86_rep_movsb_threshold=0xffffffffffff")
 
 
-def instructions(path, args):
-    """Instructions tshark executes (callgrind), start-up included."""
+def instructions(path, args, build=None):
+    """Instructions tshark executes (callgrind), start-up included; build:
+    another build folder's plugin (the floor's) instead of RST_BUILD_DIR's."""
+    env = dict(os.environ, COLORTERM="truecolor", GLIBC_TUNABLES=REP_LOOPS_OFF)
+    if build:
+        env["RST_BUILD_DIR"] = build
     with tempfile.TemporaryDirectory() as out:
         os.chmod(out, 0o777)   # tshark runs as nobody under root (with-plugin.sh)
         run = subprocess.run([os.path.join(HERE, "with-plugin.sh"), "valgrind", "--tool=callgrind",
                               "--callgrind-out-file=%s/cg.out" % out, "tshark", "-r", path] + args,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             env=dict(os.environ, COLORTERM="truecolor",
-                                      GLIBC_TUNABLES=REP_LOOPS_OFF))
+                             env=env)
     m = re.search(r"Collected : (\d+)", run.stderr)
     if run.returncode or not m:
         raise SystemExit("callgrind failed: %s" % run.stderr[-500:])
@@ -144,10 +151,21 @@ def first_frame(path, work):
     return out
 
 
-def count_instructions(cases, work):
+def floor_build():
+    """The floor's plugin folder (tests/floor.c), built in RST_BUILD_DIR."""
+    build = os.environ.get("RST_BUILD_DIR", os.path.join(HERE, "..", "build"))
+    subprocess.run(["cmake", "--build", build, "--target", "rst_floor"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(os.path.abspath(build), "floor")
+
+
+def count_instructions(cases, work, floor=None):
+    """floor: also the plugin's command with the floor's plugin instead
+    (tests/floor.c), per frame against the baseline."""
+    extra = " floor per frame |" if floor else ""
     print("| capture | frames | command | plugin instructions | baseline instructions | ratio "
-          "| start-up plugin / baseline | ratio per frame |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| start-up plugin / baseline | ratio per frame |" + extra)
+    print("|---|---|---|---|---|---|---|---|" + ("---|" if floor else ""))
     for case in cases:
         path, frames, _ = generate(case, work)
         first = first_frame(path, work)
@@ -156,9 +174,13 @@ def count_instructions(cases, work):
             b = instructions(path, baseline)
             ps = instructions(first, plugin)
             bs = instructions(first, baseline)
-            print("| %s | %d | %s | %.3f G | %.3f G | %.3f | %.3f G / %.3f G | %.3f |" % (
+            row = "| %s | %d | %s | %.3f G | %.3f G | %.3f | %.3f G / %.3f G | %.3f |" % (
                 case, frames, name, p / 1e9, b / 1e9, p / b, ps / 1e9, bs / 1e9,
-                (p - ps) / (b - bs)), flush=True)
+                (p - ps) / (b - bs))
+            if floor:
+                f = instructions(path, plugin, floor) - instructions(first, plugin, floor)
+                row += " %.3f |" % (f / (b - bs))
+            print(row, flush=True)
 
 
 def per_connection(connections, extra_kib):
@@ -175,6 +197,10 @@ def main():
                     help="run only this command pair (repeatable)")
     ap.add_argument("--instructions", action="store_true",
                     help="count instructions with callgrind instead of timing")
+    ap.add_argument("--floor", action="store_true",
+                    help="with --instructions: also what the same items cost with no analysis "
+                         "(tests/floor.c, a port scan's refusal; RST_FLOOR=minimal: only the "
+                         "cause, explanation, suspicion and expert entry)")
     ap.add_argument("--cpu", type=int,
                     help="run every timed command on this CPU alone (taskset): on a shared "
                          "virtual machine the pairs then vary far less")
@@ -184,7 +210,7 @@ def main():
     if args.only:
         PAIRS = tuple(p for p in PAIRS if p[0] in args.only)
     if args.instructions:
-        count_instructions(args.cases, args.work)
+        count_instructions(args.cases, args.work, floor_build() if args.floor else None)
         return 0
     print("| capture | frames | command | plugin wall s (min-max) | baseline wall s (min-max) "
           "| wall ratio (quartiles) | CPU ratio | plugin MiB | baseline MiB | memory ratio "
