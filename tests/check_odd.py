@@ -43,6 +43,7 @@ STORM_RSTS = 200000
 MIX_CONNECTIONS = 3000
 SCAN_CONNECTIONS = 30000      # the benchmark's sizes are a million (tests/benchmark.py)
 FLOOD_SYNS = 30000
+ACK_PROBES = 30000
 COLLIDING = 5000
 
 
@@ -281,6 +282,24 @@ class GeneratedCaptureTest(unittest.TestCase):
         path, labels = self.generate("collide", "--connections", str(COLLIDING))
         self.assertEqual(len(labels), COLLIDING)
         self.assert_all(path, labels)
+
+    def test_ack_scan(self):
+        # Probes without a handshake (nmap -sA), each answered by a host
+        # that has no connection for it: every answer no-connection, none
+        # suspect.
+        path, labels = self.generate("ackscan", "--connections", str(ACK_PROBES))
+        self.assertEqual(len(labels), ACK_PROBES)
+        self.assert_all(path, labels)
+
+    def test_rsts_alone(self):
+        # The same scan's RSTs alone, as a capture filter for RSTs keeps
+        # them: nothing they answer was captured, so the capture cannot
+        # tell their cause (unknown), and nothing makes them suspect.
+        path, labels = self.generate("rsts", "--connections", str(ACK_PROBES))
+        self.assertEqual(len(labels), ACK_PROBES)
+        got = rst_frames(path)
+        self.assertEqual(set(got), set(labels))
+        self.assertEqual(set(got.values()), {("unknown", False, "0")})
 
     def test_syn_flood(self):
         # Spoofed SYNs, every one a new connection, never answered: no RST,

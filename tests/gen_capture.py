@@ -5,6 +5,8 @@
     /usr/bin/python3 tests/gen_capture.py storm --rsts N [--seed S] OUT.pcap
     /usr/bin/python3 tests/gen_capture.py scan  --connections N [--seed S] OUT.pcap
     /usr/bin/python3 tests/gen_capture.py flood --connections N [--seed S] OUT.pcap
+    /usr/bin/python3 tests/gen_capture.py ackscan --connections N [--seed S] OUT.pcap
+    /usr/bin/python3 tests/gen_capture.py rsts --connections N [--seed S] OUT.pcap
     RST_BUILD_DIR=build /usr/bin/python3 tests/gen_capture.py collide --connections N OUT.pcap
 
 Writes OUT.pcap and OUT.pcap.labels.tsv (frame, cause, injected): every RST's
@@ -40,6 +42,17 @@ RST (no connection).
 flood: N SYNs of a SYN flood (spoofed sources, every one a new connection:
 random addresses in 198.18.0.0/15, RFC 2544's benchmarking range, random
 ports), a SYN every 5 us to one server that never answers; no RSTs.
+
+ackscan: N probes of an ACK scan (nmap -sA: a bare ACK, no handshake, to
+each port of 203.0.113.0/24 in the scan's order, a probe every 10 us), every
+one answered one round trip later by the scanned host's bare RST, <SEQ=SEG.ACK>
+(RFC 9293 3.10.7.1 for a closed port, 3.10.7.2 for a listening one: either
+way the host has no connection: no-connection); two packets a connection,
+neither of them a SYN.
+
+rsts: the ACK scan's RSTs alone, as a capture filtered for RSTs holds them
+(tcpdump 'tcp[tcpflags] & tcp-rst != 0'): one packet a connection, nothing
+it answers in the capture (labelled as made: no-connection).
 
 collide: the scan's shape (SYN, RST/ACK, scanner 198.51.100.7 across
 203.0.113.0/24), but only tuples whose connection keys collide under the
@@ -400,12 +413,38 @@ def make_flood(path, connections, seed):
     return w.frames
 
 
-MAKERS = {"mix": make_mix, "scan": make_scan, "flood": make_flood, "collide": make_collide}
+def make_ackscan(path, connections, seed, rsts_only=False):
+    """ACK probes, each answered by a bare RST (see above); rsts_only: the
+    answers alone."""
+    rng = random.Random(seed)
+    w = Writer(path)
+    for k in range(connections):
+        t = k * SCAN_GAP_US
+        w.flush_until(t)
+        host, sport, dport = scan_target(k)
+        conn = Conn(rng, 0, t)
+        conn.c, conn.s = SCANNER, Host(bytes([203, 0, 113, host]), False, ROUTER_MAC, SERVER_TTL)
+        conn.cport, conn.sport = sport, dport
+        # nmap's probe: no options, a 1024 window, a random sequence and ACK.
+        conn.send("c", ACK, window=1024, options=b"")
+        reply_rst(conn, "s", conn.sseq, 0, RST, t + RTT_US, ("no-connection", False))
+        w.add(conn.out[1:] if rsts_only else conn.out)
+    w.close()
+    return w.frames
+
+
+def make_rsts(path, connections, seed):
+    return make_ackscan(path, connections, seed, rsts_only=True)
+
+
+MAKERS = {"mix": make_mix, "scan": make_scan, "flood": make_flood, "collide": make_collide,
+          "ackscan": make_ackscan, "rsts": make_rsts}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("kind", choices=("mix", "storm", "scan", "flood", "collide"))
+    ap.add_argument("kind", choices=("mix", "storm", "scan", "flood", "ackscan", "rsts",
+                                       "collide"))
     ap.add_argument("out")
     ap.add_argument("--connections", type=int, default=10000)
     ap.add_argument("--rsts", type=int, default=200000)
