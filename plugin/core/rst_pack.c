@@ -1,10 +1,12 @@
-/* rst_pack.c: connections that never left their handshake, and plain RSTs'
- * records, kept small.
+/* rst_pack.c: connections that never left their handshake (or never got
+ * one), and plain RSTs' records, kept small.
  *
  * Most connections of a port scan or a SYN flood are one SYN, perhaps a
  * RST/ACK: everything the core knows of them follows from those two
- * segments.  Each connection is a small record (struct rst_conn_small):
- * its key and, while it is that simple, those segments' fields.  Code
+ * segments; so for an ACK, FIN or NULL scan's probe and its answer, and a
+ * lone RST in a capture filtered for RSTs.  Each connection is a small
+ * record (struct rst_conn_small): its key and, while it is that simple,
+ * those segments' fields.  Code
  * works on the full form (struct rst_conn) alone: rst_core_conn expands a
  * small record into a full one on first use, and once no call into the
  * core is under way, connections expanded are packed again (in batches,
@@ -30,61 +32,98 @@
 #define PACK_IP_ID 0x10     /* with a nonzero IP ID */
 #define PACK_LINK 0x20      /* on Ethernet: the link's MACs are known */
 #define PACK_POINT_TTL 0x40 /* not on Ethernet: the point is told by its TTL */
+#define PACK_NO_SYN 0x80    /* the opener's segment was no SYN: no handshake seen */
 
 static int64_t time_of(const struct rst_conn_small *sm)
 {
     return (int64_t)(((uint64_t)sm->time_us[1] << 32) | sm->time_us[0]);
 }
 
-/* The full form of a small record: the state the core's own code leaves
- * after the opener's SYN (rst_learn.c) and the peer's RST (rst_records.c).
- * Its key is the one in the store's small record (key). */
-static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
-                   const struct rst_conn_key *key, struct rst_conn *c)
+/* What a SYN (or SYN-ACK) adds to its sender's side (rst_learn.c
+ * note_handshake) and to the connection: the anchor of the side's
+ * baseline, its offers, and who the client is. */
+static void expand_syn(const struct rst_conn_small *sm, unsigned o, struct rst_conn *c)
 {
-    unsigned o = sm->bits & PACK_OPENER;
-    struct rst_side *x = &c->side[o], *y = &c->side[!o];
-    memset(c, 0, sizeof *c);
-    c->key = key;
-    x->host = sm->host[o];
-    y->host = sm->host[!o];
-    x->last.frame = x->first_frame = x->syn_frame = x->ttl_frame = sm->frame;
-    x->last.seq = x->isn = sm->isn;
+    struct rst_side *x = &c->side[o];
+    x->syn_frame = sm->frame;
+    x->isn = sm->isn;
+    x->syn_time = time_of(sm);
+    x->ts_offered = (sm->bits & PACK_TS) != 0;
+    x->syn_ttl = sm->ttl;
+    memcpy(x->syn_mac, sm->mac, 6);
+    x->wscale = sm->wscale;
+    x->wscale_offered = (sm->bits & PACK_WSCALE) != 0;
+    c->client = (int8_t)((sm->flags & RST_TH_ACK) ? !o : o);
+}
+
+/* What the opener's segment leaves in its side and the connection
+ * (rst_learn.c): a SYN, a SYN-ACK, or with PACK_NO_SYN any other segment
+ * without payload (an ACK scan's probe). */
+static void expand_opener(const struct rst_conn_small *sm, unsigned o, struct rst_conn *c)
+{
+    struct rst_side *x = &c->side[o];
+    x->last.frame = x->first_frame = x->ttl_frame = sm->frame;
+    x->last.seq = sm->isn;
     x->last.ack = sm->ack;
-    x->last.time_us = x->run_time = x->syn_time = time_of(sm);
+    x->last.time_us = x->run_time = time_of(sm);
     x->last.window = sm->window;
     x->last.flags = sm->flags;
-    x->snd_max = sm->isn + 1;
+    x->snd_max = sm->isn + seg_space(sm->flags, 0);
     x->snd_known = true;
     if (sm->flags & RST_TH_ACK) {
         x->max_ack = sm->ack;
         x->ack_known = true;
     }
+    if (sm->flags & RST_TH_FIN)
+        x->fin_frame = sm->frame;
+    if (sm->bits & PACK_NO_SYN) {
+        /* RFC 7323: the window of a segment other than a SYN counts. */
+        x->win_min = x->win_max = sm->window;
+        x->win_known = true;
+    } else {
+        expand_syn(sm, o, c);
+    }
     if (sm->bits & PACK_TS) {
         x->ts_first_time = x->ts_last_time = time_of(sm);
         x->ts_first = x->ts_last = sm->tsval;
-        x->ts_offered = x->ts_seen = true;
+        x->ts_seen = true;
     }
-    x->ttl_min = x->ttl_max = x->ttl_first = x->syn_ttl = sm->ttl;
-    memcpy(x->syn_mac, sm->mac, 6);
+    x->ttl_min = x->ttl_max = x->ttl_first = sm->ttl;
     if (sm->bits & PACK_MAC) {
-        x->syn_has_mac = x->mac_known = true;
+        x->syn_has_mac = !(sm->bits & PACK_NO_SYN);
+        x->mac_known = true;
         memcpy(x->mac, sm->mac, 6);
         x->mac_frame = sm->frame;
     }
-    x->wscale = sm->wscale;
-    x->wscale_offered = (sm->bits & PACK_WSCALE) != 0;
     if (sm->bits & PACK_IP_ID) {
         x->ip_id = sm->ip_id;
         x->ip_id_known = true;
     }
+    c->last_time_us = time_of(sm);
+    c->last_frame = sm->frame;
+}
+
+/* The full form of a small record: the state the core's own code leaves
+ * after the opener's segment, if any (frame 0: none, a lone RST as a
+ * capture filtered for RSTs holds), and the peer's RST (rst_records.c).
+ * Its key is the one in the store's small record (key). */
+static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
+                   const struct rst_conn_key *key, struct rst_conn *c)
+{
+    unsigned o = sm->bits & PACK_OPENER;
+    struct rst_side *y = &c->side[!o];
+    memset(c, 0, sizeof *c);
+    c->key = key;
+    c->client = -1;
+    c->side[o].host = sm->host[o];
+    y->host = sm->host[!o];
+    if (sm->frame)
+        expand_opener(sm, o, c);
     if (sm->rst && sm->rst <= core->records.count) {
         y->rst_frame = rst_record_frame(core, sm->rst - 1);
         y->last_rst = y->reset_rst = y->pending_rsts = sm->rst;
         c->rst_count = 1;
     }
-    c->last_time_us = time_of(sm);
-    c->last_frame = sm->frame;
     c->interface_id = sm->interface_id;
     if (sm->bits & PACK_LINK) {
         memcpy(c->link[o], sm->mac, 6);
@@ -95,37 +134,41 @@ static void expand(const struct rst_core *core, const struct rst_conn_small *sm,
         c->point_ttl[o] = sm->ttl;
         c->point_ttl_known[o] = true;
     }
-    c->client = (int8_t)((sm->flags & RST_TH_ACK) ? !o : o);
     c->last_data = -1;
 }
 
 /* The small record of a full state, if one holds it. */
 static bool pack(const struct rst_core *core, const struct rst_conn *c, struct rst_conn_small *sm)
 {
-    if (!c->side[0].syn_frame == !c->side[1].syn_frame)
-        return false; /* no SYN, or both sides': past the handshake */
-    unsigned o = c->side[1].syn_frame ? 1 : 0;
+    if (c->side[0].first_frame && c->side[1].first_frame)
+        return false; /* both sides' segments: past the handshake */
+    /* The opener: the side whose segment was seen, or where none was, the
+     * side the RST went to. */
+    unsigned o = c->side[1].first_frame || (!c->side[0].first_frame && c->side[0].last_rst);
     const struct rst_side *x = &c->side[o], *y = &c->side[!o];
+    bool syn = x->syn_frame != 0;
     struct rst_conn_small p = { .key = sm->key, .full = sm->full };
-    p.bits =
-        (uint8_t)(o | (x->mac_known ? PACK_MAC : 0) | (x->ts_seen ? PACK_TS : 0)
-                  | (x->wscale_offered ? PACK_WSCALE : 0) | (x->ip_id_known ? PACK_IP_ID : 0)
-                  | (c->link_known ? PACK_LINK : 0) | (c->point_ttl_known[o] ? PACK_POINT_TTL : 0));
-    p.time_us[0] = (uint32_t)x->syn_time;
-    p.time_us[1] = (uint32_t)((uint64_t)x->syn_time >> 32);
+    p.bits = (uint8_t)(o | (x->mac_known ? PACK_MAC : 0) | (x->ts_seen ? PACK_TS : 0)
+                       | (x->wscale_offered ? PACK_WSCALE : 0) | (x->ip_id_known ? PACK_IP_ID : 0)
+                       | (c->link_known ? PACK_LINK : 0)
+                       | (c->point_ttl_known[o] ? PACK_POINT_TTL : 0) | (syn ? 0 : PACK_NO_SYN));
+    p.time_us[0] = (uint32_t)x->last.time_us;
+    p.time_us[1] = (uint32_t)((uint64_t)x->last.time_us >> 32);
     p.host[o] = x->host;
     p.host[!o] = y->host;
     p.interface_id = c->interface_id;
-    p.frame = x->syn_frame;
-    p.isn = x->isn;
+    p.frame = x->first_frame;
+    p.isn = x->last.seq;
     p.ack = x->last.ack;
     p.tsval = x->ts_first;
     p.rst = y->last_rst;
     p.ip_id = x->ip_id;
     p.window = x->last.window;
     memcpy(p.link_peer, c->link[!o], 6);
-    memcpy(p.mac, x->syn_mac, 6);
-    p.ttl = x->syn_ttl;
+    /* The SYN's MAC; without a SYN, the opener's (the same as the link's at
+     * its end where both are known). */
+    memcpy(p.mac, syn ? x->syn_mac : x->mac_known ? x->mac : c->link[o], 6);
+    p.ttl = x->ttl_first;
     p.wscale = x->wscale;
     p.flags = x->last.flags;
     struct rst_conn check;

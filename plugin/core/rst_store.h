@@ -76,18 +76,20 @@ static inline bool rst_index_reserve(struct index *ix)
 }
 
 /* A connection as the store keeps it (rst_pack.c): its key, and either
- * its full form (full) or, for one that never left its handshake, the
- * fields of its opener's SYN and its peer's RST, from which the full form
- * follows.  Fields by size, so that it has no padding. */
+ * its full form (full) or, for one that never left its handshake (or never
+ * got one), the fields of its opener's one segment (a SYN, or without a
+ * handshake any segment without payload; none for a lone RST) and its
+ * peer's RST, from which the full form follows.  Fields by size, so that
+ * it has no padding. */
 struct rst_conn_small {
     struct rst_conn_key key; /* first: the indexes compare it */
     uint32_t full;           /* its full form (index + 1), 0: packed */
-    uint32_t time_us[2];     /* the opener's SYN (or SYN-ACK): low and high words,
+    uint32_t time_us[2];     /* the opener's segment: low and high words,
                               * so that the record needs no 8-byte alignment */
     uint32_t host[2];
     uint32_t interface_id;
-    uint32_t frame, isn, ack, tsval;
-    uint32_t rst; /* the peer's RST (id), 0: none */
+    uint32_t frame, isn, ack, tsval; /* frame 0: no segment; isn: its seq, a SYN's ISN */
+    uint32_t rst;                    /* the peer's RST (id), 0: none */
     uint16_t ip_id, window;
     uint8_t link_peer[6]; /* the link's MAC at the peer's end (the opener's is mac) */
     uint8_t mac[6];

@@ -738,6 +738,63 @@ TEST(test_handshake_only_connections_stay_small)
     net_free(&n);
 }
 
+/* A connection that never got a handshake is small too: a probe of an ACK,
+ * FIN or NULL scan (nmap -sA, -sF, -sN) and the host's answer, which has no
+ * connection for it (RFC 9293 3.10.7.1: a segment with an ACK gets
+ * <SEQ=SEG.ACK><CTL=RST>, one without <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>,
+ * a FIN counting in SEG.LEN). */
+TEST(test_probes_without_handshake_stay_small)
+{
+    struct net n;
+    net_init(&n, 4);
+    uint32_t ids[3000];
+    for (uint32_t i = 0; i < 3000; i++) {
+        n.end[CLIENT].port = (uint16_t)(1024 + i);
+        uint32_t seq = i * 7919u, ack = i * 104729u + 1;
+        if (i % 3 == 0) {
+            send_seg(&n, CLIENT, ACK, seq, ack, 0);
+            ids[i] = send_reply_rst(&n, SERVER, 0, ack, 0);
+        } else if (i % 3 == 1) {
+            send_seg(&n, CLIENT, FIN, seq, 0, 0);
+            ids[i] = send_reply_rst(&n, SERVER, ACK, 0, seq + 1);
+        } else {
+            send_seg(&n, CLIENT, 0, seq, 0, 0);
+            ids[i] = send_reply_rst(&n, SERVER, ACK, 0, seq);
+        }
+    }
+    CHECK(rst_core_connections(n.core) == 3000);
+    CHECK(rst_conns_full(n.core) == 0);
+    CHECK(rst_records_full(n.core) == 0);
+    for (uint32_t i = 0; i < 3; i++) {
+        struct rst_verdict v = verdict(&n, ids[i]);
+        CHECK(v.final_cause == RST_CAUSE_NO_CONNECTION && v.suspicion == 0);
+        CHECK(v.answers_frame == 2 * i + 1);
+    }
+    CHECK(rst_conns_full(n.core) == 0);
+    /* Lone RSTs, as a capture filtered for RSTs holds them (or a network
+     * telescope's backscatter): nothing of the peer's to answer. */
+    uint32_t lone[200];
+    for (uint32_t i = 0; i < 200; i++) {
+        n.end[CLIENT].port = (uint16_t)(5000 + i);
+        lone[i] = i % 2 ? send_reply_rst(&n, SERVER, ACK, 0, i * 7919u)
+                        : send_reply_rst(&n, SERVER, 0, i * 7919u, 0);
+    }
+    CHECK(rst_core_connections(n.core) == 3200);
+    CHECK(rst_conns_full(n.core) == 0);
+    CHECK(rst_records_full(n.core) == 0);
+    for (uint32_t i = 0; i < 2; i++) {
+        struct rst_verdict v = verdict(&n, lone[i]);
+        CHECK(v.final_cause == RST_CAUSE_UNKNOWN && !v.answers_frame);
+    }
+    CHECK(rst_conns_full(n.core) == 0);
+    /* A probe with data (a mid-stream segment) keeps its full form. */
+    n.end[CLIENT].port = 9;
+    send_seg(&n, CLIENT, ACK | PSH, 1000, 2000, 100);
+    send_reply_rst(&n, SERVER, 0, 2000, 0);
+    CHECK(rst_conns_full(n.core) == 1);
+    net_free(&n);
+}
+
 /* The tuple indexes are made when a second capture point first shows
  * (rst_points.c note_place): a refusal whose SYN was seen at the client's
  * point before a thousand other connections there is still linked to its
