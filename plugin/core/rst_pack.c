@@ -6,16 +6,15 @@
  * segments; so for an ACK, FIN or NULL scan's probe and its answer, and a
  * lone RST in a capture filtered for RSTs.  Each connection is a small
  * record (struct rst_conn_small): its key and, while it is that simple,
- * those segments' fields.  Code
- * works on the full form (struct rst_conn) alone: rst_core_conn expands a
- * small record into a full one on first use, and once no call into the
- * core is under way, connections expanded are packed again (in batches,
- * rst_conns_leave) if their state is still what the small record can
- * hold.  "Can hold"
- * is checked, not reasoned about: a state packs only if expanding the
- * packed record gives it back byte for byte, so no verdict can differ
- * from the full form's.  A connection that grows past its handshake keeps
- * its full form from then on.
+ * those segments' fields.  Code works on the full form (struct rst_conn)
+ * alone: rst_core_conn expands a small record into a full one on first
+ * use, and once no call into the core is under way, connections expanded
+ * are packed again (in batches, rst_conns_leave) if their state is still
+ * what the small record can hold.  "Can hold" is checked, not reasoned
+ * about: a state packs only if expanding the packed record gives it back
+ * byte for byte, so no verdict can differ from the full form's.  A
+ * connection that grows past its handshake keeps its full form from then
+ * on.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
