@@ -44,7 +44,9 @@ shapes (issue 18), scan:1000000 and flood:1000000 at most 1.05 times the
 baseline's time (judged in instructions per frame, --instructions on
 scan:20000 and flood:20000, since wall times here vary by a third) and 1.10
 times its peak memory, in each command; mix cases no worse than before; the
-plugin's bytes per connection in every table.
+plugin's bytes per connection in every table.  The floor (--floor) shows how
+much of a two-pass ratio Wireshark charges for the items shown, whoever
+writes them.
 """
 import argparse
 import os
