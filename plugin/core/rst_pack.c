@@ -193,6 +193,14 @@ static bool push_index(uint32_t **v, size_t *n, size_t *cap, uint32_t value)
     return true;
 }
 
+/* Drops the first done of a list of indexes (push_index's); the rest move
+ * to the front. */
+static void drop_first(uint32_t *v, size_t *n, size_t done)
+{
+    *n -= done;
+    memmove(v, v + done, *n * sizeof *v);
+}
+
 /* A zeroed element of fulls (its number, index + 1), the space of one
  * freed if there is any; 0 when memory runs out.  Full forms, and the
  * small records of RSTs. */
@@ -457,8 +465,7 @@ static void pack_records(struct rst_core *m, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         pack_one_record(m, m->expanded_rsts[i]);
-    m->n_expanded_rsts -= n;
-    memmove(m->expanded_rsts, m->expanded_rsts + n, m->n_expanded_rsts * sizeof *m->expanded_rsts);
+    drop_first(m->expanded_rsts, &m->n_expanded_rsts, n);
 }
 
 void rst_conns_enter(const struct rst_core *core)
@@ -479,8 +486,7 @@ static void pack_conns(struct rst_core *m, size_t n)
             && push_index(&m->free_fulls, &m->n_free_fulls, &m->cap_free_fulls, f))
             sm->full = 0;
     }
-    m->n_expanded -= n;
-    memmove(m->expanded, m->expanded + n, m->n_expanded * sizeof *m->expanded);
+    drop_first(m->expanded, &m->n_expanded, n);
 }
 
 /* What the outermost calls expanded is packed in batches, a batch only
